@@ -1,0 +1,48 @@
+"""The few fixes the pinned OpenMMLab stack (mmengine 0.10.7, mmcv 2.1.0, mmdet 3.3.0,
+mmseg 1.2.2) needs on torch 2.14. Applied once by ``import mmruas``.
+
+1. ``torch.load`` defaults to ``weights_only=True`` since torch 2.6, and mmengine
+   checkpoints hold a few non-tensor objects (the message hub's ``HistoryBuffer``s,
+   numpy arrays and scalars), so ``--resume`` fails with ``UnpicklingError``. We keep
+   the safe loader on and allow-list exactly those types with
+   ``torch.serialization.add_safe_globals``; any other global (e.g. an arbitrary
+   callable in a malicious pickle) is still refused.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+_APPLIED = False
+
+
+def checkpoint_safe_globals() -> list:
+    """The non-tensor types an mmengine Runner checkpoint legitimately contains."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+
+    try:  # numpy >= 2
+        import numpy._core.multiarray as multiarray
+    except (ImportError, AttributeError):
+        import numpy.core.multiarray as multiarray
+    types: list = [
+        HistoryBuffer,
+        np.ndarray,
+        np.dtype,
+        multiarray._reconstruct,
+        multiarray.scalar,
+    ]
+    # numpy >= 1.25 pickles dtypes by their class (numpy.dtypes.Float64DType, ...).
+    dtypes = getattr(np, 'dtypes', None)
+    if dtypes is not None:
+        types += [getattr(dtypes, name) for name in dir(dtypes) if name.endswith('DType')]
+    return types
+
+
+def apply() -> None:
+    """Apply every fix (idempotent)."""
+    global _APPLIED
+    if _APPLIED:
+        return
+    if hasattr(torch.serialization, 'add_safe_globals'):
+        torch.serialization.add_safe_globals(checkpoint_safe_globals())
+    _APPLIED = True

@@ -1,0 +1,8 @@
+"""The RUAS scene module: IEM, NRM, noise estimator and their assembly."""
+from .estimator import NoiseEstimator
+from .iem import IEM, IEMStage, max_omega
+from .nrm import NRM
+from .ruas import RUAS, VARIANTS, SceneOutput
+
+__all__ = ['IEM', 'IEMStage', 'max_omega', 'NRM', 'NoiseEstimator', 'RUAS', 'SceneOutput',
+           'VARIANTS']

@@ -1,0 +1,69 @@
+"""The RUAS scene module: RUAS_S (IEM), RUAS (IEM + NRM), RUAS_A (IEM + gated NRM).
+
+RUAS-CVPR §3 / RUAS-TPAMI §5.1. ``forward(y)`` takes a batch in [0, 1] and returns a
+:class:`SceneOutput` with every stage's u and t, the NRM result and the gate; its
+``output`` is the enhanced image (RUAS_A: per image, NRM(uᴷ) where the noise gate
+opens, uᴷ elsewhere).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from ..registry import MODELS
+from .estimator import NoiseEstimator
+from .iem import IEM
+from .nrm import NRM
+
+__all__ = ['RUAS', 'SceneOutput', 'VARIANTS']
+
+VARIANTS = ('RUAS_S', 'RUAS', 'RUAS_A')
+
+
+@dataclass
+class SceneOutput:
+    output: torch.Tensor                      # final enhanced image
+    us: list[torch.Tensor]                    # u of every IEM stage
+    ts: list[torch.Tensor]                    # t of every IEM stage
+    t_hat0: torch.Tensor                      # warm start maxΩ(y)
+    denoised: torch.Tensor | None = None      # NRM(uᴷ) for every image (RUAS, RUAS_A)
+    noise_level: torch.Tensor | None = None   # per-image level (RUAS_A)
+    gate: torch.Tensor | None = None          # per-image bool, NRM applied (RUAS_A)
+    extras: dict = field(default_factory=dict)
+
+
+@MODELS.register_module()
+class RUAS(nn.Module):
+    """Args:
+        variant: 'RUAS_S', 'RUAS' or 'RUAS_A'.
+        iem, nrm, estimator: keyword arguments of :class:`IEM`, :class:`NRM`,
+            :class:`NoiseEstimator` (released settings by default; ``genotype=None``
+            makes the cells searchable).
+    """
+
+    def __init__(self, variant: str = 'RUAS_A', iem: dict | None = None,
+                 nrm: dict | None = None, estimator: dict | None = None) -> None:
+        super().__init__()
+        if variant not in VARIANTS:
+            raise ValueError(f'unknown RUAS variant {variant!r}; choose from {VARIANTS}')
+        self.variant = variant
+        self.iem = IEM(**(iem or {}))
+        self.nrm = NRM(**(nrm or {})) if variant != 'RUAS_S' else None
+        self.estimator = NoiseEstimator(**(estimator or {})) if variant == 'RUAS_A' else None
+
+    def forward(self, y: torch.Tensor) -> SceneOutput:
+        us, ts, t_hat0 = self.iem(y)
+        out = SceneOutput(output=us[-1], us=us, ts=ts, t_hat0=t_hat0)
+        if self.nrm is None:
+            return out
+        u = us[-1]
+        out.denoised = self.nrm(u)
+        if self.estimator is None:
+            out.output = out.denoised
+            return out
+        out.noise_level = self.estimator.level(self.estimator(u))
+        out.gate = self.estimator.gate(out.noise_level)
+        out.output = torch.where(out.gate[:, None, None, None], out.denoised, u)
+        return out

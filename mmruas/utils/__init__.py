@@ -1,0 +1,3 @@
+from .cli import ToolError, load_config, run_tool
+
+__all__ = ['ToolError', 'load_config', 'run_tool']

@@ -1,0 +1,88 @@
+"""Test a checkpoint with the config's test dataloader and evaluator.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
+                         [--show-dir DIR] [--cfg-options k=v ...] [--launcher ...]
+"""
+from __future__ import annotations
+
+import argparse
+import inspect
+import os
+import os.path as osp
+
+import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
+from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test (and evaluate) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
+    parser.add_argument('--out', help='dump predictions to a pickle file (.pkl)')
+    parser.add_argument('--show-dir', help='directory (relative to the work dir\'s '
+                        'timestamped folder) where painted images are saved')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings')
+    parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    if 'LOCAL_RANK' not in os.environ:
+        os.environ['LOCAL_RANK'] = str(args.local_rank)
+    return args
+
+
+def enable_show_dir(cfg, show_dir: str) -> None:
+    """Turn on the config's visualization hook, whichever package it comes from."""
+    from mmengine.registry import HOOKS, DefaultScope
+
+    hook = cfg.get('default_hooks', {}).get('visualization')
+    if hook is None:
+        raise ToolError('--show-dir needs default_hooks.visualization in the config')
+    hook['draw'] = True
+    scope = cfg.get('default_scope')
+    with DefaultScope.overwrite_default_scope(scope):
+        hook_cls = HOOKS.get(hook['type']) if isinstance(hook['type'], str) else hook['type']
+    if hook_cls is not None and 'test_out_dir' in inspect.signature(hook_cls).parameters:
+        hook['test_out_dir'] = show_dir          # mmdet / mmruas style
+    else:
+        cfg.visualizer['save_dir'] = show_dir    # mmseg style
+
+
+def dump_metric(cfg, out: str):
+    """A metric that dumps predictions: mmdet's det-specific one where it applies."""
+    if cfg.get('default_scope') == 'mmdet':
+        from mmdet.evaluation import DumpDetResults
+        return DumpDetResults(out_file_path=out)
+    from mmengine.evaluator import DumpResults
+    return DumpResults(out_file_path=out)
+
+
+def main() -> None:
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    cfg.launcher = args.launcher
+    if not osp.isfile(args.checkpoint):
+        raise ToolError(f'checkpoint not found: {args.checkpoint}')
+    if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
+        raise ToolError(f'--out must be a .pkl/.pickle file, got {args.out}')
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    if args.show_dir:
+        enable_show_dir(cfg, args.show_dir)
+
+    from mmengine.registry import RUNNERS
+    from mmengine.runner import Runner
+
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    if args.out is not None:
+        runner.test_evaluator.metrics.append(dump_metric(cfg, args.out))
+    runner.test()
+
+
+if __name__ == '__main__':
+    run_tool(main)
