@@ -6,14 +6,34 @@ mmseg 1.2.2) needs on torch 2.14. Applied once by ``import mmruas``.
    numpy arrays and scalars), so ``--resume`` fails with ``UnpicklingError``. We keep
    the safe loader on and allow-list exactly those types with
    ``torch.serialization.add_safe_globals``; any other global (e.g. an arbitrary
-   callable in a malicious pickle) is still refused.
+   callable in a malicious pickle) is still refused. A ``HistoryBuffer`` also pickles
+   its statistics methods as ``getattr(HistoryBuffer, 'min')`` (``__builtin__ getattr``);
+   the real ``getattr`` would open every attribute of every allowed type, so the name
+   ``builtins.getattr`` is bound to :func:`history_buffer_getattr`, which resolves only
+   those methods.
 """
 from __future__ import annotations
+
+import pickle
 
 import numpy as np
 import torch
 
 _APPLIED = False
+
+#: ``HistoryBuffer`` methods a pickled buffer refers to (its ``_statistics_methods``).
+HISTORY_BUFFER_METHODS = frozenset({'min', 'max', 'current', 'mean'})
+
+
+def history_buffer_getattr(obj: object, name: str):
+    """``getattr`` restricted to ``HistoryBuffer``'s statistics methods (for unpickling)."""
+    from mmengine.logging.history_buffer import HistoryBuffer
+
+    if obj is HistoryBuffer and name in HISTORY_BUFFER_METHODS:
+        return getattr(HistoryBuffer, name)
+    raise pickle.UnpicklingError(
+        f'weights_only load: getattr({obj!r}, {name!r}) is not allowed; only '
+        f'HistoryBuffer.{{{",".join(sorted(HISTORY_BUFFER_METHODS))}}} are')
 
 
 def checkpoint_safe_globals() -> list:
@@ -35,6 +55,8 @@ def checkpoint_safe_globals() -> list:
     dtypes = getattr(np, 'dtypes', None)
     if dtypes is not None:
         types += [getattr(dtypes, name) for name in dir(dtypes) if name.endswith('DType')]
+    # ``(callable, 'module.name')`` binds a pickled global name to a stand-in callable.
+    types.append((history_buffer_getattr, 'builtins.getattr'))
     return types
 
 

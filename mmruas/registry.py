@@ -33,7 +33,7 @@ TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
                       locations=['mmruas.datasets.transforms'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['mmruas.evaluation'])
 EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR, locations=['mmruas.evaluation'])
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmruas.search'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmruas.engine', 'mmruas.search'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmruas.search'])
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS)
 OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS)

@@ -17,7 +17,9 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description='Train a model')
     parser.add_argument('config', help='train config file path')
     parser.add_argument('--work-dir', help='the dir to save logs and models')
-    parser.add_argument('--amp', action='store_true', help='enable automatic mixed precision')
+    parser.add_argument('--amp', action='store_true',
+                        help='enable automatic mixed precision (AmpOptimWrapper); needs a '
+                        'CUDA/NPU/MLU/MUSA device: on CPU it is refused with an error')
     parser.add_argument(
         '--resume', nargs='?', type=str, const='auto',
         help='resume from the given checkpoint, or from the latest one in the work dir '
@@ -31,6 +33,15 @@ def parse_args() -> argparse.Namespace:
     if 'LOCAL_RANK' not in os.environ:
         os.environ['LOCAL_RANK'] = str(args.local_rank)
     return args
+
+
+def amp_device() -> bool:
+    """Whether mmengine's AmpOptimWrapper can run here (it refuses CPU-only machines)."""
+    from mmengine.device import (is_cuda_available, is_mlu_available, is_musa_available,
+                                 is_npu_available)
+
+    return (is_cuda_available() or is_npu_available() or is_mlu_available()
+            or is_musa_available())
 
 
 def main() -> None:
@@ -50,6 +61,10 @@ def main() -> None:
         else:
             raise ToolError(f"--amp needs a single OptimWrapper, the config has "
                             f"{wrapper.get('type')!r}; set AmpOptimWrapper in the config")
+    if cfg.get('optim_wrapper', {}).get('type') == 'AmpOptimWrapper' and not amp_device():
+        # mmengine 0.10.7's AmpOptimWrapper asserts an accelerator (its GradScaler is CUDA's)
+        raise ToolError(f"{'--amp' if args.amp else 'AmpOptimWrapper'} needs a CUDA, NPU, "
+                        'MLU or MUSA device; none is available (train without --amp on CPU)')
 
     if args.resume == 'auto':
         cfg.resume = True

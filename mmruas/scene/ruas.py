@@ -29,6 +29,7 @@ class SceneOutput:
     ts: list[torch.Tensor]                    # t of every IEM stage
     t_hat0: torch.Tensor                      # warm start maxΩ(y)
     denoised: torch.Tensor | None = None      # NRM(uᴷ) for every image (RUAS, RUAS_A)
+    noise_map: torch.Tensor | None = None     # estimator output θ (RUAS_A)
     noise_level: torch.Tensor | None = None   # per-image level (RUAS_A)
     gate: torch.Tensor | None = None          # per-image bool, NRM applied (RUAS_A)
     extras: dict = field(default_factory=dict)
@@ -63,7 +64,8 @@ class RUAS(nn.Module):
         if self.estimator is None:
             out.output = out.denoised
             return out
-        out.noise_level = self.estimator.level(self.estimator(u))
+        out.noise_map = self.estimator(u)
+        out.noise_level = self.estimator.level(out.noise_map)
         out.gate = self.estimator.gate(out.noise_level)
         out.output = torch.where(out.gate[:, None, None, None], out.denoised, u)
         return out

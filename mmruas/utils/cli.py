@@ -40,7 +40,7 @@ def _check_key(cfg: Mapping, dotted: str) -> None:
                                 f'{len(node)} items, {part!r} is not a valid index')
             node = node[int(part)]
             continue
-        if not isinstance(node, Mapping):
+        if not isinstance(node, (Mapping, Config)):  # a Config is not a Mapping
             raise ToolError(f'--cfg-options key {dotted!r}: {where} is not a dict')
         if part not in node:
             runner_args = inspect.signature(Runner.__init__).parameters

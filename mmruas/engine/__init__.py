@@ -1,0 +1,2 @@
+"""mmruas engine components (hooks)."""
+from .hooks import *  # noqa: F401,F403

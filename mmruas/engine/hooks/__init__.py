@@ -1,0 +1,4 @@
+"""mmruas hooks."""
+from .visualization_hook import EnhanceVisualizationHook
+
+__all__ = ['EnhanceVisualizationHook']

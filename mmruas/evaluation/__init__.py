@@ -1,0 +1,4 @@
+"""Full-reference enhancement metrics on 8-bit RGB."""
+from .metrics import LPIPS, PSNR, SSIM, LPIPSNet, psnr, quantize_8bit, ssim
+
+__all__ = ['PSNR', 'SSIM', 'LPIPS', 'LPIPSNet', 'psnr', 'ssim', 'quantize_8bit']

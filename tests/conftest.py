@@ -1,0 +1,19 @@
+"""Shared fixtures: the released reference data lives outside the repository."""
+from __future__ import annotations
+
+import os.path as osp
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+REFERENCE = osp.normpath(osp.join(REPO, '..', 'shared', 'reference', 'ruas-official'))
+LOL_NAMES = ('00001', '00091', '00271', '00451', '00481')
+
+
+@pytest.fixture(scope='session')
+def reference_dir() -> str:
+    """../shared/reference/ruas-official, or skip when this checkout has no references."""
+    if not osp.isfile(osp.join(REFERENCE, 'weights', 'lol.pt')):
+        pytest.skip(f'released RUAS reference data not found at {REFERENCE} '
+                    '(weights/lol.pt and lol/ are needed for parity tests)')
+    return REFERENCE

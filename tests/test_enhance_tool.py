@@ -1,0 +1,209 @@
+"""tools/enhance.py, tools/analysis_tools/get_flops.py and benchmark.py, run as scripts."""
+from __future__ import annotations
+
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+CONFIG = osp.join(REPO, 'configs', 'ruas_enhance', 'ruas_a_released.py')
+ENHANCE = osp.join(REPO, 'tools', 'enhance.py')
+GET_FLOPS = osp.join(REPO, 'tools', 'analysis_tools', 'get_flops.py')
+BENCHMARK = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
+
+
+def run(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=REPO)
+    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True,
+                          env=env, cwd=cwd, timeout=300)
+
+
+def enhance(ckpt: str, src, out, *opts: str) -> subprocess.CompletedProcess:
+    return run(ENHANCE, CONFIG, ckpt, src, out, '--device', 'cpu', *opts)
+
+
+def build_model() -> torch.nn.Module:
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    import mmruas  # noqa: F401
+    from mmruas.registry import MODELS
+
+    init_default_scope('mmruas')
+    torch.manual_seed(0)
+    return MODELS.build(Config.fromfile(CONFIG).model).eval()
+
+
+@pytest.fixture(scope='module')
+def ckpt(tmp_path_factory) -> str:
+    """A checkpoint of the released config's model with random weights."""
+    path = str(tmp_path_factory.mktemp('ckpt') / 'tiny.pth')
+    torch.save({'state_dict': build_model().state_dict()}, path)
+    return path
+
+
+def write(path, img: np.ndarray) -> np.ndarray:
+    os.makedirs(osp.dirname(str(path)), exist_ok=True)
+    assert cv2.imwrite(str(path), img)
+    return img
+
+
+def dark(shape, seed: int, dtype=np.uint8) -> np.ndarray:
+    high = 60 if dtype == np.uint8 else 15000
+    return np.random.default_rng(seed).integers(0, high, shape, dtype=dtype)
+
+
+def read(path) -> np.ndarray:
+    img = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    assert img is not None, path
+    return img
+
+
+def listing(folder) -> list[str]:
+    return sorted(os.listdir(folder))
+
+
+def test_folder_glob_and_file_inputs(ckpt, tmp_path):
+    src = tmp_path / 'low'
+    write(src / 'a.png', dark((12, 16, 3), 0))
+    write(src / 'b.jpg', dark((12, 16, 3), 1))
+    write(src / 'c.PNG', dark((10, 14, 3), 2))
+    write(src / 'nested' / 'd.png', dark((12, 16, 3), 3))
+    (src / 'notes.txt').write_text('not an image')
+
+    res = enhance(ckpt, src, tmp_path / 'out_folder')
+    assert res.returncode == 0, res.stderr
+    assert listing(tmp_path / 'out_folder') == ['a.png', 'b.png', 'c.png']
+    assert '3 image(s) written' in res.stdout and '0 failed' in res.stdout
+    assert read(tmp_path / 'out_folder' / 'c.png').shape == (10, 14, 3)
+
+    res = enhance(ckpt, str(src / '[ab].*'), tmp_path / 'out_glob')
+    assert res.returncode == 0, res.stderr
+    assert listing(tmp_path / 'out_glob') == ['a.png', 'b.png']
+
+    res = enhance(ckpt, src / 'b.jpg', tmp_path / 'out_file')
+    assert res.returncode == 0, res.stderr
+    assert listing(tmp_path / 'out_file') == ['b.png']
+    np.testing.assert_array_equal(read(tmp_path / 'out_file' / 'b.png'),
+                                  read(tmp_path / 'out_folder' / 'b.png'))
+
+    res = enhance(ckpt, str(tmp_path / 'missing' / '*.png'), tmp_path / 'out_none')
+    assert res.returncode == 2
+    assert res.stderr.strip().count('\n') == 0 and 'error:' in res.stderr
+    assert not (tmp_path / 'out_none').exists()
+
+
+def test_batching_equals_one_by_one_and_side_by_side(ckpt, tmp_path):
+    src = tmp_path / 'low'
+    for i in range(5):
+        write(src / f'{i}.png', dark((12, 16, 3), i))
+    write(src / 'odd.png', dark((10, 14, 3), 9))
+    opts = ('--side-by-side', '--save-illumination')
+    batched = enhance(ckpt, src, tmp_path / 'batched', '--batch-size', '3', *opts)
+    single = enhance(ckpt, src, tmp_path / 'single', '--batch-size', '1', *opts)
+    assert batched.returncode == 0 and single.returncode == 0, batched.stderr + single.stderr
+    names = listing(tmp_path / 'single')
+    assert len(names) == 18 and listing(tmp_path / 'batched') == names
+    for name in names:
+        np.testing.assert_array_equal(read(tmp_path / 'batched' / name),
+                                      read(tmp_path / 'single' / name), err_msg=name)
+    sbs = read(tmp_path / 'single' / '0_side_by_side.png')
+    assert sbs.shape == (12, 48, 3)
+    np.testing.assert_array_equal(sbs[:, :16], read(src / '0.png'))
+    np.testing.assert_array_equal(sbs[:, 16:32], read(tmp_path / 'single' / '0.png'))
+    np.testing.assert_array_equal(sbs[:, 32:], read(tmp_path / 'single' / '0_illumination.png'))
+    assert read(tmp_path / 'single' / 'odd_side_by_side.png').shape == (10, 42, 3)
+
+
+def test_bit_depths_channels_extremes_and_corrupt_file(ckpt, tmp_path):
+    src = tmp_path / 'low'
+    write(src / 'deep.png', dark((12, 16, 3), 0, np.uint16))
+    write(src / 'gray.png', dark((12, 16), 1))
+    write(src / 'rgba.png', dark((12, 16, 4), 2))
+    write(src / 'black.png', np.zeros((12, 16, 3), np.uint8))
+    write(src / 'white.png', np.full((12, 16, 3), 255, np.uint8))
+    write(src / 'white16.png', np.full((12, 16, 3), 65535, np.uint16))
+    (src / 'broken.png').write_bytes(b'\x89PNG\r\n\x1a\n truncated')
+    res = enhance(ckpt, src, tmp_path / 'out', '--save-illumination')
+    assert res.returncode == 1
+    assert 'broken.png' in res.stderr and '1 failed' in res.stdout
+    assert '6 image(s) written' in res.stdout
+    out = tmp_path / 'out'
+    assert 'broken.png' not in listing(out)
+    for name in ('deep', 'white16'):
+        assert read(out / f'{name}.png').dtype == np.uint16
+        assert read(out / f'{name}_illumination.png').dtype == np.uint16
+    for name in ('gray', 'rgba', 'black', 'white'):
+        img = read(out / f'{name}.png')
+        assert img.dtype == np.uint8 and img.shape == (12, 16, 3), name
+
+
+def test_extreme_images_give_finite_outputs(ckpt):
+    model = build_model()
+    model.load_state_dict(torch.load(ckpt)['state_dict'])
+    with torch.no_grad():
+        out = model.scene(torch.stack([torch.zeros(3, 12, 16), torch.ones(3, 12, 16)]))
+    for name, x in [('output', out.output), ('t', out.ts[-1]), ('denoised', out.denoised)]:
+        assert torch.isfinite(x).all(), name
+    assert (out.ts[-1] >= 1e-4).all()
+
+
+def test_refuses_to_write_into_input_folder(ckpt, tmp_path):
+    src = tmp_path / 'low'
+    write(src / 'a.png', dark((12, 16, 3), 0))
+    os.symlink(src, tmp_path / 'alias')
+    before = listing(src)
+    for out in (src, src / 'enhanced', tmp_path / 'alias'):
+        res = enhance(ckpt, src, out)
+        assert res.returncode == 2, out
+        assert res.stderr.strip().startswith('error:') and '\n' not in res.stderr.strip()
+        assert listing(src) == before
+    res = enhance(ckpt, src / 'a.png', src)       # a file input: its folder is an input folder
+    assert res.returncode == 2 and listing(src) == before
+
+
+def test_released_weights_reproduce_published_results(reference_dir, tmp_path):
+    ckpt = tmp_path / 'ruas_a_lol.pth'
+    res = run(osp.join(REPO, 'tools', 'convert_released_ruas.py'),
+              osp.join(reference_dir, 'weights', 'lol.pt'), ckpt)
+    assert res.returncode == 0, res.stderr
+    res = enhance(str(ckpt), osp.join(reference_dir, 'lol', 'low'), tmp_path / 'out')
+    assert res.returncode == 0, res.stderr
+    published = sorted(glob.glob(osp.join(reference_dir, 'lol', 'released_result', '*.png')))
+    assert len(published) == 5
+    for path in published:
+        ours = read(tmp_path / 'out' / osp.basename(path)).astype(int)
+        theirs = read(path).astype(int)
+        assert ours.shape == theirs.shape
+        assert np.abs(ours - theirs).max() <= 1, osp.basename(path)
+
+
+def test_get_flops_reports_variants():
+    res = run(GET_FLOPS, CONFIG, '--variants', '--shape', '40', '60')
+    assert res.returncode == 0, res.stderr
+    rows = {line.split('|')[1].strip(): line for line in res.stdout.splitlines()
+            if line.startswith('| RUAS')}
+    assert set(rows) == {'RUAS_S', 'RUAS', 'RUAS_A'}
+    assert rows['RUAS_A'].split('|')[2].strip() == '36,653'
+    assert 'multiply-add' in res.stdout
+    flops = {k: int(v.split('|')[4].replace(',', '')) for k, v in rows.items()}
+    assert 0 < flops['RUAS_S'] < flops['RUAS'] < flops['RUAS_A']
+
+
+def test_benchmark_prints_table(tmp_path):
+    out = tmp_path / 'bench.json'
+    res = run(BENCHMARK, CONFIG, '--device', 'cpu', '--shape', '16', '24', '--batch-sizes',
+              '1', '2', '--iters', '2', '--warmup', '1', '--out', out)
+    assert res.returncode == 0, res.stderr
+    assert '| batch | median latency (ms) |' in res.stdout
+    results = json.loads(out.read_text())['results']
+    assert [r['batch_size'] for r in results] == [1, 2]
+    assert all(r['median_ms'] > 0 and r['images_per_s'] > 0 for r in results)

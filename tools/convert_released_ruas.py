@@ -1,0 +1,67 @@
+"""Convert the authors' released RUAS weights (lol.pt, mit.pt, darkface.pt) to mmruas.
+
+    python tools/convert_released_ruas.py SRC.pt OUT.pth
+
+OUT.pth is an mmengine-style checkpoint (``state_dict`` with the ``scene.`` prefix of
+:class:`RUASEnhancer`) that ``configs/ruas_enhance/ruas_a_released.py`` loads. Wrong
+input (missing, truncated, not a checkpoint, another layout) ends with one line.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import pickle
+import zipfile
+
+import torch
+
+import mmruas  # noqa: F401
+from mmruas.scene.released import ReleasedLayoutError, convert_released_state_dict
+from mmruas.utils.cli import ToolError, run_tool
+
+
+def load_released(path: str) -> dict:
+    """Load a released state dict with the safe loader; errors name the file."""
+    if not os.path.isfile(path):
+        raise ToolError(f'{path}: no such file')
+    try:
+        obj = torch.load(path, map_location='cpu', weights_only=True)
+    except (RuntimeError, EOFError, zipfile.BadZipFile) as exc:
+        raise ToolError(f'{path}: truncated or corrupt checkpoint ({str(exc).splitlines()[0]})'
+                        ) from exc
+    except pickle.UnpicklingError as exc:
+        raise ToolError(f'{path}: not a PyTorch state dict '
+                        f'({str(exc).splitlines()[0][:120]})') from exc
+    if isinstance(obj, dict) and 'state_dict' in obj:
+        raise ToolError(f'{path}: holds a "state_dict" entry, so it is an mmengine/mmruas '
+                        'checkpoint, not a released RUAS state dict')
+    return obj
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('src', help='released RUAS weights (.pt)')
+    parser.add_argument('out', help='output mmruas checkpoint (.pth)')
+    args = parser.parse_args()
+    if os.path.exists(args.out) and os.path.samefile(args.src, args.out):
+        raise ToolError(f'{args.out}: output would overwrite the input')
+    try:
+        state = convert_released_state_dict(load_released(args.src), prefix='scene.')
+    except ReleasedLayoutError as exc:
+        raise ToolError(f'{args.src}: {exc}') from exc
+    with open(args.src, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()
+    ckpt = {'state_dict': state,
+            'meta': {'converted_from': os.path.basename(args.src), 'sha256': digest,
+                     'variant': 'RUAS_A'}}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    tmp = f'{args.out}.tmp'
+    torch.save(ckpt, tmp)
+    os.replace(tmp, args.out)
+    n = sum(v.numel() for v in state.values())
+    print(f'wrote {args.out}: {len(state)} tensors, {n} parameters (sha256 of source {digest[:12]})')
+
+
+if __name__ == '__main__':
+    run_tool(main)

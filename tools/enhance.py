@@ -1,0 +1,231 @@
+"""Enhance low-light images with a trained RUAS model.
+
+    python tools/enhance.py CONFIG CHECKPOINT INPUT OUTPUT_DIR [--batch-size 8]
+        [--device cpu|cuda] [--side-by-side] [--save-illumination] [--cfg-options k=v ...]
+
+INPUT is an image file, a folder (its png/jpg/jpeg/bmp/tif/tiff files, not recursive)
+or a glob pattern. Every result is a PNG named after its input (``<stem>.png``; with
+``--side-by-side`` also ``<stem>_side_by_side.png`` = input | output | illumination,
+with ``--save-illumination`` also ``<stem>_illumination.png``), 16-bit for 16-bit
+inputs and 8-bit otherwise. Images of one size are enhanced in batches. The tool
+never writes into a folder holding the inputs; unreadable images are reported and
+skipped (exit status 1).
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import os.path as osp
+import pickle
+import sys
+from collections import defaultdict
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import torch
+
+import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
+from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.visualization import side_by_side, to_image
+
+IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+
+
+@dataclass
+class Image:
+    path: str
+    data: np.ndarray  # H×W×3 BGR, uint8 or uint16
+
+    @property
+    def bit_depth(self) -> int:
+        return 16 if self.data.dtype == np.uint16 else 8
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('config', help='model config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('input', help='image file, folder or glob pattern')
+    parser.add_argument('output_dir', help='folder for the results (not an input folder)')
+    parser.add_argument('--batch-size', type=int, default=8,
+                        help='images of one size per forward pass')
+    parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
+                        help='cpu or cuda[:N]')
+    parser.add_argument('--side-by-side', action='store_true',
+                        help='also write <stem>_side_by_side.png (input | output | t)')
+    parser.add_argument('--save-illumination', action='store_true',
+                        help='also write <stem>_illumination.png (the final t)')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings')
+    args = parser.parse_args()
+    if args.batch_size < 1:
+        parser.error(f'--batch-size must be >= 1, got {args.batch_size}')
+    return args
+
+
+def collect_inputs(pattern: str) -> tuple[list[str], set[str]]:
+    """The input files (sorted, absolute) and the real paths of the folders holding them."""
+    if osp.isdir(pattern):
+        folder = osp.abspath(pattern)
+        files = [osp.join(folder, f) for f in sorted(os.listdir(folder))
+                 if f.lower().endswith(IMG_EXTENSIONS) and osp.isfile(osp.join(folder, f))]
+        if not files:
+            raise ToolError(f'{pattern}: folder holds no {"/".join(IMG_EXTENSIONS)} images')
+        return files, {osp.realpath(folder)}
+    if osp.isfile(pattern):
+        files = [osp.abspath(pattern)]
+    else:
+        files = sorted({osp.abspath(f) for f in glob.glob(pattern) if osp.isfile(f)})
+        if not files:
+            raise ToolError(f'{pattern}: no such file or folder, and no file matches it')
+    folders = {osp.dirname(osp.realpath(f)) for f in files}
+    return files, folders | {osp.realpath(osp.dirname(f)) for f in files}
+
+
+def output_paths(path: str, out_dir: str, args: argparse.Namespace) -> list[str]:
+    """The files written for the input ``path``."""
+    stem = osp.join(out_dir, osp.splitext(osp.basename(path))[0])
+    paths = [f'{stem}.png']
+    if args.side_by_side:
+        paths.append(f'{stem}_side_by_side.png')
+    if args.save_illumination:
+        paths.append(f'{stem}_illumination.png')
+    return paths
+
+
+def check_outputs(files: list[str], folders: set[str], out_dir: str,
+                  args: argparse.Namespace) -> None:
+    """Refuse output folders inside an input folder and outputs clashing with anything."""
+    out_real = osp.realpath(out_dir)
+    if osp.exists(out_dir) and not osp.isdir(out_dir):
+        raise ToolError(f'{out_dir}: output path exists and is not a folder')
+    for folder in sorted(folders):
+        if out_real == folder or out_real.startswith(folder.rstrip(os.sep) + os.sep):
+            raise ToolError(f'{out_dir}: output folder is (inside) the input folder {folder}; '
+                            'choose another folder so that inputs are never overwritten')
+    inputs = {osp.realpath(f) for f in files}
+    seen: dict[str, str] = {}
+    for f in files:
+        for p in output_paths(f, out_real, args):
+            if osp.realpath(p) in inputs:
+                raise ToolError(f'{p}: output would overwrite an input')
+            if p in seen:
+                raise ToolError(f'{f} and {seen[p]} would both be written to {p}')
+            seen[p] = f
+
+
+def read_image(path: str) -> Image:
+    """Read an 8/16-bit image as H×W×3 BGR (gray -> 3 channels, alpha dropped)."""
+    data = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    if data is None or data.size == 0:
+        raise ValueError('cannot read image (corrupt or unsupported format)')
+    if data.dtype not in (np.uint8, np.uint16):
+        raise ValueError(f'unsupported pixel type {data.dtype} (8- or 16-bit integers only)')
+    if data.ndim == 2:
+        data = data[:, :, None]
+    if data.ndim != 3 or data.shape[2] not in (1, 2, 3, 4):
+        raise ValueError(f'unsupported image shape {data.shape}')
+    if data.shape[2] in (1, 2):  # gray, gray + alpha
+        data = np.repeat(data[:, :, :1], 3, axis=2)
+    return Image(path, np.ascontiguousarray(data[:, :, :3]))
+
+
+def build_model(cfg, checkpoint: str, device: str) -> torch.nn.Module:
+    """Build ``cfg.model`` and load ``checkpoint`` strictly; one-line errors."""
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import load_checkpoint
+
+    from mmruas.registry import MODELS
+
+    if not osp.isfile(checkpoint):
+        raise ToolError(f'checkpoint not found: {checkpoint}')
+    init_default_scope(cfg.get('default_scope', 'mmruas'))
+    model = MODELS.build(cfg.model)
+    try:
+        load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='silent')
+    except (RuntimeError, EOFError, pickle.UnpicklingError) as exc:
+        detail = '; '.join(line.strip() for line in str(exc).splitlines() if line.strip())
+        raise ToolError(f'{checkpoint} does not fit the config\'s model: {detail[:300]}'
+                        ) from exc
+    try:
+        return model.to(device).eval()
+    except (RuntimeError, AssertionError) as exc:
+        raise ToolError(f'device {device!r} is not usable: {str(exc).splitlines()[0]}') from exc
+
+
+@torch.no_grad()
+def enhance(model: torch.nn.Module, images: list[Image], device: str
+            ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Enhance images of one size: (outputs, illuminations), B×3×H×W float RGB on CPU."""
+    x = torch.stack([
+        torch.from_numpy(img.data[:, :, ::-1].transpose(2, 0, 1).astype(np.float32))
+        / (65535.0 if img.bit_depth == 16 else 255.0) for img in images]).to(device)
+    if hasattr(model, 'scene'):
+        out = model.scene(x)
+        return out.output.cpu(), out.ts[-1].cpu()
+    return model(x, mode='tensor').cpu(), None
+
+
+def write_results(images: list[Image], outputs: torch.Tensor, ts: torch.Tensor | None,
+                  out_dir: str, args: argparse.Namespace) -> None:
+    for img, out, t in zip(images, outputs, ts if ts is not None else [None] * len(images)):
+        paths = iter(output_paths(img.path, out_dir, args))
+        out_img = to_image(out, img.bit_depth)
+        cv2.imwrite(next(paths), out_img)
+        if args.side_by_side:
+            panels = [img.data, out_img] + ([to_image(t, img.bit_depth)] if t is not None else [])
+            cv2.imwrite(next(paths), side_by_side(panels))
+        if args.save_illumination:
+            cv2.imwrite(next(paths), to_image(t, img.bit_depth))
+
+
+def main() -> int:
+    from mmengine.utils import ProgressBar
+
+    args = parse_args()
+    cfg = load_config(args.config, args.cfg_options)
+    files, folders = collect_inputs(args.input)
+    check_outputs(files, folders, args.output_dir, args)
+    model = build_model(cfg, args.checkpoint, args.device)
+    if args.save_illumination and not hasattr(model, 'scene'):
+        raise ToolError('--save-illumination needs a model with a RUAS scene module')
+    os.makedirs(args.output_dir, exist_ok=True)
+    out_dir = osp.realpath(args.output_dir)
+
+    failed: list[str] = []
+    written = 0
+    pending: dict[tuple[int, int], list[Image]] = defaultdict(list)
+    progress = ProgressBar(len(files))
+
+    def flush(key: tuple[int, int]) -> None:
+        nonlocal written
+        batch = pending.pop(key)
+        outputs, ts = enhance(model, batch, args.device)
+        write_results(batch, outputs, ts, out_dir, args)
+        written += len(batch)
+        for _ in batch:
+            progress.update()
+
+    for path in files:
+        try:
+            img = read_image(path)
+        except ValueError as exc:
+            failed.append(path)
+            print(f'\nskipped {path}: {exc}', file=sys.stderr)
+            progress.update()
+            continue
+        key = img.data.shape[:2]
+        pending[key].append(img)
+        if len(pending[key]) >= args.batch_size:
+            flush(key)
+    for key in list(pending):
+        flush(key)
+    print(f'\n{written} image(s) written to {args.output_dir}, {len(failed)} failed'
+          + (f': {", ".join(osp.basename(f) for f in failed)}' if failed else ''))
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    run_tool(main)
