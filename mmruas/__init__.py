@@ -7,4 +7,6 @@ from . import compat
 
 compat.apply()
 
+from . import datasets, engine, evaluation, losses, models, scene, search_space  # noqa: E402,F401,I001
+
 __version__ = '0.1.0'

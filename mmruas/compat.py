@@ -11,10 +11,17 @@ mmseg 1.2.2) needs on torch 2.14. Applied once by ``import mmruas``.
    the real ``getattr`` would open every attribute of every allowed type, so the name
    ``builtins.getattr`` is bound to :func:`history_buffer_getattr`, which resolves only
    those methods.
+2. On a machine without CUDA (or NPU/MLU/MUSA), mmengine's ``pytorch`` launcher calls
+   ``torch.cuda.set_device`` (torch 2.14: "Found no NVIDIA driver") and the Runner wraps
+   the CPU model in DDP with ``device_ids=[LOCAL_RANK]``, which DDP refuses for CPU
+   modules; so ``tools/dist_train.sh`` could not run on CPU. Without an accelerator we
+   skip ``set_device``, use ``gloo`` where the config asks for ``nccl`` (stock mmdet and
+   mmseg configs do; NCCL needs GPUs), and drop ``device_ids`` for CPU modules.
 """
 from __future__ import annotations
 
 import pickle
+import warnings
 
 import numpy as np
 import torch
@@ -60,6 +67,42 @@ def checkpoint_safe_globals() -> list:
     return types
 
 
+def has_accelerator() -> bool:
+    """Whether a device mmengine's launcher and AMP know (CUDA, NPU, MLU, MUSA) is present."""
+    from mmengine import device
+
+    return (device.is_cuda_available() or device.is_npu_available()
+            or device.is_mlu_available() or device.is_musa_available())
+
+
+def patch_cpu_distributed() -> None:
+    """Let mmengine's ``pytorch`` launcher and DDP wrapper run on CPU (see fix 2)."""
+    import mmengine.dist.utils as dist_utils
+    from mmengine.model.wrappers.distributed import MMDistributedDataParallel
+
+    init_dist_pytorch = dist_utils._init_dist_pytorch
+
+    def _init_dist_pytorch(backend, init_backend='torch', **kwargs) -> None:
+        if has_accelerator() or init_backend != 'torch':
+            return init_dist_pytorch(backend, init_backend=init_backend, **kwargs)
+        if backend == 'nccl':
+            warnings.warn('no GPU: using the gloo backend instead of nccl', stacklevel=2)
+            backend = 'gloo'
+        torch.distributed.init_process_group(backend=backend, **kwargs)
+
+    dist_utils._init_dist_pytorch = _init_dist_pytorch
+
+    ddp_init = MMDistributedDataParallel.__init__
+
+    def __init__(self, module, detect_anomalous_params: bool = False, **kwargs) -> None:
+        if (kwargs.get('device_ids') is not None
+                and all(p.device.type == 'cpu' for p in module.parameters())):
+            kwargs['device_ids'] = None  # DDP: CPU modules take no device_ids
+        ddp_init(self, module, detect_anomalous_params=detect_anomalous_params, **kwargs)
+
+    MMDistributedDataParallel.__init__ = __init__
+
+
 def apply() -> None:
     """Apply every fix (idempotent)."""
     global _APPLIED
@@ -67,4 +110,5 @@ def apply() -> None:
         return
     if hasattr(torch.serialization, 'add_safe_globals'):
         torch.serialization.add_safe_globals(checkpoint_safe_globals())
+    patch_cpu_distributed()
     _APPLIED = True

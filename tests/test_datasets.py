@@ -12,9 +12,16 @@ import torch
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
 
-from mmruas.datasets import (LoadGtImage, LoadLowLightImage, LOLDataset, PackEnhanceInputs,
-                             PairedFolderDataset, PairedRandomCrop, PairedRandomFlip,
-                             UnpairedFolderDataset)
+from mmruas.datasets import (
+    LoadGtImage,
+    LoadLowLightImage,
+    LOLDataset,
+    PackEnhanceInputs,
+    PairedFolderDataset,
+    PairedRandomCrop,
+    PairedRandomFlip,
+    UnpairedFolderDataset,
+)
 from mmruas.models.data_preprocessors import EnhanceDataPreprocessor
 from mmruas.registry import DATASETS
 

@@ -37,7 +37,10 @@ def test_iem_nrm_scene_losses_hand_computed():
     t = torch.full((1, 3, 4, 4), 0.5, dtype=torch.float64)
     t_hat0 = torch.full_like(t, 0.3)
     # constant t: RTV = 0, so only the fidelity terms remain
-    assert IEMLoss(eta=1.0)([t, t], t_hat0).item() == pytest.approx(2 * 0.5 * 0.04)
+    # target='stage': each t against its own stage's warm start; 'first': all against t̂⁰
+    assert IEMLoss(eta=1.0)([t, t], [t_hat0, t]).item() == pytest.approx(0.5 * 0.04)
+    assert IEMLoss(eta=1.0, target='first')([t, t], [t_hat0, t]).item() == pytest.approx(
+        2 * 0.5 * 0.04)
     assert SceneLoss(eta=1.0)(t, t_hat0).item() == pytest.approx(0.04)
     x = torch.zeros(1, 1, 2, 2, dtype=torch.float64)
     x[0, 0, 0, 1] = 1.0
@@ -57,6 +60,7 @@ def test_gradcheck_float64():
     y = torch.rand(1, 2, 6, 7, dtype=torch.float64)
     assert torch.autograd.gradcheck(lambda a: RTVLoss(sigma=1.0)(a), (x,))
     assert torch.autograd.gradcheck(lambda a: TVLoss()(a), (x,))
-    assert torch.autograd.gradcheck(lambda a: IEMLoss(eta=0.3, sigma=1.0)([a, a * 0.5], y), (x,))
+    assert torch.autograd.gradcheck(
+        lambda a: IEMLoss(eta=0.3, sigma=1.0)([a, a * 0.5], [y, y * 0.5]), (x,))
     assert torch.autograd.gradcheck(lambda a: SceneLoss(eta=0.3, sigma=1.0)(a, y), (x,))
     assert torch.autograd.gradcheck(lambda a: NRMLoss(eta=0.3)(a, y), (x,))

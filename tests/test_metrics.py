@@ -128,12 +128,14 @@ def test_lpips_missing_weights(tmp_path):
         LPIPS(net_weights=str(tmp_path / 'alexnet.pth'), lin_weights=str(tmp_path / 'alex.pth'))
 
 
-@pytest.fixture
-def lpips_weights(tmp_path):
+@pytest.fixture(scope='module')
+def lpips_weights(tmp_path_factory):
+    """A random torchvision AlexNet and random LPIPS linear layers, saved as local files."""
     from torchvision.models import alexnet
 
     torch.manual_seed(0)
     net = alexnet(weights=None)
+    tmp_path = tmp_path_factory.mktemp('lpips')
     net_path, lin_path = tmp_path / 'alexnet.pth', tmp_path / 'alex.pth'
     torch.save(net.state_dict(), net_path)
     lin = {f'lin{k}.model.1.weight': torch.rand(1, c, 1, 1)

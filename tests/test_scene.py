@@ -21,19 +21,18 @@ def test_iem_unrolling_equations():
     torch.manual_seed(0)
     iem = IEM(num_stages=3, gamma=0.5)
     y = torch.rand(2, 3, 16, 20) * 0.3
-    us, ts, t_hat0 = iem(y)
-    assert len(us) == len(ts) == 3
-    assert torch.equal(t_hat0, max_omega(y))
-    t_hat = t_hat0
+    us, ts, t_hats = iem(y)
+    assert len(us) == len(ts) == len(t_hats) == 3
+    assert torch.equal(t_hats[0], max_omega(y))
     for k, stage in enumerate(iem.stages):
-        if k:
-            t_hat = max_omega(us[k - 1]) - 0.5 * (us[k - 1] - y)
+        t_hat = max_omega(y) if k == 0 else max_omega(us[k - 1]) - 0.5 * (us[k - 1] - y)
+        torch.testing.assert_close(t_hats[k], t_hat)
         t = torch.clamp(torch.sigmoid(stage.cell(t_hat)), 1e-4, 1)
         torch.testing.assert_close(ts[k], t)
         torch.testing.assert_close(us[k], torch.clamp(y / t, 0, 1))
     shared = IEM(share_cells=True)
     assert shared.stages[0].cell is shared.stages[2].cell
-    assert IEM(width=8).stages[0](t_hat0, y)[0].shape == y.shape
+    assert IEM(width=8).stages[0](t_hats[0], y)[0].shape == y.shape
 
 
 def test_variants_param_counts_and_nrm_output():

@@ -26,10 +26,10 @@ pip() { "$VENV/bin/python" -m pip "$@"; }
 
 # torch first: pip takes torch 2.14.1 / torchvision 0.29.1 from the local cache here.
 pip install -q --upgrade "pip>=24"
-pip install -q -r requirements/torch.txt
+pip install -q --no-compile -r requirements/torch.txt
 # build tooling for mmcv (needs pkg_resources, so setuptools < 81) and mmcv's runtime deps;
 # opencv-python-headless before mmcv so that mmcv's setup.py does not add opencv-python.
-pip install -q -r requirements/build.txt
+pip install -q --no-compile -r requirements/build.txt
 
 key=$("$VENV/bin/python" - <<'EOF'
 import os, sys, torch
@@ -57,7 +57,7 @@ if ! ls "$wheel_dir"/mmcv-*.whl >/dev/null 2>&1; then
   rm -rf "$wheel_dir" && mv "$wheel_dir.tmp" "$wheel_dir"
 fi
 pip install -q --no-deps "$wheel_dir"/mmcv-*.whl
-pip install -q -r requirements.txt
+pip install -q --no-compile -r requirements.txt
 pip install -q --no-deps -e .
 "$VENV/bin/python" -c "import mmruas, mmdet.models, mmseg.models, mmpretrain.models; from mmcv.ops import nms, batched_nms"
 cat requirements.txt requirements/*.txt > "$stamp"

@@ -10,6 +10,7 @@ import os
 import os.path as osp
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
+from mmruas.compat import has_accelerator
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
 
 
@@ -35,15 +36,6 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def amp_device() -> bool:
-    """Whether mmengine's AmpOptimWrapper can run here (it refuses CPU-only machines)."""
-    from mmengine.device import (is_cuda_available, is_mlu_available, is_musa_available,
-                                 is_npu_available)
-
-    return (is_cuda_available() or is_npu_available() or is_mlu_available()
-            or is_musa_available())
-
-
 def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
@@ -61,7 +53,7 @@ def main() -> None:
         else:
             raise ToolError(f"--amp needs a single OptimWrapper, the config has "
                             f"{wrapper.get('type')!r}; set AmpOptimWrapper in the config")
-    if cfg.get('optim_wrapper', {}).get('type') == 'AmpOptimWrapper' and not amp_device():
+    if cfg.get('optim_wrapper', {}).get('type') == 'AmpOptimWrapper' and not has_accelerator():
         # mmengine 0.10.7's AmpOptimWrapper asserts an accelerator (its GradScaler is CUDA's)
         raise ToolError(f"{'--amp' if args.amp else 'AmpOptimWrapper'} needs a CUDA, NPU, "
                         'MLU or MUSA device; none is available (train without --amp on CPU)')

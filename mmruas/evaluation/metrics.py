@@ -197,6 +197,15 @@ class SSIM(_ImageMetric):
         return ssim(pred, gt, 255.0)
 
 
+def check_lpips_files(net_weights: str, lin_weights: str) -> None:
+    """Raise a one-line ``FileNotFoundError`` for a missing LPIPS weight file."""
+    for path, what in ((net_weights, 'a torchvision AlexNet state dict'),
+                       (lin_weights, "the LPIPS v0.1 linear layers (lpips' alex.pth)")):
+        if not path or not osp.isfile(str(path)):
+            raise FileNotFoundError(f'LPIPS needs a local file with {what}; not found: '
+                                    f'{path} (weights are never downloaded)')
+
+
 class LPIPSNet(nn.Module):
     """LPIPS v0.1 with AlexNet (Zhang et al., 2018); weights come only from local files.
 
@@ -208,9 +217,15 @@ class LPIPSNet(nn.Module):
 
     def __init__(self) -> None:
         super().__init__()
-        from torchvision.models import alexnet
-
-        self.features = alexnet(weights=None).features[:12]
+        # torchvision's AlexNet ``features`` up to relu5 (same layers and state-dict keys),
+        # built directly to skip the 58M-parameter classifier.
+        relu = nn.ReLU(inplace=True)
+        self.features = nn.Sequential(
+            nn.Conv2d(3, 64, 11, 4, 2), relu, nn.MaxPool2d(3, 2),
+            nn.Conv2d(64, 192, 5, padding=2), relu, nn.MaxPool2d(3, 2),
+            nn.Conv2d(192, 384, 3, padding=1), relu,
+            nn.Conv2d(384, 256, 3, padding=1), relu,
+            nn.Conv2d(256, 256, 3, padding=1), relu)
         self.lins = nn.ModuleList(nn.Conv2d(c, 1, 1, bias=False) for c in self.CHANNELS)
         self.register_buffer('shift', torch.tensor([-0.030, -0.088, -0.188]).view(1, 3, 1, 1))
         self.register_buffer('scale', torch.tensor([0.458, 0.448, 0.450]).view(1, 3, 1, 1))
@@ -218,11 +233,7 @@ class LPIPSNet(nn.Module):
     def load_local(self, net_weights: str, lin_weights: str) -> None:
         """Load a torchvision AlexNet state dict (``features.<i>.*``) and the LPIPS linear
         layers (``lin<k>.model.1.weight`` as in lpips' ``weights/v0.1/alex.pth``)."""
-        for path, what in ((net_weights, 'a torchvision AlexNet state dict'),
-                           (lin_weights, "the LPIPS v0.1 linear layers (lpips' alex.pth)")):
-            if not path or not osp.isfile(str(path)):
-                raise FileNotFoundError(f'LPIPS needs a local file with {what}; not found: '
-                                        f'{path} (weights are never downloaded)')
+        check_lpips_files(net_weights, lin_weights)
         net = torch.load(net_weights, map_location='cpu', weights_only=True)
         feats = {k[len('features.'):]: v for k, v in net.items() if k.startswith('features.')}
         missing = sorted(set(self.features.state_dict()) - set(feats))
@@ -264,6 +275,7 @@ class LPIPS(_ImageMetric):
 
     def __init__(self, net_weights: str, lin_weights: str, device: str = 'cpu',
                  crop_border: int = 0, print_per_image: bool = False, **kwargs) -> None:
+        check_lpips_files(net_weights, lin_weights)  # before building anything
         super().__init__(crop_border, print_per_image, **kwargs)
         self.net = LPIPSNet()
         self.net.load_local(net_weights, lin_weights)

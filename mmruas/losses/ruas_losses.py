@@ -1,6 +1,10 @@
 """The unsupervised RUAS losses as registered modules (METHOD.md §1-2).
 
-* :class:`IEMLoss` — ``½‖t − t̂⁰‖² + η_t·RTV(t)`` summed over the IEM stages.
+* :class:`IEMLoss` — ``½‖t − t̂‖² + η_t·RTV(t)`` summed over the IEM stages. METHOD.md
+  writes the target as the warm start t̂⁰; with K stages, ``target='stage'`` (default)
+  compares every tᵏ⁺¹ with its own stage's warm start t̂ᵏ (as the released family code
+  pairs each stage's input with its illumination), ``target='first'`` uses t̂⁰ for all.
+  Targets are detached (the warm start is the fixed point to reach, not a variable).
 * :class:`NRMLoss` — ``½‖x − uᴷ‖² + η_n·TV(x)`` (uᴷ detached: the NRM learns to
   denoise the IEM's output; it does not pull the IEM towards its own output).
 * :class:`SceneLoss` — ℓs ``= ‖tᴷ − y‖² + η·RTV(tᴷ)`` (eq. 5), the scene term that
@@ -46,17 +50,25 @@ class TVLoss(nn.Module):
 
 @MODELS.register_module()
 class IEMLoss(nn.Module):
-    """``Σ_k ½‖tᵏ − t̂⁰‖² + η_t·RTV(tᵏ)`` over the given stages."""
+    """``Σ_k ½‖tᵏ⁺¹ − t̂ᵏ‖² + η_t·RTV(tᵏ⁺¹)`` (``target='stage'``) or with t̂⁰ for all
+    stages (``target='first'``)."""
 
     def __init__(self, eta: float = 0.1, sigma: float = 3.0, eps: float = 1e-3,
-                 loss_weight: float = 1.0) -> None:
+                 target: str = 'stage', loss_weight: float = 1.0) -> None:
         super().__init__()
+        if target not in ('stage', 'first'):
+            raise ValueError(f"IEMLoss target must be 'stage' or 'first', got {target!r}")
         self.eta, self.sigma, self.eps, self.loss_weight = eta, sigma, eps, loss_weight
+        self.target = target
 
-    def forward(self, ts: Sequence[torch.Tensor], t_hat0: torch.Tensor) -> torch.Tensor:
-        total = t_hat0.new_zeros(())
-        for t in ts:
-            total = total + 0.5 * (t - t_hat0).pow(2).mean() \
+    def forward(self, ts: Sequence[torch.Tensor],
+                t_hats: Sequence[torch.Tensor]) -> torch.Tensor:
+        if len(ts) != len(t_hats):
+            raise ValueError(f'IEMLoss got {len(ts)} illuminations and {len(t_hats)} warm starts')
+        total = ts[0].new_zeros(())
+        for t, t_hat in zip(ts, t_hats):
+            target = (t_hat if self.target == 'stage' else t_hats[0]).detach()
+            total = total + 0.5 * (t - target).pow(2).mean() \
                 + self.eta * relative_total_variation(t, self.sigma, self.eps)
         return self.loss_weight * total
 

@@ -50,7 +50,7 @@ class RUASEnhancer(BaseModel):
         raise ValueError(f'invalid mode {mode!r}; use "loss", "predict" or "tensor"')
 
     def loss(self, out: SceneOutput) -> dict[str, torch.Tensor]:
-        losses = {'loss_iem': self.iem_loss(out.ts, out.t_hat0)}
+        losses = {'loss_iem': self.iem_loss(out.ts, out.t_hats)}
         if out.denoised is not None:
             losses['loss_nrm'] = self.nrm_loss(out.denoised, out.us[-1])
         if out.noise_map is not None and self.estimator_loss_weight > 0:

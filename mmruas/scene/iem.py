@@ -60,7 +60,8 @@ class IEM(nn.Module):
         width: cell width C (3: the cell acts on t̂ directly).
         genotype: the cell's 7 ops, or ``None`` for searchable cells.
         share_cells: one cell for all stages instead of one per stage.
-    Returns from ``forward(y)``: ``(us, ts, t_hat0)``, lists of every stage's u and t.
+    Returns from ``forward(y)``: ``(us, ts, t_hats)``, lists of every stage's u, t and
+    warm start t̂ᵏ (``t_hats[0]`` = t̂⁰ = maxΩ(y)).
     """
 
     def __init__(self, num_stages: int = 3, gamma: float = 0.5, in_channels: int = 3,
@@ -77,15 +78,16 @@ class IEM(nn.Module):
             for _ in range(num_stages))
 
     def forward(self, y: torch.Tensor) -> tuple[list[torch.Tensor], list[torch.Tensor],
-                                                 torch.Tensor]:
-        us, ts = [], []
-        t_hat0 = max_omega(y)
-        t_hat = t_hat0
+                                                 list[torch.Tensor]]:
+        us, ts, t_hats = [], [], []
         for k, stage in enumerate(self.stages):
-            if k > 0:
+            if k == 0:
+                t_hat = max_omega(y)
+            else:
                 u = us[-1]
                 t_hat = max_omega(u) - self.gamma * (u - y)
             u, t = stage(t_hat, y)
             us.append(u)
             ts.append(t)
-        return us, ts, t_hat0
+            t_hats.append(t_hat)
+        return us, ts, t_hats

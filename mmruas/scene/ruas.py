@@ -27,7 +27,7 @@ class SceneOutput:
     output: torch.Tensor                      # final enhanced image
     us: list[torch.Tensor]                    # u of every IEM stage
     ts: list[torch.Tensor]                    # t of every IEM stage
-    t_hat0: torch.Tensor                      # warm start maxΩ(y)
+    t_hats: list[torch.Tensor]                # warm start t̂ᵏ of every stage (t̂⁰ = maxΩ(y))
     denoised: torch.Tensor | None = None      # NRM(uᴷ) for every image (RUAS, RUAS_A)
     noise_map: torch.Tensor | None = None     # estimator output θ (RUAS_A)
     noise_level: torch.Tensor | None = None   # per-image level (RUAS_A)
@@ -55,8 +55,8 @@ class RUAS(nn.Module):
         self.estimator = NoiseEstimator(**(estimator or {})) if variant == 'RUAS_A' else None
 
     def forward(self, y: torch.Tensor) -> SceneOutput:
-        us, ts, t_hat0 = self.iem(y)
-        out = SceneOutput(output=us[-1], us=us, ts=ts, t_hat0=t_hat0)
+        us, ts, t_hats = self.iem(y)
+        out = SceneOutput(output=us[-1], us=us, ts=ts, t_hats=t_hats)
         if self.nrm is None:
             return out
         u = us[-1]

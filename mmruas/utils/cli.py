@@ -27,8 +27,9 @@ def _check_key(cfg: Mapping, dotted: str) -> None:
     must exist so that a typo (``train_cfg.max_iter``) is caught rather than silently
     added. List indices (``a.0.b``) are allowed where the value is a list/tuple.
     """
-    from mmengine.runner import Runner
     import inspect
+
+    from mmengine.runner import Runner
 
     parts = dotted.split('.')
     node: Any = cfg

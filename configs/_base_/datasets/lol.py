@@ -4,13 +4,13 @@ dataset_type = 'LOLDataset'
 data_root = 'data/LOL'
 
 train_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadLowLightImage'),
     dict(type='PairedRandomCrop', crop_size=(256, 256)),
     dict(type='PairedRandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
     dict(type='PackEnhanceInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile'),
+    dict(type='LoadLowLightImage'),
     dict(type='LoadGtImage'),
     dict(type='PackEnhanceInputs'),
 ]
