@@ -7,6 +7,7 @@ from . import compat
 
 compat.apply()
 
-from . import datasets, engine, evaluation, losses, models, scene, search_space  # noqa: E402,F401,I001
+from . import (datasets, engine, evaluation, losses, models, scene, search,  # noqa: E402,F401,I001
+               search_space)
 
 __version__ = '0.1.0'

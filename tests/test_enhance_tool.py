@@ -21,7 +21,8 @@ BENCHMARK = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
 
 
 def run(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=REPO)
+    # one OpenMP thread: busy CPUs (parallel test runs) make multi-thread convs crawl
+    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
     return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True,
                           env=env, cwd=cwd, timeout=300)
 

@@ -1,8 +1,15 @@
 import pytest
 import torch
 
-from mmruas.losses import (IEMLoss, NRMLoss, RTVLoss, SceneLoss, TVLoss,
-                           relative_total_variation, total_variation)
+from mmruas.losses import (
+    IEMLoss,
+    NRMLoss,
+    RTVLoss,
+    SceneLoss,
+    TVLoss,
+    relative_total_variation,
+    total_variation,
+)
 from mmruas.registry import MODELS
 
 X = torch.tensor([[[[0., 1.], [3., 3.]]]], dtype=torch.float64)

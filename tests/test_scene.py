@@ -5,8 +5,11 @@ import pytest
 import torch
 
 from mmruas.scene import IEM, NRM, RUAS, NoiseEstimator, max_omega
-from mmruas.scene.released import (ReleasedLayoutError, RELEASED_NUM_PARAMS,
-                                   convert_released_state_dict)
+from mmruas.scene.released import (
+    RELEASED_NUM_PARAMS,
+    ReleasedLayoutError,
+    convert_released_state_dict,
+)
 
 
 def test_max_omega_is_top_left_anchored_2x2_max_with_zero_padding():

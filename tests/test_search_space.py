@@ -3,10 +3,22 @@ import json
 import pytest
 import torch
 
-from mmruas.search_space import (ABBREVIATIONS, OPS, RELEASED_GENOTYPES, SCENE_OPS, TASK_OPS,
-                                 DistillationCell, Genotype, MixedOp, alpha_entropy, build_op,
-                                 derive_genotypes, is_arch_param, load_genotypes,
-                                 save_genotypes)
+from mmruas.search_space import (
+    ABBREVIATIONS,
+    OPS,
+    RELEASED_GENOTYPES,
+    SCENE_OPS,
+    TASK_OPS,
+    DistillationCell,
+    Genotype,
+    MixedOp,
+    alpha_entropy,
+    build_op,
+    derive_genotypes,
+    is_arch_param,
+    load_genotypes,
+    save_genotypes,
+)
 
 
 def test_table1_abbreviations_cover_both_spaces():
@@ -111,7 +123,8 @@ def test_genotype_roundtrip_json_yaml_and_coerce(tmp_path):
         assert loaded['iem'] == RELEASED_GENOTYPES['IEM_LOL']
         assert loaded['nrm'] == RELEASED_GENOTYPES['NRM_LOL']
     assert json.loads((tmp_path / 'g.json').read_text())['nrm'][0] == 'resconv_1x1'
-    assert Genotype.coerce('NRM_LOL') == Genotype.coerce({'ops': list(RELEASED_GENOTYPES['NRM_LOL'])})
+    nrm_ops = list(RELEASED_GENOTYPES['NRM_LOL'])
+    assert Genotype.coerce('NRM_LOL') == Genotype.coerce({'ops': nrm_ops})
     with pytest.raises(KeyError, match='unknown genotype name'):
         Genotype.coerce('NOPE')
     (tmp_path / 'bad.json').write_text('{"iem": ["conv_1x1", "warp_9"]}')

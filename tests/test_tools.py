@@ -151,7 +151,7 @@ def test_amp(tmp_path: Path) -> None:
         'error: --amp needs a CUDA, NPU, MLU or MUSA device; none is available '
         '(train without --amp on CPU)')
     assert 'Traceback' not in proc.stderr
-    assert 'on CPU it is refused' in ok(run('train.py', '--help')).stdout.replace('\n', ' ')
+    assert 'on CPU it is refused' in ' '.join(ok(run('train.py', '--help')).stdout.split())
 
 
 def free_port() -> int:

@@ -48,8 +48,14 @@ def _batch(h=6, w=8, n=2):
     return dict(inputs=inputs), samples
 
 
-def test_hook_is_registered():
+def test_hook_is_built_from_the_default_runtime_config():
+    from mmengine.registry import HOOKS as ROOT_HOOKS
+    from mmengine.registry import DefaultScope
+
     assert HOOKS.module_dict['EnhanceVisualizationHook'] is EnhanceVisualizationHook
+    with DefaultScope.overwrite_default_scope('mmruas'):
+        hook = ROOT_HOOKS.build(dict(type='EnhanceVisualizationHook', draw=False))
+    assert isinstance(hook, EnhanceVisualizationHook) and not hook.draw
 
 
 def test_hook_writes_side_by_side_pngs_in_test(tmp_path):

@@ -60,7 +60,8 @@ def main() -> None:
     torch.save(ckpt, tmp)
     os.replace(tmp, args.out)
     n = sum(v.numel() for v in state.values())
-    print(f'wrote {args.out}: {len(state)} tensors, {n} parameters (sha256 of source {digest[:12]})')
+    print(f'wrote {args.out}: {len(state)} tensors, {n} parameters '
+          f'(sha256 of source {digest[:12]})')
 
 
 if __name__ == '__main__':

@@ -35,15 +35,15 @@ def parse_args() -> argparse.Namespace:
 
 def enable_show_dir(cfg, show_dir: str) -> None:
     """Turn on the config's visualization hook, whichever package it comes from."""
-    from mmengine.registry import HOOKS, DefaultScope
+    from mmengine.registry import HOOKS
 
     hook = cfg.get('default_hooks', {}).get('visualization')
     if hook is None:
         raise ToolError('--show-dir needs default_hooks.visualization in the config')
     hook['draw'] = True
-    scope = cfg.get('default_scope')
-    with DefaultScope.overwrite_default_scope(scope):
-        hook_cls = HOOKS.get(hook['type']) if isinstance(hook['type'], str) else hook['type']
+    # Registry.get ignores the default scope: look the type up in the scope's own registry
+    with HOOKS.switch_scope_and_registry(cfg.get('default_scope')) as registry:
+        hook_cls = registry.get(hook['type']) if isinstance(hook['type'], str) else hook['type']
     if hook_cls is not None and 'test_out_dir' in inspect.signature(hook_cls).parameters:
         hook['test_out_dir'] = show_dir          # mmdet / mmruas style
     else:

@@ -1,7 +1,6 @@
 """RUAS search space: Table 1 operations, mixed operation, distillation cell, genotypes."""
 from .cell import EDGE_NAMES, DistillationCell
-from .genotype import (RELEASED_GENOTYPES, Genotype, derive_genotypes, load_genotypes,
-                       save_genotypes)
+from .genotype import RELEASED_GENOTYPES, Genotype, derive_genotypes, load_genotypes, save_genotypes
 from .mixed_op import ARCH_PARAM_NAME, MixedOp, alpha_entropy, is_arch_param
 from .operations import ABBREVIATIONS, OPS, SCENE_OPS, SPACES, TASK_OPS, build_op
 
