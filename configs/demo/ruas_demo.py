@@ -1,9 +1,11 @@
-# `make demo`: RUAS (IEM + NRM, released genotypes) trained from scratch without ground
+# `make demo`: RUAS_S (the IEM, released genotype) trained from scratch without ground
 # truth on a small low-light set that tools/demo.py synthesises from photographs shipped
 # with scikit-image (mmruas.datasets.transforms.low_light). data_root is set by the tool.
+# RUAS_S keeps the demo to a few CPU minutes; the loss weights are those of
+# configs/_base_/models/ruas_a.py (η_t = 0.01, per-stage warm-start targets).
 _base_ = ['../_base_/models/ruas_a.py', '../_base_/default_runtime.py']
 
-model = dict(scene=dict(variant='RUAS'))
+model = dict(scene=dict(variant='RUAS_S'))
 data_root = 'work_dirs/demo/data'
 train_pipeline = [
     dict(type='LoadLowLightImage'),

@@ -31,8 +31,12 @@ class RUASEnhancer(BaseModel):
     def __init__(self, scene: dict, iem_loss: dict | None = None, nrm_loss: dict | None = None,
                  estimator_loss_weight: float = 1.0, data_preprocessor: dict | None = None,
                  init_cfg: dict | None = None) -> None:
-        super().__init__(data_preprocessor=data_preprocessor
-                         or dict(type='mmruas.EnhanceDataPreprocessor'), init_cfg=init_cfg)
+        # built here from mmruas's registry: BaseModel would use mmengine's root registry,
+        # which only finds unprefixed mmruas names inside a Runner with default_scope
+        if data_preprocessor is None or isinstance(data_preprocessor, dict):
+            data_preprocessor = MODELS.build(data_preprocessor
+                                             or dict(type='EnhanceDataPreprocessor'))
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.scene = MODELS.build(scene)
         self.iem_loss = MODELS.build(iem_loss or dict(type='mmruas.IEMLoss'))
         self.nrm_loss = MODELS.build(nrm_loss or dict(type='mmruas.NRMLoss'))

@@ -1,0 +1,28 @@
+# RUAS_A (released genotypes) trained from scratch WITHOUT ground truth on the five LOL
+# low images of the reference folder, evaluated against their high images. The loss
+# weights (η_t = 0.01 with per-stage warm-start targets, η_n = 0.05) were fixed on
+# synthetic low-light images made from scikit-image photographs (tools/demo.py), never
+# on these five pairs.
+#   python tools/train.py configs/ruas_enhance/ruas_a_lol5_unsup.py
+_base_ = ['./ruas_a_released.py']
+
+data_root = '../shared/reference/ruas-official/lol'
+train_pipeline = [
+    dict(type='LoadLowLightImage'),
+    dict(type='PairedRandomCrop', crop_size=(96, 96)),
+    dict(type='PairedRandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
+    dict(type='PackEnhanceInputs'),
+]
+train_dataloader = dict(
+    batch_size=4, num_workers=0, persistent_workers=False,
+    dataset=dict(_delete_=True, type='UnpairedFolderDataset', data_root=data_root + '/low',
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=0, persistent_workers=False,
+    dataset=dict(data_root=data_root, split=None))
+test_dataloader = val_dataloader
+
+param_scheduler = [dict(type='CosineAnnealingLR', T_max=1200, eta_min=1e-5, by_epoch=False)]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=1200, val_interval=1200)
+default_hooks = dict(logger=dict(interval=100),
+                     checkpoint=dict(interval=1200, max_keep_ckpts=1, save_last=True))
