@@ -9,7 +9,7 @@ _base_ = ['./ruas_a_released.py']
 data_root = '../shared/reference/ruas-official/lol'
 train_pipeline = [
     dict(type='LoadLowLightImage'),
-    dict(type='PairedRandomCrop', crop_size=(96, 96)),
+    dict(type='PairedRandomCrop', crop_size=(128, 128)),
     dict(type='PairedRandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
     dict(type='PackEnhanceInputs'),
 ]
@@ -26,3 +26,6 @@ param_scheduler = [dict(type='CosineAnnealingLR', T_max=1200, eta_min=1e-5, by_e
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=1200, val_interval=1200)
 default_hooks = dict(logger=dict(interval=100),
                      checkpoint=dict(interval=1200, max_keep_ckpts=1, save_last=True))
+# evaluated on 8-bit outputs rounded to nearest (the released config truncates)
+val_evaluator = [dict(type='PSNR', print_per_image=True), dict(type='SSIM')]
+test_evaluator = val_evaluator

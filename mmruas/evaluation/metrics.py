@@ -27,14 +27,23 @@ from mmruas.registry import METRICS
 __all__ = ['quantize_8bit', 'psnr', 'ssim', 'PSNR', 'SSIM', 'LPIPS', 'LPIPSNet']
 
 
-def quantize_8bit(img: torch.Tensor | np.ndarray) -> np.ndarray:
-    """3 x H x W float image in [0, 1] -> H x W x 3 uint8 ``round(clip(x, 0, 1) * 255)``."""
+QUANTIZERS = {'round': np.round, 'floor': np.floor}
+
+
+def quantize_8bit(img: torch.Tensor | np.ndarray, mode: str = 'round') -> np.ndarray:
+    """3 x H x W float image in [0, 1] -> H x W x 3 uint8 ``round(clip(x, 0, 1) * 255)``.
+
+    ``mode='floor'`` truncates instead, as the released RUAS code does when it saves its
+    results (``astype('uint8')``); its published PSNR figures are on such images.
+    """
+    if mode not in QUANTIZERS:
+        raise ValueError(f"quantize mode must be 'round' or 'floor', got {mode!r}")
     if isinstance(img, torch.Tensor):
         img = img.detach().to('cpu', torch.float32).numpy()
     img = np.asarray(img, dtype=np.float32)
     if img.ndim != 3 or img.shape[0] != 3:
         raise ValueError(f'expected a 3 x H x W image, got shape {img.shape}')
-    return np.round(np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8).transpose(1, 2, 0)
+    return QUANTIZERS[mode](np.clip(img, 0.0, 1.0) * 255.0).astype(np.uint8).transpose(1, 2, 0)
 
 
 def psnr(a: np.ndarray, b: np.ndarray, data_range: float = 255.0,
@@ -110,8 +119,12 @@ class _ImageMetric(BaseMetric):
     default_prefix = ''  # keys are plain 'PSNR', 'SSIM', 'LPIPS'
 
     def __init__(self, crop_border: int = 0, print_per_image: bool = False,
-                 collect_device: str = 'cpu', prefix: str | None = None) -> None:
+                 quantize: str = 'round', collect_device: str = 'cpu',
+                 prefix: str | None = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        if quantize not in QUANTIZERS:
+            raise ValueError(f"quantize must be 'round' or 'floor', got {quantize!r}")
+        self.quantize = quantize
         if crop_border < 0:
             raise ValueError(f'crop_border must be >= 0, got {crop_border}')
         self.crop_border = int(crop_border)
@@ -126,7 +139,7 @@ class _ImageMetric(BaseMetric):
         """Score every sample; keep ``(img_path, value)`` in ``self.results``."""
         for i, sample in enumerate(data_samples):
             name = str(sample.get('img_path', f'sample {len(self.results) + i}'))
-            pred = quantize_8bit(_field(sample, 'pred_img', name))
+            pred = quantize_8bit(_field(sample, 'pred_img', name), self.quantize)
             gt = quantize_8bit(_field(sample, 'gt_img', name))
             if pred.shape != gt.shape:
                 raise ValueError(f'{self.metric_name}: pred_img {pred.shape[:2]} and gt_img '
@@ -165,6 +178,7 @@ class PSNR(_ImageMetric):
 
     Args:
         crop_border: pixels removed on each side before scoring.
+        quantize: 'round' (default) or 'floor' (the released RUAS code's 8-bit output).
         max_db: cap of the value; identical images score exactly ``max_db``. ``None``
             gives ``inf`` for them (as scikit-image), which makes the mean ``inf``.
         print_per_image: log a per-image table in ``compute_metrics``.
@@ -188,6 +202,7 @@ class SSIM(_ImageMetric):
 
     Args:
         crop_border: pixels removed on each side before scoring.
+        quantize: 'round' (default) or 'floor' (the released RUAS code's 8-bit output).
         print_per_image: log a per-image table in ``compute_metrics``.
     """
 

@@ -69,8 +69,10 @@ class RUASEnhancer(BaseModel):
             BaseDataElement() for _ in range(n)]
         for i, ds in enumerate(data_samples):
             h, w = ds.metainfo.get('img_shape', out.output.shape[-2:])[:2]
-            ds.pred_img = out.output[i, :, :h, :w]
-            ds.pred_illumination = out.ts[-1][i, :, :h, :w]
+            # results, not graph nodes: detached so data samples can be copied and stored
+            ds.pred_img = out.output[i, :, :h, :w].detach()
+            ds.pred_illumination = out.ts[-1][i, :, :h, :w].detach()
             if out.gate is not None:
-                ds.set_metainfo({'noise_level': out.noise_level[i], 'noise_gate': out.gate[i]})
+                ds.set_metainfo({'noise_level': out.noise_level[i].detach(),
+                                 'noise_gate': out.gate[i]})
         return data_samples
