@@ -50,6 +50,7 @@ __all__ = ['BilevelProblem', 'hypergradient', 'apply_alpha_grads', 'cross_term',
            'scene_hypergradient']
 
 Closure = Callable[[], Tensor]
+Reduce = Callable[[list[Tensor]], list[Tensor]]
 
 
 @dataclass
@@ -64,6 +65,9 @@ class BilevelProblem:
         val_loss: closure recomputing ``L_val`` at the current parameters (validation batch).
         buffers: tensors the closures may change in place (BatchNorm running statistics);
             they are restored after every virtual pass.
+        reduce: applied to every gradient list before use, e.g. the average over
+            data-parallel ranks (:func:`mmruas.search.distributed.all_reduce_mean`), so
+            that N processes compute the hypergradient of the global batch.
     """
 
     alphas: list[nn.Parameter]
@@ -71,6 +75,12 @@ class BilevelProblem:
     train_loss: Closure
     val_loss: Closure
     buffers: list[Tensor] = field(default_factory=list)
+    reduce: Reduce | None = None
+
+    def grads(self, loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
+        """``∇ loss`` w.r.t. ``params`` (zeros where unused), passed through ``reduce``."""
+        gs = _grads(loss, params)
+        return list(self.reduce(gs)) if self.reduce is not None and gs else gs
 
     @classmethod
     def from_module(cls, module: nn.Module, train_loss: Closure,
@@ -181,6 +191,11 @@ def _second_order(problem: BilevelProblem, optimizer: torch.optim.Optimizer, r: 
     try:
         # 1. virtual step ω' = step(ω) with the real optimiser's rule (L_tr pass 1)
         g_tr = torch.autograd.grad(problem.train_loss(), weights, allow_unused=True)
+        used = [i for i, g in enumerate(g_tr) if g is not None]
+        if problem.reduce is not None and used:
+            g_tr = list(g_tr)
+            for i, g in zip(used, problem.reduce([g_tr[i] for i in used])):
+                g_tr[i] = g
         scales: list[Tensor | float | None] = []
         with torch.no_grad():
             for w, g in zip(weights, g_tr):
@@ -194,7 +209,7 @@ def _second_order(problem: BilevelProblem, optimizer: torch.optim.Optimizer, r: 
         del g_tr
         # 2. ∇α L_val(ω', α) and v = ∇ω' L_val(ω', α) (L_val pass)
         _restore(problem.buffers, saved_buffers)
-        out = _grads(problem.val_loss(), [*alphas, *weights])
+        out = problem.grads(problem.val_loss(), [*alphas, *weights])
         g_val, v = out[:len(alphas)], out[len(alphas):]
         u = [vi * s for vi, s in zip(v, scales) if s is not None]
         idx = [i for i, s in enumerate(scales) if s is not None]
@@ -212,7 +227,7 @@ def _second_order(problem: BilevelProblem, optimizer: torch.optim.Optimizer, r: 
             _restore(problem.buffers, saved_buffers)
             with torch.no_grad():
                 torch._foreach_add_(moved, step, alpha=sign)
-            diffs.append(_grads(problem.train_loss(), alphas))
+            diffs.append(problem.grads(problem.train_loss(), alphas))
         g_plus, g_minus = diffs
         return [gv - (gp - gm) / (2 * eps) for gv, gp, gm in zip(g_val, g_plus, g_minus)]
     finally:
@@ -245,7 +260,7 @@ def hypergradient(problem: BilevelProblem, optimizer: Any = None, order: int = 2
     saved_buffers = _snapshot(problem.buffers)
     try:
         if order == 1:
-            grads = _grads(problem.val_loss(), problem.alphas)
+            grads = problem.grads(problem.val_loss(), problem.alphas)
         else:
             grads = _second_order(problem, opt, r, saved_buffers)
     finally:
@@ -267,16 +282,18 @@ def apply_alpha_grads(alphas: Sequence[Tensor], grads: Sequence[Tensor],
 
 
 def cross_term(alphas: Sequence[Tensor], loss_fn: Closure,
-               buffers: Sequence[Tensor] = ()) -> list[Tensor]:
+               buffers: Sequence[Tensor] = (), reduce: Reduce | None = None) -> list[Tensor]:
     """``∇αs Lt_val(αt(αs); ωt)``: the task validation loss through the scene output.
 
     ``loss_fn`` runs scene then task on a validation batch (RUAS-TPAMI §4.2); the
     gradient is plain first-order autograd with ωt fixed, zeros for α off the path.
-    ``buffers`` (BatchNorm statistics the pass changes) are restored afterwards.
+    ``buffers`` (BatchNorm statistics the pass changes) are restored afterwards;
+    ``reduce`` as in :class:`BilevelProblem`.
     """
     saved = _snapshot(buffers)
     try:
-        return _grads(loss_fn(), list(alphas))
+        gs = _grads(loss_fn(), list(alphas))
+        return list(reduce(gs)) if reduce is not None and gs else gs
     finally:
         _restore(buffers, saved)
 
@@ -292,7 +309,8 @@ def scene_hypergradient(scene: BilevelProblem, task_val_loss: Closure, beta: flo
     when ``set_grad``.
     """
     upper = hypergradient(scene, optimizer, order, r, set_grad=False)
-    cross = cross_term(scene.alphas, task_val_loss, [*scene.buffers, *task_buffers])
+    cross = cross_term(scene.alphas, task_val_loss, [*scene.buffers, *task_buffers],
+                       scene.reduce)
     grads = [u + beta * c for u, c in zip(upper, cross)]
     if set_grad:
         apply_alpha_grads(scene.alphas, grads)

@@ -1,0 +1,9 @@
+# The 'independent' baseline of RUAS-TPAMI Table 4: as ruas_search_lol5.py, strategy='independent'.
+_base_ = ['./ruas_search_lol5.py']
+
+strategy = 'independent'
+custom_hooks = [
+    dict(type='CooperativeSearchHook', strategy=strategy, phase_iters=(50, 50),
+         alpha_tol=None, beta=1.0, order=2, warmup_iters=0, val_split=True,
+         retrain_base='configs/ruas_enhance/ruas_a_lol5_unsup.py'),
+]

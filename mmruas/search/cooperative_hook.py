@@ -1,0 +1,332 @@
+"""The outer loop of cooperative search (METHOD.md §4, RUAS-TPAMI Alg. 1) as a hook.
+
+The hook decides the phase of every iteration and hands the model a validation batch;
+the model's ``train_step`` does the phase's α and ω steps (:class:`RUASSearchEnhancer`).
+
+Strategies (Table 4 of RUAS-TPAMI):
+
+* ``'cooperative'``: ``phase_iters[0]`` scene iterations, then ``phase_iters[1]`` task
+  iterations, repeated; with ``alpha_tol`` a phase also ends early after an iteration in
+  which its α moved by less than ``alpha_tol`` (max |Δα|).
+* ``'independent'``: scene for the first half of the (post warm-up) iterations, then task
+  with the scene α frozen.
+* ``'global'``: every iteration one joint step of all α and all ω.
+
+The first ``warmup_iters`` iterations only train ω (phase ``'warmup'``).
+
+Data: training and validation are disjoint halves of the search set. With
+``val_dataloader`` (a dataloader config) that loader is the validation half and the
+training loader is used as it is. Otherwise (``val_split=True``) the training data set
+is split into two halves by a permutation seeded with ``split_seed`` (default: the
+runner's seed); the training loader is rebuilt on the first half (iteration-based loops)
+and the validation loader on the second; the indices go to ``work_dir/search_split.json``.
+
+Outputs in ``work_dir``, written on every phase switch and after training:
+``genotypes.json`` (``{module name: ops}`` of every searchable cell),
+``retrain_config.py`` (inherits ``retrain_base`` and sets ``model.scene.iem.genotype`` and
+``model.scene.nrm.genotype``) and ``alpha_history.json`` (α of every cell per switch).
+Mapping cells to the config: the config has one genotype for all IEM cells and one for
+all NRM cells; the search model ties α within IEM and within NRM by default, so every
+cell's genotype is the same. If the cells were searched untied, the genotype written is
+the per-edge majority over the cells (ties: the earliest cell), with a warning.
+
+The phase state (phase, counters, consumed validation batches) is saved in
+``checkpoint['meta']['search_state']`` and restored on resume.
+"""
+from __future__ import annotations
+
+import json
+import os
+import os.path as osp
+from collections import Counter
+
+import torch
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+from mmengine.registry import HOOKS
+from torch.utils.data import DataLoader, Subset
+
+from ..search_space.genotype import Genotype, derive_genotypes, save_genotypes
+from ..search_space.mixed_op import alpha_entropy
+from .distributed import SearchDistributedDataParallel, max_rank_deviation
+
+__all__ = ['CooperativeSearchHook', 'split_indices', 'genotype_for_config']
+
+STRATEGIES = ('cooperative', 'independent', 'global')
+_REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEFAULT_RETRAIN_BASE = 'configs/ruas_enhance/ruas_a_lol5_unsup.py'
+
+
+def split_indices(n: int, seed: int) -> tuple[list[int], list[int]]:
+    """Disjoint halves of ``range(n)`` from a seeded permutation: (train ⌈n/2⌉, val ⌊n/2⌋)."""
+    if n < 2:
+        raise ValueError(f'a search set needs at least 2 samples to split, got {n}')
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(int(seed))).tolist()
+    k = n - n // 2
+    return sorted(perm[:k]), sorted(perm[k:])
+
+
+def genotype_for_config(genotypes: list[Genotype]) -> tuple[Genotype, bool]:
+    """One genotype for a list of cells: ``(genotype, all cells agree)``; else per-edge majority."""
+    if not genotypes:
+        raise ValueError('no genotypes')
+    if all(g == genotypes[0] for g in genotypes):
+        return genotypes[0], True
+    ops = []
+    for edge in zip(*genotypes):
+        counts = Counter(edge)
+        best = max(counts.values())
+        ops.append(next(o for o in edge if counts[o] == best))
+    return Genotype(tuple(ops)), False
+
+
+class _Infinite:
+    """Endless iterator over a dataloader (sampler epochs advance)."""
+
+    def __init__(self, loader) -> None:
+        self.loader, self.epoch = loader, 0
+        self._it = iter(loader)
+
+    def __next__(self):
+        try:
+            return next(self._it)
+        except StopIteration:
+            self.epoch += 1
+            sampler = getattr(self.loader, 'sampler', None)
+            if hasattr(sampler, 'set_epoch'):
+                sampler.set_epoch(self.epoch)
+            self._it = iter(self.loader)
+            return next(self._it)
+
+
+@HOOKS.register_module()
+class CooperativeSearchHook(Hook):
+    """Args:
+        strategy: 'cooperative', 'independent' or 'global'.
+        phase_iters: (scene iterations, task iterations) per cooperative round.
+        alpha_tol: end a phase early when its α moved less than this in an iteration.
+        beta: β of the scene phase (written into the model).
+        order: 1 or 2, hypergradient order (written into the model).
+        warmup_iters: leading iterations that only train ω.
+        val_dataloader: dataloader config of the validation half (else ``val_split``).
+        val_split: split the training set into disjoint halves (see module doc).
+        split_seed: seed of the split (default: the runner's seed).
+        retrain_base: config the written ``retrain_config.py`` inherits from.
+    """
+
+    priority = 'NORMAL'
+
+    def __init__(self, strategy: str = 'cooperative', phase_iters=(1, 1),
+                 alpha_tol: float | None = None, beta: float = 1.0, order: int = 2,
+                 warmup_iters: int = 0, val_dataloader: dict | None = None,
+                 val_split: bool = True, split_seed: int | None = None,
+                 retrain_base: str = DEFAULT_RETRAIN_BASE) -> None:
+        if strategy not in STRATEGIES:
+            raise ValueError(f'strategy must be one of {STRATEGIES}, got {strategy!r}')
+        if order not in (1, 2):
+            raise ValueError(f'order must be 1 or 2, got {order}')
+        phase_iters = tuple(int(i) for i in phase_iters)
+        if len(phase_iters) != 2 or min(phase_iters) < 1:
+            raise ValueError(f'phase_iters must be two positive counts, got {phase_iters}')
+        if val_dataloader is None and not val_split:
+            raise ValueError('give val_dataloader or set val_split=True')
+        self.strategy, self.phase_iters, self.alpha_tol = strategy, phase_iters, alpha_tol
+        self.beta, self.order, self.warmup_iters = beta, order, int(warmup_iters)
+        self.val_dataloader_cfg, self.val_split, self.split_seed = (val_dataloader, val_split,
+                                                                    split_seed)
+        self.retrain_base = retrain_base
+        self.state = dict(phase=None, phase_iter=0, switch=False, val_batches=0, switches=0)
+        self._val_iter = None
+        self._alpha_before: list[torch.Tensor] | None = None
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _model(runner):
+        model = runner.model
+        return model.module if is_model_wrapper(model) else model
+
+    def _phase_alphas(self, model, phase: str) -> list[torch.Tensor]:
+        groups = model.search_groups()
+        if phase == 'scene':
+            return groups['scene_alpha']
+        if phase == 'task':
+            return groups['task_alpha']
+        if phase == 'global':
+            return groups['scene_alpha'] + groups['task_alpha']
+        return []
+
+    def _split_train_set(self, runner) -> None:
+        loop = runner.train_loop
+        old: DataLoader = loop.dataloader
+        seed = self.split_seed if self.split_seed is not None else runner.seed
+        seed = 0 if seed is None else seed
+        train_idx, val_idx = split_indices(len(old.dataset), seed)
+        if runner.rank == 0:
+            os.makedirs(runner.work_dir, exist_ok=True)
+            with open(osp.join(runner.work_dir, 'search_split.json'), 'w') as f:
+                json.dump(dict(seed=seed, train=train_idx, val=val_idx), f, indent=2)
+        sampler_cls = type(old.sampler)
+        shuffle = getattr(old.sampler, 'shuffle', True)
+
+        def loader(idx, s):
+            subset = Subset(old.dataset, idx)
+            try:
+                sampler = sampler_cls(subset, shuffle=shuffle, seed=s)
+            except TypeError:
+                sampler = None
+            return DataLoader(subset, batch_size=old.batch_size, sampler=sampler,
+                              shuffle=sampler is None and shuffle,
+                              num_workers=old.num_workers, collate_fn=old.collate_fn,
+                              worker_init_fn=old.worker_init_fn, pin_memory=old.pin_memory,
+                              drop_last=old.drop_last)
+
+        loop.dataloader = loader(train_idx, seed)
+        if hasattr(loop, 'dataloader_iterator'):
+            loop.dataloader_iterator = type(loop.dataloader_iterator)(loop.dataloader)
+        self._val_loader = loader(val_idx, seed + 1)
+
+    def _next_phase(self, runner) -> str:
+        it = runner.iter
+        if it < self.warmup_iters:
+            return 'warmup'
+        if self.strategy == 'global':
+            return 'global'
+        if self.strategy == 'independent':
+            half = self.warmup_iters + (runner.max_iters - self.warmup_iters) // 2
+            return 'scene' if it < half else 'task'
+        phase = self.state['phase']
+        if phase in (None, 'warmup'):
+            return 'scene'
+        if self.state['switch']:
+            return 'task' if phase == 'scene' else 'scene'
+        return phase
+
+    # ------------------------------------------------------------------ outputs
+    def _report(self, runner, ended: str | None) -> None:
+        """Log genotypes and α entropies; write genotypes.json, retrain config, α history."""
+        model = self._model(runner)
+        genos = derive_genotypes(model)
+        lines = []
+        for name, module in model.named_modules():
+            if name in genos:
+                ent = alpha_entropy(module.arch_alphas().detach()).mean().item()
+                lines.append(f'  {name}: {genos[name].to_list()} (mean α entropy {ent:.4f})')
+        groups = model.search_groups()
+        dev = max_rank_deviation(groups['scene_alpha'] + groups['task_alpha'])
+        if dev != 0.0:
+            raise RuntimeError(f'[search] α differs between ranks by {dev:.3e} at iteration '
+                               f'{runner.iter}: the data-parallel replicas diverged')
+        runner.logger.info(f'[search] iter {runner.iter}: end of {ended} phase; α identical on '
+                           f'{runner.world_size} rank(s); genotypes:\n' + '\n'.join(lines))
+        if runner.rank != 0:
+            return
+        os.makedirs(runner.work_dir, exist_ok=True)
+        save_genotypes(genos, osp.join(runner.work_dir, 'genotypes.json'))
+        self._write_retrain_config(runner, genos)
+        path = osp.join(runner.work_dir, 'alpha_history.json')
+        history = []
+        if osp.isfile(path):
+            with open(path) as f:
+                history = json.load(f)
+        cells = {n: m.arch_alphas().detach().cpu().tolist() for n, m in model.named_modules()
+                 if n in genos}
+        cands = {n: list(m.c1_d.candidates) for n, m in model.named_modules()
+                 if n in genos}
+        history.append(dict(iter=runner.iter, ended=ended, alphas=cells, candidates=cands))
+        with open(path, 'w') as f:
+            json.dump(history, f)
+
+    def _write_retrain_config(self, runner, genos: dict[str, Genotype]) -> None:
+        base = self.retrain_base
+        if not osp.isabs(base):
+            base = base if osp.isfile(base) else osp.join(_REPO, base)
+        base = osp.abspath(base)
+        keys = {}
+        for key, prefix in (('iem', 'scene.iem.'), ('nrm', 'scene.nrm.')):
+            cells = [g for n, g in genos.items() if n.startswith(prefix)]
+            if not cells:
+                continue
+            geno, agree = genotype_for_config(cells)
+            if not agree:
+                runner.logger.warning(f'[search] the {key.upper()} cells differ; the retrain '
+                                      'config uses the per-edge majority genotype')
+            keys[key] = geno.to_list()
+        body = ',\n        '.join(f'{k}=dict(genotype={v!r})' for k, v in keys.items())
+        text = (f'# Written by CooperativeSearchHook ({self.strategy}) at iteration '
+                f'{runner.iter}; genotypes from genotypes.json.\n'
+                f'_base_ = [{base!r}]\n\n'
+                f'model = dict(\n    scene=dict(\n        {body}))\n')
+        path = osp.join(runner.work_dir, 'retrain_config.py')
+        with open(f'{path}.tmp', 'w') as f:
+            f.write(text)
+        os.replace(f'{path}.tmp', path)
+
+    @staticmethod
+    def _check_wrapper(runner) -> None:
+        """mmengine's DDP wrappers replace the model's search step by a plain one."""
+        model = runner.model
+        if is_model_wrapper(model) and not isinstance(model, SearchDistributedDataParallel):
+            raise TypeError(f'{type(model).__name__} replaces the search step by a plain one; '
+                            "set model_wrapper_cfg=dict(type='SearchDistributedDataParallel') "
+                            'in the config')
+
+    # ------------------------------------------------------------------ hook points
+    def before_train(self, runner) -> None:
+        model = self._model(runner)
+        if not hasattr(model, 'search_groups'):
+            raise TypeError('CooperativeSearchHook needs a search model (search_groups())')
+        self._check_wrapper(runner)
+        model.beta, model.order = self.beta, self.order
+        if self.val_dataloader_cfg is not None:
+            seed = runner.seed if self.split_seed is None else self.split_seed
+            self._val_loader = runner.build_dataloader(self.val_dataloader_cfg, seed=seed)
+        else:
+            self._split_train_set(runner)
+        self._val_iter = _Infinite(self._val_loader)
+        for _ in range(self.state['val_batches']):   # resume: same validation stream
+            next(self._val_iter)
+
+    def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
+        model = self._model(runner)
+        old = self.state['phase']
+        phase = self._next_phase(runner)
+        if old is not None and phase != old:
+            self.state['switches'] += 1
+            self._report(runner, old)
+        if phase != old:
+            self.state['phase_iter'] = 0
+        self.state['phase'], self.state['switch'] = phase, False
+        model.search_phase = phase
+        if phase == 'warmup':
+            model.search_val_batch = None
+        else:
+            model.search_val_batch = next(self._val_iter)
+            self.state['val_batches'] += 1
+        self._alpha_before = [a.detach().clone() for a in self._phase_alphas(model, phase)]
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
+        model = self._model(runner)
+        phase = self.state['phase']
+        self.state['phase_iter'] += 1
+        if self.strategy != 'cooperative' or phase not in ('scene', 'task'):
+            return
+        limit = self.phase_iters[0 if phase == 'scene' else 1]
+        switch = self.state['phase_iter'] >= limit
+        if not switch and self.alpha_tol is not None and self._alpha_before:
+            after = self._phase_alphas(model, phase)
+            delta = max(float((a.detach() - b).abs().max())
+                        for a, b in zip(after, self._alpha_before))
+            switch = delta < self.alpha_tol
+        self.state['switch'] = switch
+
+    def after_train(self, runner) -> None:
+        self._report(runner, self.state['phase'])
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        checkpoint.setdefault('meta', {})['search_state'] = dict(self.state)
+
+    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
+        state = checkpoint.get('meta', {}).get('search_state')
+        if state is not None and getattr(runner, '_resume', True):   # not for load_from
+            self.state.update(state)
+            self._model(runner).search_phase = state['phase'] or 'warmup'

@@ -1,0 +1,63 @@
+"""Optimiser wrappers of cooperative search: ω and α of the scene and of the task.
+
+``optim_wrapper=dict(constructor='SearchOptimWrapperConstructor', scene_w=dict(...),
+task_w=dict(...), scene_alpha=dict(...), task_alpha=dict(...))``: each entry is an
+ordinary mmengine optim_wrapper config (``type`` defaults to ``'OptimWrapper'``). The
+model's ``search_groups()`` decides which parameters each wrapper owns; the result is
+an :class:`mmengine.optim.OptimWrapperDict` with exactly these four keys.
+"""
+from __future__ import annotations
+
+import copy
+
+from mmengine.model import is_model_wrapper
+from mmengine.optim import OptimWrapperDict
+from torch import nn
+
+from ..registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
+
+__all__ = ['SearchOptimWrapperConstructor', 'SEARCH_GROUPS']
+
+SEARCH_GROUPS = ('scene_w', 'task_w', 'scene_alpha', 'task_alpha')
+
+
+@OPTIM_WRAPPER_CONSTRUCTORS.register_module()
+class SearchOptimWrapperConstructor:
+    """Build the four wrappers of cooperative search from the model's ``search_groups()``.
+
+    Args:
+        optim_wrapper_cfg: ``{group: optim_wrapper config}`` for the four groups.
+        paramwise_cfg: not supported (``None``).
+    """
+
+    def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: dict | None = None) -> None:
+        if paramwise_cfg:
+            raise ValueError('SearchOptimWrapperConstructor does not support paramwise_cfg')
+        cfg = dict(optim_wrapper_cfg)
+        cfg.pop('type', None)   # a top-level type (e.g. from a base config) is meaningless here
+        missing = [k for k in SEARCH_GROUPS if k not in cfg]
+        extra = [k for k in cfg if k not in SEARCH_GROUPS]
+        if missing or extra:
+            raise KeyError(f'SearchOptimWrapperConstructor needs exactly the keys '
+                           f'{SEARCH_GROUPS}; missing {missing}, unexpected {extra}')
+        self.cfgs = {k: copy.deepcopy(dict(cfg[k])) for k in SEARCH_GROUPS}
+
+    def __call__(self, model: nn.Module) -> OptimWrapperDict:
+        if is_model_wrapper(model):
+            model = model.module
+        if not hasattr(model, 'search_groups'):
+            raise TypeError(f'{type(model).__name__} has no search_groups(); use a search '
+                            'model such as RUASSearchEnhancer')
+        groups = model.search_groups()
+        wrappers = {}
+        for key in SEARCH_GROUPS:
+            params = list(groups.get(key, []))
+            if not params:
+                raise ValueError(f'search group {key!r} of {type(model).__name__} is empty')
+            cfg = copy.deepcopy(self.cfgs[key])
+            optimizer = dict(cfg.pop('optimizer'))
+            optimizer['params'] = params
+            cfg.setdefault('type', 'OptimWrapper')
+            cfg['optimizer'] = OPTIMIZERS.build(optimizer)
+            wrappers[key] = OPTIM_WRAPPERS.build(cfg)
+        return OptimWrapperDict(**wrappers)

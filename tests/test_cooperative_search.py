@@ -1,0 +1,346 @@
+"""Cooperative architecture search: optimiser groups, phase schedule, outputs (METHOD.md §4)."""
+import json
+import os.path as osp
+import sys
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.hooks import Hook
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+from mmruas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
+from mmruas.search import SEARCH_GROUPS, genotype_for_config, split_indices
+from mmruas.search_space import DistillationCell, Genotype, build_op, load_genotypes
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SEARCH_CFG = osp.join(REPO, 'configs', 'ruas_enhance', 'search', 'ruas_search_lol5.py')
+
+
+@pytest.fixture(autouse=True)
+def _scope():
+    init_default_scope('mmruas')
+    # tiny convolutions: thread hand-offs cost far more than the work on a shared machine
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def _model():
+    torch.manual_seed(0)
+    return MODELS.build(Config.fromfile(SEARCH_CFG).model)
+
+
+def test_constructor_splits_params_into_four_disjoint_complete_groups():
+    model = _model()
+    cfg = Config.fromfile(SEARCH_CFG).optim_wrapper.to_dict()
+    cfg.pop('constructor')
+    wrappers = OPTIM_WRAPPER_CONSTRUCTORS.build(dict(
+        type='SearchOptimWrapperConstructor', optim_wrapper_cfg=cfg))(model)
+    assert set(wrappers.keys()) == set(SEARCH_GROUPS)
+    ids = {k: [id(p) for g in w.optimizer.param_groups for p in g['params']]
+           for k, w in wrappers.items()}
+    flat = [i for v in ids.values() for i in v]
+    assert len(flat) == len(set(flat))                                  # disjoint
+    assert set(flat) == {id(p) for p in model.parameters() if p.requires_grad}   # complete
+    names = {id(p): n for n, p in model.named_parameters()}
+    for key, pids in ids.items():
+        arch = [names[i].endswith('arch_alpha') for i in pids]
+        assert all(arch) if key.endswith('alpha') else not any(arch), key
+        side = 'scene.iem.' if key.startswith('scene') else 'scene.nrm.'
+        assert all(names[i].startswith(side) for i in pids), key
+    # tied α: one α per edge for all IEM cells and for all NRM cells
+    assert len(ids['scene_alpha']) == 7 and len(ids['task_alpha']) == 7
+    lr = wrappers['scene_w'].optimizer.param_groups[0]
+    assert lr['lr'] == 3e-4 and lr['weight_decay'] == 1e-3
+
+
+def test_split_halves_disjoint_and_deterministic():
+    for n in (2, 4, 5, 11):
+        tr, va = split_indices(n, seed=3)
+        assert set(tr).isdisjoint(va) and sorted(tr + va) == list(range(n))
+        assert len(tr) - len(va) in (0, 1)
+        assert (tr, va) == split_indices(n, seed=3)
+    assert split_indices(40, 0) != split_indices(40, 1)
+    with pytest.raises(ValueError):
+        split_indices(1, 0)
+
+
+def test_genotype_for_config_majority():
+    a = Genotype(('conv_1x1',) * 7)
+    b = Genotype(('conv_3x3',) * 7)
+    assert genotype_for_config([a, a]) == (a, True)
+    assert genotype_for_config([b, a, a]) == (a, False)
+    assert genotype_for_config([b, a]) == (b, False)   # tie: the earliest cell
+
+
+class _Recorder(Hook):
+    """Phase and parameter snapshots of every iteration."""
+
+    priority = 'LOWEST'
+
+    def __init__(self):
+        self.phases, self.changed = [], []
+
+    def _snap(self, runner):
+        groups = runner.model.search_groups()
+        return {k: [p.detach().clone() for p in v] for k, v in groups.items()}
+
+    def before_train_iter(self, runner, batch_idx, data_batch=None):
+        self.phases.append(runner.model.search_phase)
+        self._before = self._snap(runner)
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        after = self._snap(runner)
+        self.changed.append({k for k in after if any(
+            not torch.equal(a, b) for a, b in zip(after[k], self._before[k]))})
+
+
+def _images(root, n=4):
+    rng = np.random.default_rng(0)
+    for i in range(n):
+        img = rng.integers(0, 80, (16, 16, 3), dtype=np.uint8)
+        assert cv2.imwrite(osp.join(root, f'{i}.png'), img)
+
+
+def _run(tmp_path, strategy, max_iters=6, phase_iters=(2, 1), order=2, stop_at=None,
+         resume=None, **hook):
+    img_dir = tmp_path / 'low'
+    img_dir.mkdir(parents=True, exist_ok=True)
+    _images(str(img_dir))
+    cfg = Config.fromfile(SEARCH_CFG)
+    cfg.work_dir = str(tmp_path / strategy)
+    cfg.train_dataloader.dataset.data_root = str(img_dir)
+    cfg.train_dataloader.dataset.pipeline = [dict(type='LoadLowLightImage'),
+                                             dict(type='PackEnhanceInputs')]
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
+                         val_interval=max_iters + 1)
+    cfg.default_hooks.logger.interval = 1
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', by_epoch=False,
+                                        interval=stop_at or 1000, save_last=False)
+    if stop_at:     # an interrupted search: stops after the checkpoint of iteration stop_at
+        cfg.train_cfg.max_iters = stop_at
+    if resume:
+        cfg.resume, cfg.load_from = True, resume
+    cfg.custom_hooks = [dict(type='CooperativeSearchHook', strategy=strategy,
+                             phase_iters=phase_iters, order=order, **hook)]
+    cfg.log_level = 'WARNING'
+    runner = Runner.from_cfg(cfg)
+    rec = _Recorder()
+    runner.register_hook(rec)
+    runner.train()
+    return runner, rec
+
+
+def test_cooperative_run_phases_updates_and_outputs(tmp_path):
+    runner, rec = _run(tmp_path, 'cooperative')
+    assert rec.phases == ['scene', 'scene', 'task', 'scene', 'scene', 'task']
+    for phase, changed in zip(rec.phases, rec.changed):
+        # only the phase's own α and ω move (Adam: every weight with a gradient moves)
+        assert changed == {f'{phase}_alpha', f'{phase}_w'}, (phase, changed)
+    wd = runner.work_dir
+    split = json.load(open(osp.join(wd, 'search_split.json')))
+    assert set(split['train']).isdisjoint(split['val']) and len(split['val']) == 2
+    genos = load_genotypes(osp.join(wd, 'genotypes.json'))
+    assert len(genos) == 6   # 3 IEM stage cells + 3 NRM cells, tied within each module
+    iem = {g for n, g in genos.items() if n.startswith('scene.iem.')}
+    nrm = {g for n, g in genos.items() if n.startswith('scene.nrm.')}
+    assert len(iem) == 1 and len(nrm) == 1
+    history = json.load(open(osp.join(wd, 'alpha_history.json')))
+    assert [h['iter'] for h in history] == [2, 3, 5, 6]
+    # the retrain config inherits the released-genotype training config
+    cfg = Config.fromfile(osp.join(wd, 'retrain_config.py'))
+    assert cfg.model.scene.variant == 'RUAS_A'
+    assert cfg.model.scene.iem.genotype == next(iter(iem)).to_list()
+    assert cfg.model.scene.nrm.genotype == next(iter(nrm)).to_list()
+    model = MODELS.build(cfg.model)
+    for prefix, geno in (('iem', next(iter(iem))), ('nrm', next(iter(nrm)))):
+        cells = [m for m in getattr(model.scene, prefix).modules()
+                 if isinstance(m, DistillationCell)]
+        assert len(cells) == 3
+        for cell in cells:
+            assert not cell.searchable
+            expected = [type(build_op(op, cell.channels, cell.channels)) for op in geno]
+            assert [type(e) for e in cell.edges()] == expected
+
+
+def test_independent_and_global_sequences(tmp_path):
+    _, rec = _run(tmp_path, 'independent', max_iters=4, order=1)
+    assert rec.phases == ['scene', 'scene', 'task', 'task']
+    assert [c for c in rec.changed] == [{'scene_alpha', 'scene_w'}] * 2 + [
+        {'task_alpha', 'task_w'}] * 2
+    _, rec = _run(tmp_path, 'global', max_iters=2, order=2)
+    assert rec.phases == ['global', 'global']
+    assert all(c == set(SEARCH_GROUPS) for c in rec.changed)
+
+
+def test_alpha_tol_switches_early_and_warmup(tmp_path):
+    # a huge tolerance ends every phase after one iteration
+    _, rec = _run(tmp_path, 'cooperative', max_iters=5, phase_iters=(3, 3), order=1,
+                  alpha_tol=1e9, warmup_iters=1)
+    assert rec.phases == ['warmup', 'scene', 'task', 'scene', 'task']
+    assert rec.changed[0] == {'scene_w', 'task_w'}
+
+
+def _sgd_wrappers(model, lr_alpha=1.0):
+    cfg = {k: dict(type='OptimWrapper', optimizer=dict(
+        type='SGD', lr=lr_alpha if k.endswith('alpha') else 0.1)) for k in SEARCH_GROUPS}
+    return OPTIM_WRAPPER_CONSTRUCTORS.build(dict(
+        type='SearchOptimWrapperConstructor', optim_wrapper_cfg=cfg))(model)
+
+
+def _batch(seed):
+    g = torch.Generator().manual_seed(seed)
+    from mmengine.structures import BaseDataElement
+    return {'inputs': [torch.randint(0, 60, (3, 16, 16), dtype=torch.uint8, generator=g)
+                       for _ in range(2)],
+            'data_samples': [BaseDataElement(metainfo=dict(max_value=255)) for _ in range(2)]}
+
+
+@pytest.mark.parametrize('beta', [0.0, 2.0])
+def test_scene_phase_step_is_scene_val_grad_plus_beta_task_val_grad(beta):
+    """First order, SGD lr 1 on α: Δαs = −(∇αs Ls_val + β∇αs Lt_val through the scene)."""
+    model = _model()
+    model.order, model.beta = 1, beta
+    wrappers = _sgd_wrappers(model)
+    train, val = _batch(0), _batch(1)
+    xv = model.data_preprocessor(val, training=True)['inputs']
+    a_s = model.search_groups()['scene_alpha']
+    loss = model._scene_loss(xv) + beta * model._task_loss_through_scene(xv)
+    expected = [a.detach() - g for a, g in zip(a_s, torch.autograd.grad(loss, a_s))]
+    t_alpha = [a.detach().clone() for a in model.search_groups()['task_alpha']]
+    model.search_phase, model.search_val_batch = 'scene', val
+    log = model.train_step(train, wrappers)
+    assert set(log) == {'loss', 'loss_iem'}
+    for a, e in zip(a_s, expected):
+        torch.testing.assert_close(a.detach(), e)
+    for a, e in zip(model.search_groups()['task_alpha'], t_alpha):
+        assert torch.equal(a.detach(), e)
+
+
+def test_resume_is_bit_exact(tmp_path):
+    full, _ = _run(tmp_path / 'a', 'cooperative', max_iters=4, phase_iters=(2, 1), order=1)
+    ref = {k: v.clone() for k, v in full.model.state_dict().items()}
+    # 2 iterations with a checkpoint, then resume to 4
+    part, _ = _run(tmp_path / 'b', 'cooperative', max_iters=4, phase_iters=(2, 1), order=1,
+                   stop_at=2)
+    ckpt = osp.join(part.work_dir, 'iter_2.pth')
+    assert torch.load(ckpt, weights_only=False)['meta']['search_state']['phase'] == 'scene'
+    resumed, rec = _run(tmp_path / 'b', 'cooperative', max_iters=4, phase_iters=(2, 1),
+                        order=1, resume=ckpt)
+    assert rec.phases == ['task', 'scene']
+    for k, v in resumed.model.state_dict().items():
+        assert torch.equal(v, ref[k]), k
+
+
+def test_plot_alpha_writes_one_png_per_distinct_cell(tmp_path):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location(
+        'plot_alpha', osp.join(REPO, 'tools', 'analysis_tools', 'plot_alpha.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    a = np.random.default_rng(0).normal(size=(7, 7)).tolist()
+    b = np.random.default_rng(1).normal(size=(7, 7)).tolist()
+    ops = ['conv_1x1', 'conv_3x3', 'resconv_1x1', 'resconv_3x3', 'dilconv_3x3',
+           'resdilconv_3x3', 'skip_connect']
+    entry = dict(iter=3, ended='scene', alphas={'x.0': a, 'x.1': a, 'y.0': b},
+                 candidates={'x.0': ops, 'x.1': ops, 'y.0': ops})
+    with open(tmp_path / 'alpha_history.json', 'w') as f:
+        json.dump([entry], f)
+    paths = mod.plot_alpha(str(tmp_path))
+    assert [osp.basename(p) for p in paths] == ['x_0_iter3.png', 'y_0_iter3.png']
+    assert all(cv2.imread(p) is not None for p in paths)
+
+
+@pytest.mark.parametrize('suffix,strategy', [('', 'cooperative'), ('_independent', 'independent'),
+                                             ('_global', 'global')])
+def test_search_configs_differ_only_in_strategy(suffix, strategy):
+    cfg = Config.fromfile(SEARCH_CFG.replace('.py', f'{suffix}.py'))
+    base = Config.fromfile(SEARCH_CFG)
+    assert cfg.custom_hooks[0].strategy == strategy
+    hook, base_hook = dict(cfg.custom_hooks[0]), dict(base.custom_hooks[0])
+    hook.pop('strategy'), base_hook.pop('strategy')
+    assert hook == base_hook
+    assert cfg.model == base.model and cfg.optim_wrapper == base.optim_wrapper
+    assert cfg.train_dataloader == base.train_dataloader
+
+
+def test_explicit_val_dataloader_keeps_the_training_set(tmp_path):
+    val_dir = tmp_path / 'val'
+    val_dir.mkdir()
+    _images(str(val_dir), n=2)
+    val = dict(batch_size=1, num_workers=0, sampler=dict(type='InfiniteSampler', shuffle=False),
+               dataset=dict(type='UnpairedFolderDataset', data_root=str(val_dir),
+                            pipeline=[dict(type='LoadLowLightImage'),
+                                      dict(type='PackEnhanceInputs')]))
+    runner, rec = _run(tmp_path, 'cooperative', max_iters=2, phase_iters=(1, 1), order=1,
+                       val_dataloader=val)
+    assert rec.phases == ['scene', 'task']
+    assert len(runner.train_dataloader.dataset) == 4
+    assert not osp.exists(osp.join(runner.work_dir, 'search_split.json'))
+
+
+def _search_cfg_file(tmp_path, max_iters=4):
+    """A config file inheriting the LOL search config, on 4 tiny images, no random crop."""
+    img_dir = tmp_path / 'low'
+    img_dir.mkdir(parents=True, exist_ok=True)
+    _images(str(img_dir))
+    path = tmp_path / 'search_tiny.py'
+    path.write_text(
+        f'_base_ = [{SEARCH_CFG!r}]\n'
+        'randomness = dict(seed=0)\n'
+        f"train_dataloader = dict(dataset=dict(data_root={str(img_dir)!r}, pipeline=["
+        "dict(type='LoadLowLightImage'), dict(type='PackEnhanceInputs')]))\n"
+        f'train_cfg = dict(max_iters={max_iters}, val_interval={max_iters + 1})\n'
+        "default_hooks = dict(logger=dict(interval=1), checkpoint=dict("
+        f"interval={max_iters}, save_last=False))\n"
+        "custom_hooks = [dict(type='CooperativeSearchHook', strategy='cooperative', "
+        "phase_iters=(2, 1), order=2)]\n"
+        # SGD: Adam's first steps are ≈ lr·sign(g), which turns float32 summation-order
+        # noise in near-zero α gradients into ±lr differences; SGD keeps them at rounding
+        "_sgd = dict(type='OptimWrapper', optimizer=dict(type='SGD', lr=0.05, momentum=0.9, "
+        "weight_decay=1e-3))\n"
+        "optim_wrapper = dict(_delete_=True, constructor='SearchOptimWrapperConstructor', "
+        "scene_w=_sgd, task_w=_sgd, scene_alpha=_sgd, task_alpha=_sgd)\n")
+    return str(path)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='tests the CPU (gloo) path')
+def test_distributed_search_equals_single_process_global_batch(tmp_path):
+    """2 gloo ranks × batch 1 = 1 process × batch 2 (second order): α identical on the ranks."""
+    from tests.test_tools import free_port, ok, run
+    cfg = _search_cfg_file(tmp_path)
+    proc = ok(run('dist_train.sh', cfg, '2', '--work-dir', tmp_path / 'dist',
+                  env=dict(PYTHON=sys.executable, PORT=str(free_port()), OMP_NUM_THREADS='1')))
+    log = proc.stdout + proc.stderr
+    assert 'GPU number: 2' in log                     # mmengine's name for the world size
+    # the hook compares α across ranks at every phase switch and at the end (raises if not)
+    assert log.count('α identical on 2 rank(s)') == 3   # switches after iters 2, 3 and the end
+    ok(run('train.py', cfg, '--work-dir', tmp_path / 'single',
+           '--cfg-options', 'train_dataloader.batch_size=2', env=dict(OMP_NUM_THREADS='1')))
+    dist_sd = torch.load(tmp_path / 'dist' / 'iter_4.pth', weights_only=False)['state_dict']
+    single = torch.load(tmp_path / 'single' / 'iter_4.pth', weights_only=False)['state_dict']
+    init = _model().state_dict()
+    moved = 0
+    for key, value in single.items():
+        torch.testing.assert_close(dist_sd[key], value, atol=1e-6, rtol=0, msg=key)
+        moved += not torch.equal(value, init[key])
+    assert moved > 0.9 * len(single)                  # the comparison is not of untouched weights
+    json_d = json.load(open(tmp_path / 'dist' / 'search_split.json'))
+    assert json_d == json.load(open(tmp_path / 'single' / 'search_split.json'))
+
+
+def test_plain_ddp_wrapper_is_refused():
+    """mmengine's MMDistributedDataParallel would silently run a plain step."""
+    from mmengine.model.wrappers import MMDistributedDataParallel
+
+    from mmruas.search import CooperativeSearchHook
+
+    class _Runner:
+        model = object.__new__(MMDistributedDataParallel)
+    with pytest.raises(TypeError, match='SearchDistributedDataParallel'):
+        CooperativeSearchHook()._check_wrapper(_Runner())

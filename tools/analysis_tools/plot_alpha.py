@@ -1,0 +1,75 @@
+"""Heat maps of softmax(α) (edges × operations) of a search's cells, chosen op marked.
+
+Reads ``WORK_DIR/alpha_history.json`` (written by CooperativeSearchHook on every phase
+switch and at the end) and writes one PNG per searchable cell of the chosen entry
+(default: the last) to ``--out`` (default ``WORK_DIR/alpha_plots``); cells with tied α
+(identical values) are drawn once. Usage::
+
+    python tools/analysis_tools/plot_alpha.py WORK_DIR [--index -1] [--out DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import os.path as osp
+
+import numpy as np
+
+EDGE_NAMES = ('c1_d', 'c1_r', 'c2_d', 'c2_r', 'c3_d', 'c3_r', 'c4')
+
+
+def softmax(a: np.ndarray) -> np.ndarray:
+    e = np.exp(a - a.max(-1, keepdims=True))
+    return e / e.sum(-1, keepdims=True)
+
+
+def plot_alpha(work_dir: str, index: int = -1, out: str | None = None) -> list[str]:
+    """Write the heat maps; returns the PNG paths."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    with open(osp.join(work_dir, 'alpha_history.json')) as f:
+        history = json.load(f)
+    if not history:
+        raise ValueError(f'{work_dir}/alpha_history.json is empty')
+    entry = history[index]
+    out = out or osp.join(work_dir, 'alpha_plots')
+    os.makedirs(out, exist_ok=True)
+    paths, drawn = [], []
+    for name, alpha in entry['alphas'].items():
+        a = np.asarray(alpha, dtype=np.float64)
+        if any(a.shape == d.shape and np.array_equal(a, d) for d in drawn):
+            continue            # tied α: same as a cell already drawn
+        drawn.append(a)
+        p = softmax(a)
+        ops = entry.get('candidates', {}).get(name, [str(i) for i in range(a.shape[1])])
+        fig, ax = plt.subplots(figsize=(1.0 + 0.8 * len(ops), 1.0 + 0.45 * len(a)))
+        im = ax.imshow(p, cmap='viridis', aspect='auto')
+        best = p.argmax(1)
+        ax.scatter(best, np.arange(len(a)), marker='*', s=120, c='red', label='chosen')
+        ax.set_xticks(range(len(ops)), ops, rotation=45, ha='right', fontsize=7)
+        ax.set_yticks(range(len(a)), list(EDGE_NAMES[:len(a)]), fontsize=7)
+        ax.set_title(f'{name}  (iter {entry["iter"]}, end of {entry["ended"]})', fontsize=8)
+        fig.colorbar(im, ax=ax, label='softmax(α)')
+        fig.tight_layout()
+        path = osp.join(out, f'{name.replace(".", "_")}_iter{entry["iter"]}.png')
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('work_dir')
+    parser.add_argument('--index', type=int, default=-1, help='entry of alpha_history.json')
+    parser.add_argument('--out', default=None)
+    args = parser.parse_args()
+    for path in plot_alpha(args.work_dir, args.index, args.out):
+        print(path)
+
+
+if __name__ == '__main__':
+    main()
