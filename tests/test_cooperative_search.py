@@ -254,6 +254,14 @@ def test_plot_alpha_writes_one_png_per_distinct_cell(tmp_path):
     paths = mod.plot_alpha(str(tmp_path))
     assert [osp.basename(p) for p in paths] == ['x_0_iter3.png', 'y_0_iter3.png']
     assert all(cv2.imread(p) is not None for p in paths)
+    later = dict(entry, iter=6, alphas={k: (np.asarray(v) + 1.0).tolist()
+                                        for k, v in entry['alphas'].items()})
+    later['alphas']['y.0'][0][0] += 3.0
+    with open(tmp_path / 'alpha_history.json', 'w') as f:
+        json.dump([entry, later], f)
+    paths = mod.plot_trajectory(str(tmp_path))
+    assert [osp.basename(p) for p in paths] == ['x_0_trajectory.png', 'y_0_trajectory.png']
+    assert all(cv2.imread(p).shape[1] > 7 * 100 for p in paths)   # one panel per edge
 
 
 @pytest.mark.parametrize('suffix,strategy', [('', 'cooperative'), ('_independent', 'independent'),

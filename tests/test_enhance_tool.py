@@ -208,3 +208,22 @@ def test_benchmark_prints_table(tmp_path):
     results = json.loads(out.read_text())['results']
     assert [r['batch_size'] for r in results] == [1, 2]
     assert all(r['median_ms'] > 0 and r['images_per_s'] > 0 for r in results)
+
+
+def test_benchmark_search_mode_times_every_step_kind(tmp_path):
+    search_cfg = osp.join(REPO, 'configs', 'ruas_enhance', 'search', 'ruas_search_lol5.py')
+    out = tmp_path / 'search.json'
+    res = run(BENCHMARK, search_cfg, '--mode', 'search', '--shape', '16', '16', '--iters', '1',
+              '--warmup', '0', '--out', out)
+    assert res.returncode == 0, res.stderr
+    assert '| batch | step | median (ms) | × plain step |' in res.stdout
+    results = json.loads(out.read_text())['results']
+    assert [r['step'] for r in results] == ['plain', 'scene, 1st order', 'task, 1st order',
+                                            'scene, 2nd order', 'task, 2nd order',
+                                            'global, 2nd order']
+    assert results[0]['ratio'] == 1.0 and all(r['median_ms'] > 0 for r in results)
+    # an inference config has no search model: one-line error
+    res = run(BENCHMARK, CONFIG, '--mode', 'search', '--shape', '16', '16')
+    assert res.returncode == 2
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: ') and 'search model' in last

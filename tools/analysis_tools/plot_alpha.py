@@ -3,7 +3,9 @@
 Reads ``WORK_DIR/alpha_history.json`` (written by CooperativeSearchHook on every phase
 switch and at the end) and writes one PNG per searchable cell of the chosen entry
 (default: the last) to ``--out`` (default ``WORK_DIR/alpha_plots``); cells with tied α
-(identical values) are drawn once. Usage::
+(identical values) are drawn once. Also draws, per distinct cell, the trajectory of
+softmax(α) over the recorded iterations (one panel per edge, one line per operation),
+``<cell>_trajectory.png``. Usage::
 
     python tools/analysis_tools/plot_alpha.py WORK_DIR [--index -1] [--out DIR]
 """
@@ -61,13 +63,54 @@ def plot_alpha(work_dir: str, index: int = -1, out: str | None = None) -> list[s
     return paths
 
 
+def plot_trajectory(work_dir: str, out: str | None = None) -> list[str]:
+    """softmax(α) of every edge over the entries of ``alpha_history.json``; PNG paths."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+
+    with open(osp.join(work_dir, 'alpha_history.json')) as f:
+        history = json.load(f)
+    if not history:
+        raise ValueError(f'{work_dir}/alpha_history.json is empty')
+    out = out or osp.join(work_dir, 'alpha_plots')
+    os.makedirs(out, exist_ok=True)
+    iters = [h['iter'] for h in history]
+    paths, drawn = [], []
+    for name in history[-1]['alphas']:
+        traj = np.stack([softmax(np.asarray(h['alphas'][name], dtype=np.float64))
+                         for h in history])                     # (entries, edges, ops)
+        if any(traj.shape == d.shape and np.array_equal(traj, d) for d in drawn):
+            continue
+        drawn.append(traj)
+        ops = history[-1].get('candidates', {}).get(name, [str(i) for i in range(traj.shape[2])])
+        edges = traj.shape[1]
+        fig, axes = plt.subplots(1, edges, figsize=(2.4 * edges, 2.6), sharey=True)
+        for e, ax in enumerate(np.atleast_1d(axes)):
+            for k, op in enumerate(ops):
+                ax.plot(iters, traj[:, e, k], marker='.', label=op)
+            ax.set_title(EDGE_NAMES[e] if e < len(EDGE_NAMES) else str(e), fontsize=8)
+            ax.set_xlabel('iteration', fontsize=7)
+            ax.tick_params(labelsize=6)
+        np.atleast_1d(axes)[0].set_ylabel('softmax(α)', fontsize=7)
+        np.atleast_1d(axes)[-1].legend(fontsize=5, loc='upper left', bbox_to_anchor=(1, 1))
+        fig.suptitle(name, fontsize=8)
+        fig.tight_layout()
+        path = osp.join(out, f'{name.replace(".", "_")}_trajectory.png')
+        fig.savefig(path, dpi=100)
+        plt.close(fig)
+        paths.append(path)
+    return paths
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('work_dir')
     parser.add_argument('--index', type=int, default=-1, help='entry of alpha_history.json')
     parser.add_argument('--out', default=None)
     args = parser.parse_args()
-    for path in plot_alpha(args.work_dir, args.index, args.out):
+    for path in (plot_alpha(args.work_dir, args.index, args.out)
+                 + plot_trajectory(args.work_dir, args.out)):
         print(path)
 
 
