@@ -17,6 +17,15 @@ mmseg 1.2.2) needs on torch 2.14. Applied once by ``import mmruas``.
    modules; so ``tools/dist_train.sh`` could not run on CPU. Without an accelerator we
    skip ``set_device``, use ``gloo`` where the config asks for ``nccl`` (stock mmdet and
    mmseg configs do; NCCL needs GPUs), and drop ``device_ids`` for CPU modules.
+3. mmdet 3.3.0's ``SSDHead`` computes its softmax loss inline and never builds a
+   ``loss_cls`` module, but the shared ``BaseDenseHead._predict_by_feat_single`` reads
+   ``self.loss_cls`` (``getattr(self.loss_cls, 'custom_cls_channels', False)``), so every
+   SSD ``predict`` ends in ``AttributeError: 'SSDHead' object has no attribute
+   'loss_cls'``. ``SSDHead.loss_cls`` becomes a property returning the registered
+   ``loss_cls`` module or ``None``; with ``None`` the check is ``False`` and the head
+   takes its own ``use_sigmoid_cls=False`` branch (softmax without the background
+   column), exactly the behaviour SSD was written for. Subclasses that do register a
+   ``loss_cls`` module still get it.
 """
 from __future__ import annotations
 
@@ -103,6 +112,26 @@ def patch_cpu_distributed() -> None:
     MMDistributedDataParallel.__init__ = __init__
 
 
+def _ssd_loss_cls(self) -> object:
+    """``SSDHead.loss_cls``: the registered module or value, else ``None`` (see fix 3)."""
+    return self._modules.get('loss_cls', self.__dict__.get('_mmruas_loss_cls'))
+
+
+def _set_ssd_loss_cls(self, value: object) -> None:
+    # nn.Module.__setattr__ registers modules itself; only other values reach this setter
+    self.__dict__['_mmruas_loss_cls'] = value
+
+
+def patch_ssd_head_loss_cls() -> None:
+    """Let mmdet's ``SSDHead`` predict (see fix 3); a no-op without mmdet."""
+    try:
+        from mmdet.models.dense_heads.ssd_head import SSDHead
+    except ImportError:  # mmdet is optional for the enhancement part
+        return
+    if 'loss_cls' not in SSDHead.__dict__:
+        SSDHead.loss_cls = property(_ssd_loss_cls, _set_ssd_loss_cls)
+
+
 def apply() -> None:
     """Apply every fix (idempotent)."""
     global _APPLIED
@@ -111,4 +140,5 @@ def apply() -> None:
     if hasattr(torch.serialization, 'add_safe_globals'):
         torch.serialization.add_safe_globals(checkpoint_safe_globals())
     patch_cpu_distributed()
+    patch_ssd_head_loss_cls()
     _APPLIED = True

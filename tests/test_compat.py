@@ -145,3 +145,37 @@ def test_failure_is_real_without_mmruas(trained) -> None:
                           capture_output=True, text=True, cwd=REPO)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == '4'
+
+
+def test_stock_ssd300_predicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """mmdet 3.3.0's SSDHead has no ``loss_cls``; predict works after ``import mmruas``."""
+    import mmdet
+    from mmdet.models.dense_heads import SSDHead
+    from mmdet.registry import MODELS as MMDET_MODELS
+    from mmdet.structures import DetDataSample
+    from mmengine.registry import DefaultScope
+
+    torch.set_num_threads(1)
+    cfg = Config.fromfile(str(Path(mmdet.__file__).parent / '.mim/configs/ssd/ssd300_coco.py'))
+    cfg.model.backbone.init_cfg = None  # no download
+    cfg.model.test_cfg.score_thr = 0.0  # random weights score about 1/81 per class
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        model = MMDET_MODELS.build(cfg.model).eval()
+    size = 260  # the smallest input whose last SSD level is still 1 x 1
+    data = dict(inputs=[torch.randint(0, 256, (3, size, size), dtype=torch.uint8)],
+                data_samples=[DetDataSample(metainfo=dict(
+                    img_shape=(size, size), ori_shape=(size, size), scale_factor=(1.0, 1.0)))])
+    with torch.no_grad():
+        (pred,) = model.test_step(data)
+    assert isinstance(pred, DetDataSample)
+    inst = pred.pred_instances
+    assert inst.bboxes.shape[1] == 4 and len(inst.bboxes) == len(inst.scores) > 0
+    assert int(inst.labels.max()) < 80  # softmax without the background column
+    head = model.bbox_head
+    assert head.loss_cls is None and not head.use_sigmoid_cls
+    head.loss_cls = torch.nn.Identity()  # a registered module is still returned
+    assert isinstance(head.loss_cls, torch.nn.Identity)
+    del head._modules['loss_cls']
+    monkeypatch.delattr(SSDHead, 'loss_cls')  # the unpatched head fails as reported
+    with pytest.raises(AttributeError, match="no attribute 'loss_cls'"), torch.no_grad():
+        model.test_step(data)

@@ -12,3 +12,14 @@ from .transforms import (
 __all__ = ['IMG_EXTENSIONS', 'LOLDataset', 'PairedFolderDataset', 'UnpairedFolderDataset',
            'LoadLowLightImage', 'LoadGtImage', 'PairedRandomCrop', 'PairedRandomFlip',
            'PackEnhanceInputs']
+from .exdark import (  # noqa: E402
+    EXDARK_CLASSES,
+    EXDARK_LIGHTS,
+    ExDarkDataset,
+    parse_bbgt,
+    parse_imageclasslist,
+    write_random_split,
+)
+
+__all__ += ['ExDarkDataset', 'EXDARK_CLASSES', 'EXDARK_LIGHTS', 'parse_bbgt',
+            'parse_imageclasslist', 'write_random_split']

@@ -2,3 +2,6 @@
 from .metrics import LPIPS, PSNR, SSIM, LPIPSNet, psnr, quantize_8bit, ssim
 
 __all__ = ['PSNR', 'SSIM', 'LPIPS', 'LPIPSNet', 'psnr', 'ssim', 'quantize_8bit']
+from .voc_table import ExDarkVOCMetric, format_ap_table  # noqa: E402
+
+__all__ += ['ExDarkVOCMetric', 'format_ap_table']

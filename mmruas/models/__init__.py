@@ -4,3 +4,17 @@ from .enhancer import RUASEnhancer
 from .search_enhancer import RUASSearchEnhancer
 
 __all__ = ['RUASEnhancer', 'RUASSearchEnhancer']
+
+# searchable SSD neck / head (mmdet registry) and detector search groups (METHOD.md §3)
+from .heads import SearchSSDHead  # noqa: E402
+from .necks import SearchSSDNeck  # noqa: E402
+from .search_groups import detector_genotype_cfg, detector_search_groups, genotypes_to_cfg  # noqa: E402
+
+__all__ += ['SearchSSDNeck', 'SearchSSDHead', 'detector_search_groups', 'genotypes_to_cfg',
+            'detector_genotype_cfg']
+
+# the scene module in a task's data preprocessor, and eq. 5's λ·ℓs wrapper (METHOD.md §1)
+from .scene_preprocessor import RUASDetDataPreprocessor, SceneDataPreprocessorMixin  # noqa: E402
+from .scene_task_model import SceneTaskModel  # noqa: E402
+
+__all__ += ['RUASDetDataPreprocessor', 'SceneDataPreprocessorMixin', 'SceneTaskModel']

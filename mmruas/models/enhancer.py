@@ -19,6 +19,13 @@ from ..scene import SceneOutput
 __all__ = ['RUASEnhancer']
 
 
+def _build(cfg: dict) -> torch.nn.Module:
+    """Build from mmruas's registry whatever the current default scope."""
+    cfg = dict(cfg)
+    cfg.setdefault('_scope_', 'mmruas')
+    return MODELS.build(cfg)
+
+
 @MODELS.register_module()
 class RUASEnhancer(BaseModel):
     """Args:
@@ -33,13 +40,13 @@ class RUASEnhancer(BaseModel):
                  init_cfg: dict | None = None) -> None:
         # built here from mmruas's registry: BaseModel would use mmengine's root registry,
         # which only finds unprefixed mmruas names inside a Runner with default_scope
+        # (``_scope_='mmruas'``: unprefixed names also resolve under another default scope)
         if data_preprocessor is None or isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor
-                                             or dict(type='EnhanceDataPreprocessor'))
+            data_preprocessor = _build(data_preprocessor or dict(type='EnhanceDataPreprocessor'))
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.scene = MODELS.build(scene)
-        self.iem_loss = MODELS.build(iem_loss or dict(type='mmruas.IEMLoss'))
-        self.nrm_loss = MODELS.build(nrm_loss or dict(type='mmruas.NRMLoss'))
+        self.scene = _build(scene)
+        self.iem_loss = _build(iem_loss or dict(type='IEMLoss'))
+        self.nrm_loss = _build(nrm_loss or dict(type='NRMLoss'))
         self.estimator_loss_weight = estimator_loss_weight
 
     def forward(self, inputs: torch.Tensor, data_samples: list | None = None,

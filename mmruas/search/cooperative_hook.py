@@ -230,8 +230,10 @@ class CooperativeSearchHook(Hook):
                 history = json.load(f)
         cells = {n: m.arch_alphas().detach().cpu().tolist() for n, m in model.named_modules()
                  if n in genos}
-        cands = {n: list(m.c1_d.candidates) for n, m in model.named_modules()
-                 if n in genos}
+        # distillation cells keep the space on each edge; task units (SSD neck/head) as
+        # ``candidates``
+        cands = {n: list(getattr(m, 'candidates', None) or m.c1_d.candidates)
+                 for n, m in model.named_modules() if n in genos}
         history.append(dict(iter=runner.iter, ended=ended, alphas=cells, candidates=cands))
         with open(path, 'w') as f:
             json.dump(history, f)

@@ -8,3 +8,7 @@ __all__ = ['ABBREVIATIONS', 'OPS', 'SCENE_OPS', 'TASK_OPS', 'SPACES', 'build_op'
            'ARCH_PARAM_NAME', 'is_arch_param', 'alpha_entropy', 'DistillationCell',
            'EDGE_NAMES', 'Genotype', 'RELEASED_GENOTYPES', 'derive_genotypes',
            'save_genotypes', 'load_genotypes']
+
+from .task_edges import EdgeList, FittedConvOp, FittedMixedOp, SearchableEdges, task_edge  # noqa: E402
+
+__all__ += ['EdgeList', 'FittedConvOp', 'FittedMixedOp', 'SearchableEdges', 'task_edge']

@@ -1,0 +1,4 @@
+"""Task heads registered in mmdet's registry (searchable SSD head)."""
+from .search_ssd_head import SearchSSDHead
+
+__all__ = ['SearchSSDHead']

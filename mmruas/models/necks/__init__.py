@@ -1,0 +1,4 @@
+"""Task necks registered in mmdet's registry (searchable SSD extras)."""
+from .search_ssd_neck import EdgeConvModule, SearchSSDNeck
+
+__all__ = ['SearchSSDNeck', 'EdgeConvModule']

@@ -1,0 +1,265 @@
+"""The scene module inside a task model's data preprocessor (RUAS-TPAMI §3, METHOD.md §1).
+
+The nested model ``Ψt(Ψs(y))`` is built by running the RUAS scene module ``Ψs`` on the
+batch inside the task's own data preprocessor, so a stock detector (or segmentor) needs
+nothing but a different ``data_preprocessor``:
+
+1. move to the device, cast to float, order the channels RGB, divide by the white level
+   (255, or each image's ``max_value`` metainfo) and clamp to [0, 1]: that is ``y``;
+2. ``u = Ψs(y)`` (the :class:`~mmruas.scene.SceneOutput` is kept in
+   :attr:`SceneDataPreprocessorMixin.last_scene_outputs` for the scene loss ℓs, eq. 5);
+3. multiply by the white level and restore the input channel order;
+4. hand the result to the wrapped preprocessor, which converts channels, normalises with
+   its mean/std, pads with ``pad_value`` (so padded pixels and pad masks are exactly as
+   without the scene module) and applies batch augmentations.
+
+:class:`SceneDataPreprocessorMixin` is the one wrapper; :class:`RUASDetDataPreprocessor`
+is its mmdet adapter (mmdet's ``DetDataPreprocessor``). Images of different sizes are
+never padded before the scene module: images of equal size run as one batch, so a batch
+gives the same result as its images one by one.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import zipfile
+from collections.abc import Mapping, Sequence
+
+import torch
+from mmdet.models.data_preprocessors import DetDataPreprocessor
+from mmdet.registry import MODELS as MMDET_MODELS
+from mmengine.structures import BaseDataElement
+from torch import nn
+
+from ..registry import MODELS
+from ..scene import SceneOutput
+from ..scene.released import ReleasedLayoutError, convert_released_state_dict
+
+__all__ = ['SceneDataPreprocessorMixin', 'RUASDetDataPreprocessor', 'build_mmruas_module',
+           'load_scene_checkpoint']
+
+_DTYPE_MAX = {torch.uint16: 65535.0}
+#: Where a scene's weights sit in the checkpoints mmruas writes, tried in this order:
+#: a detector/segmentor (hierarchical stage 1), a :class:`SceneTaskModel`, an enhancer
+#: (also ``tools/convert_released_ruas.py``'s output).
+SCENE_PREFIXES = ('data_preprocessor.scene.', 'task.data_preprocessor.scene.', 'scene.')
+
+
+def build_mmruas_module(cfg: dict | nn.Module) -> nn.Module:
+    """Build from mmruas's registry (scene modules, losses) whatever the default scope."""
+    if isinstance(cfg, nn.Module):
+        return cfg
+    cfg = dict(cfg)
+    cfg.setdefault('_scope_', 'mmruas')
+    return MODELS.build(cfg)
+
+
+def _scene_state_dict(obj: object, path: str) -> dict[str, torch.Tensor]:
+    """The scene's own keys out of any checkpoint layout mmruas knows (see SCENE_PREFIXES)."""
+    if isinstance(obj, Mapping) and isinstance(obj.get('state_dict'), Mapping):
+        obj = obj['state_dict']
+    if not isinstance(obj, Mapping):
+        raise ValueError(f'scene_checkpoint {path}: holds a {type(obj).__name__}, '
+                         'not a state dict')
+    state = {(k[len('module.'):] if k.startswith('module.') else k): v for k, v in obj.items()}
+    for prefix in SCENE_PREFIXES:
+        sub = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
+        if sub:
+            return sub
+    if any(k.startswith(('enhance_net.', 'denoise_net.', 'estimation.')) for k in state):
+        try:  # the authors' released layout (lol.pt, mit.pt, darkface.pt)
+            return convert_released_state_dict(state)
+        except ReleasedLayoutError as exc:
+            raise ValueError(f'scene_checkpoint {path}: {exc}') from None
+    return dict(state)  # a bare scene state dict
+
+
+def load_scene_checkpoint(scene: nn.Module, path: str) -> None:
+    """Load a scene state dict (strict) from a local file; one-line errors name the file.
+
+    Accepts an mmruas enhancer checkpoint (``scene.*``), the output of
+    ``tools/convert_released_ruas.py`` (same layout), a detector checkpoint of the
+    hierarchical strategy's first stage (``data_preprocessor.scene.*``), a
+    :class:`SceneTaskModel` checkpoint, the authors' released file or a bare state dict.
+    Never downloads.
+    """
+    if not isinstance(path, (str, os.PathLike)) or not os.path.isfile(path):
+        hint = ' (mmruas never downloads weights)' if '://' in str(path) else ''
+        raise FileNotFoundError(f'scene_checkpoint {path}: no such file{hint}')
+    try:
+        obj = torch.load(path, map_location='cpu', weights_only=True)
+    except (RuntimeError, EOFError, zipfile.BadZipFile, pickle.UnpicklingError) as exc:
+        first = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
+        raise ValueError(f'scene_checkpoint {path}: not a readable checkpoint ({first})'
+                         ) from None
+    state = _scene_state_dict(obj, str(path))
+    own = scene.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    wrong = sorted(k for k in set(own) & set(state)
+                   if tuple(own[k].shape) != tuple(state[k].shape))
+    if missing or unexpected or wrong:
+        parts = [f'{len(keys)} {what} (e.g. {keys[0]!r})' for what, keys in
+                 (('missing keys', missing), ('unexpected keys', unexpected),
+                  ('shape mismatches', wrong)) if keys]
+        raise ValueError(f'scene_checkpoint {path}: does not match the '
+                         f'{type(scene).__name__} scene module: {", ".join(parts)}')
+    scene.load_state_dict(state, strict=True)
+
+
+class SceneDataPreprocessorMixin:
+    """Runs a scene module on the batch before the wrapped preprocessor's ``forward``.
+
+    Mix in *before* a task preprocessor class and call :meth:`init_scene` from
+    ``__init__`` (mmdet: :class:`RUASDetDataPreprocessor`; an mmseg adapter is the same
+    few lines over ``SegDataPreprocessor``, whose ``forward`` has the same contract).
+    ``forward`` follows METHOD.md §1's data flow ``y → uᴷ = Ψs(y) → task``; see the
+    module docstring for the exact steps.
+    """
+
+    scene: nn.Module
+    freeze_scene: bool
+    last_scene_outputs: list[SceneOutput]
+
+    def init_scene(self, scene: dict | nn.Module, freeze_scene: bool = False,
+                   scene_checkpoint: str | None = None, max_value: float | str = 255.0,
+                   input_bgr: bool = True) -> None:
+        """Args:
+            scene: scene module or its config (``dict(type='RUAS', variant=...)``,
+                built from mmruas's registry).
+            freeze_scene: no gradients for the scene, kept in eval mode.
+            scene_checkpoint: local file to load the scene's weights from
+                (:func:`load_scene_checkpoint`).
+            max_value: white level the inputs are divided by, or ``'metainfo'`` for each
+                image's ``max_value`` metainfo (else 65535 for uint16, 255 otherwise).
+            input_bgr: whether the images reaching the preprocessor are BGR (mmcv's
+                loaders); the scene always sees RGB.
+        """
+        if not (max_value == 'metainfo' or (isinstance(max_value, (int, float))
+                                            and max_value > 0)):
+            raise ValueError(f"max_value must be a positive number or 'metainfo', "
+                             f'got {max_value!r}')
+        self.scene = build_mmruas_module(scene)
+        if scene_checkpoint is not None:
+            load_scene_checkpoint(self.scene, scene_checkpoint)
+        self.freeze_scene = bool(freeze_scene)
+        self.max_value = max_value if max_value == 'metainfo' else float(max_value)
+        self.input_bgr = bool(input_bgr)
+        self.last_scene_outputs = []
+        if self.freeze_scene:
+            self.scene.requires_grad_(False)
+            self.scene.eval()
+
+    def train(self, mode: bool = True) -> nn.Module:
+        """``nn.Module.train``, but a frozen scene stays in eval mode."""
+        super().train(mode)
+        if self.freeze_scene:
+            self.scene.eval()
+        return self
+
+    def __getstate__(self) -> dict:
+        """Copies and pickles leave the last outputs behind (graph nodes cannot be copied,
+        e.g. by an EMA hook's ``deepcopy`` in the middle of training)."""
+        state = super().__getstate__() if hasattr(super(), '__getstate__') else self.__dict__
+        state = dict(state)
+        state['last_scene_outputs'] = []
+        return state
+
+    @property
+    def last_scene_output(self) -> SceneOutput | None:
+        """The :class:`SceneOutput` of the last forward (``None`` before the first).
+
+        ``extras['input']`` holds the scene's input ``y`` (RGB, [0, 1]) and
+        ``extras['indices']`` the batch positions. A batch of images of different sizes
+        has one output per size: use :attr:`last_scene_outputs` then.
+        """
+        if not self.last_scene_outputs:
+            return None
+        if len(self.last_scene_outputs) > 1:
+            raise RuntimeError('the last batch held images of several sizes, so it has '
+                               f'{len(self.last_scene_outputs)} scene outputs; use '
+                               'last_scene_outputs')
+        return self.last_scene_outputs[0]
+
+    def _white_levels(self, imgs: torch.Tensor, samples: Sequence | None,
+                      indices: list[int]) -> float | torch.Tensor:
+        if self.max_value != 'metainfo':
+            return self.max_value
+        default = _DTYPE_MAX.get(imgs.dtype, 255.0)
+        levels = [float(samples[i].metainfo.get('max_value', default))
+                  if samples is not None and isinstance(samples[i], BaseDataElement)
+                  else default for i in indices]
+        if len(set(levels)) == 1:
+            return levels[0]
+        return torch.tensor(levels, device=imgs.device).view(-1, 1, 1, 1)
+
+    def _run_scene_group(self, imgs: torch.Tensor, samples: Sequence | None,
+                         indices: list[int]) -> torch.Tensor:
+        """One N x 3 x H x W group: normalise to [0, 1] RGB, run the scene, scale back."""
+        if imgs.dim() != 4 or imgs.shape[1] != 3:
+            raise ValueError('the scene module needs 3-channel images, got a batch of '
+                             f'shape {tuple(imgs.shape)}')
+        scale = self._white_levels(imgs, samples, indices)
+        x = imgs.float()
+        if self.input_bgr:
+            x = x[:, [2, 1, 0], ...]
+        y = (x / scale).clamp(0.0, 1.0)
+        if self.freeze_scene:
+            with torch.no_grad():
+                out = self.scene(y)
+        else:
+            out = self.scene(y)
+        out.extras['input'] = y
+        out.extras['indices'] = list(indices)
+        self.last_scene_outputs.append(out)
+        result = out.output * scale
+        return result[:, [2, 1, 0], ...] if self.input_bgr else result
+
+    def apply_scene(self, inputs: torch.Tensor | Sequence[torch.Tensor],
+                    samples: Sequence | None = None) -> torch.Tensor | list[torch.Tensor]:
+        """Run the scene on a stacked batch or a list of C x H x W images (same structure
+        back, float, in the input's channel order and value range)."""
+        self.last_scene_outputs = []
+        if isinstance(inputs, torch.Tensor):
+            if inputs.dim() != 4:
+                raise ValueError('expected an N x C x H x W batch or a list of images, got '
+                                 f'a tensor of shape {tuple(inputs.shape)}')
+            return self._run_scene_group(inputs, samples, list(range(inputs.shape[0])))
+        groups: dict[tuple, list[int]] = {}
+        for i, img in enumerate(inputs):
+            groups.setdefault((tuple(img.shape), img.dtype), []).append(i)
+        outputs: list[torch.Tensor | None] = [None] * len(inputs)
+        for indices in groups.values():
+            batch = torch.stack([inputs[i] for i in indices])
+            result = self._run_scene_group(batch, samples, indices)
+            for j, i in enumerate(indices):
+                outputs[i] = result[j]
+        return outputs
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        """Scene module (steps 1-3), then the wrapped preprocessor (step 4)."""
+        data = dict(data)
+        data['inputs'] = self.apply_scene(self.cast_data(data['inputs']),
+                                          data.get('data_samples'))
+        return super().forward(data, training)
+
+
+@MMDET_MODELS.register_module()
+class RUASDetDataPreprocessor(SceneDataPreprocessorMixin, DetDataPreprocessor):
+    """mmdet's ``DetDataPreprocessor`` with the RUAS scene module run first (METHOD.md §1).
+
+    Args:
+        scene: scene config, e.g. ``dict(type='RUAS', variant='RUAS_A')`` (any variant,
+            searchable or a fixed genotype).
+        freeze_scene, scene_checkpoint, max_value: see
+            :meth:`SceneDataPreprocessorMixin.init_scene`.
+        **kwargs: ``DetDataPreprocessor``'s arguments (mean, std, bgr_to_rgb, padding,
+            batch_augments, ...). The inputs are taken as BGR unless ``rgb_to_bgr``.
+    """
+
+    def __init__(self, scene: dict | nn.Module, freeze_scene: bool = False,
+                 scene_checkpoint: str | None = None, max_value: float | str = 255.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.init_scene(scene, freeze_scene=freeze_scene, scene_checkpoint=scene_checkpoint,
+                        max_value=max_value, input_bgr=not kwargs.get('rgb_to_bgr', False))

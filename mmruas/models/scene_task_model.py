@@ -1,0 +1,102 @@
+"""End-to-end training objective ``ℓt(Ψt(uᴷ(ωs); ωt)) + λ·ℓs(ωs)`` (RUAS-TPAMI eq. 5).
+
+:class:`SceneTaskModel` wraps any mmengine ``BaseModel`` task model (a detector, a
+segmentor) whose data preprocessor runs the scene module
+(:class:`~mmruas.models.scene_preprocessor.SceneDataPreprocessorMixin`). ``loss`` returns
+the task's losses plus ``loss_scene = λ·ℓs(tᴷ, y)``, computed from the preprocessor's
+last :class:`~mmruas.scene.SceneOutput`; ``predict`` and ``tensor`` delegate to the task.
+With λ = 0 the wrapper is unnecessary: swapping the preprocessor alone is eq. 5 with λ = 0.
+"""
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Sequence
+
+import torch
+from mmdet.registry import MODELS as MMDET_MODELS
+from mmengine.model import BaseModel
+from mmengine.registry import MODELS as ROOT_MODELS
+from mmengine.registry import DefaultScope
+
+from ..scene import SceneOutput
+from .scene_preprocessor import build_mmruas_module
+
+__all__ = ['SceneTaskModel', 'scene_loss_of']
+
+
+def scene_loss_of(outputs: Sequence[SceneOutput],
+                  loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> torch.Tensor:
+    """ℓs of a batch from its scene outputs (one per image size): the image-count-weighted
+    mean of ``loss_fn(tᴷ, y)`` over the outputs, which for one output is ``loss_fn`` on the
+    whole batch (eq. 5)."""
+    if not outputs:
+        raise RuntimeError('no scene output: the data preprocessor has not run a scene '
+                           'module on this batch')
+    total, count = None, 0
+    for out in outputs:
+        n = out.ts[-1].shape[0]
+        term = loss_fn(out.ts[-1], out.extras['input']) * n
+        total = term if total is None else total + term
+        count += n
+    return total / count
+
+
+@MMDET_MODELS.register_module()
+class SceneTaskModel(BaseModel):
+    """Args:
+        task: config of the task model (any detector or segmentor config; its
+            ``data_preprocessor`` should run the scene, e.g. ``RUASDetDataPreprocessor``).
+        scene_loss: config of ℓs (default ``dict(type='SceneLoss')``, mmruas's registry).
+        lam: λ of eq. 5; 0 adds no ``loss_scene``.
+        data_preprocessor: replaces the task config's ``data_preprocessor`` if given; the
+            wrapper's preprocessor is always the task model's own.
+        task_scope: registry scope the task is built in (default: the current default
+            scope, else ``'mmdet'``).
+    """
+
+    def __init__(self, task: dict, scene_loss: dict | None = None, lam: float = 0.0,
+                 data_preprocessor: dict | None = None, task_scope: str | None = None,
+                 init_cfg: dict | None = None) -> None:
+        task = copy.deepcopy(dict(task))
+        if data_preprocessor is not None:
+            task['data_preprocessor'] = data_preprocessor
+        if task_scope is None and DefaultScope.get_current_instance() is None:
+            task_scope = 'mmdet'
+        if task_scope is not None:
+            task.setdefault('_scope_', task_scope)
+        task_model = ROOT_MODELS.build(task)
+        if not isinstance(task_model, BaseModel):
+            raise TypeError(f'SceneTaskModel: the task must be an mmengine BaseModel, got '
+                            f'{type(task_model).__name__}')
+        lam = float(lam)
+        if lam < 0:
+            raise ValueError(f'SceneTaskModel: lam must be >= 0, got {lam}')
+        if lam > 0 and not hasattr(task_model.data_preprocessor, 'last_scene_outputs'):
+            raise ValueError('SceneTaskModel: lam > 0 needs a data preprocessor that runs the '
+                             f'scene module, got {type(task_model.data_preprocessor).__name__}')
+        super().__init__(data_preprocessor=task_model.data_preprocessor, init_cfg=init_cfg)
+        self.task = task_model
+        self.lam = lam
+        self.scene_loss = build_mmruas_module(scene_loss or dict(type='SceneLoss'))
+
+    def forward(self, inputs: torch.Tensor, data_samples: list | None = None,
+                mode: str = 'tensor'):
+        """``loss``: task losses + ``loss_scene``; ``predict``/``tensor``: the task's."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        return self.task(inputs, data_samples, mode=mode)
+
+    def loss(self, inputs: torch.Tensor, data_samples: list | None) -> dict:
+        """``ℓt`` from the task model and ``loss_scene = λ·ℓs(tᴷ, y)`` (eq. 5)."""
+        losses = self.task(inputs, data_samples, mode='loss')
+        if self.lam == 0:
+            return losses
+        if 'loss_scene' in losses:
+            raise KeyError('SceneTaskModel: the task model already returns "loss_scene"')
+        outputs = self.data_preprocessor.last_scene_outputs
+        n = sum(out.ts[-1].shape[0] for out in outputs)
+        if n != len(inputs):
+            raise RuntimeError(f'SceneTaskModel: the last scene outputs hold {n} images, the '
+                               f'batch {len(inputs)}; run the data preprocessor first')
+        losses['loss_scene'] = self.lam * scene_loss_of(outputs, self.scene_loss)
+        return losses

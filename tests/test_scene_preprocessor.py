@@ -1,0 +1,398 @@
+"""RUASDetDataPreprocessor and SceneTaskModel: the scene module inside stock mmdet detectors.
+
+(a) drop-in child configs of installed mmdet configs train one step and reach the scene,
+(b) the preprocessor equals DetDataPreprocessor on the scene's output, padding included,
+(c) freezing and scene checkpoints, (d) SceneTaskModel's ``loss_scene = λ·ℓs`` (eq. 5).
+"""
+from __future__ import annotations
+
+import copy
+import re
+import runpy
+import sys
+import uuid
+from pathlib import Path
+
+import mmdet
+import pytest
+import torch
+from mmdet.models.data_preprocessors import DetDataPreprocessor
+from mmdet.registry import MODELS as MMDET_MODELS
+from mmdet.structures import DetDataSample
+from mmdet.structures.mask import BitmapMasks
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmengine.structures import InstanceData
+from torch import nn
+
+import mmruas  # noqa: F401  (registers RUASDetDataPreprocessor, SceneTaskModel)
+from mmruas.losses import SceneLoss
+from mmruas.models import RUASDetDataPreprocessor, RUASEnhancer, SceneTaskModel
+from mmruas.models.scene_task_model import scene_loss_of
+from mmruas.scene import RUAS, SceneOutput
+
+torch.set_num_threads(1)
+
+REPO = Path(__file__).resolve().parents[1]
+MIM = Path(mmdet.__file__).parent / '.mim' / 'configs'
+CONVERT = REPO / 'tools' / 'convert_released_ruas.py'
+LOL_PT = REPO.parent / 'shared' / 'reference' / 'ruas-official' / 'weights' / 'lol.pt'
+NORM = dict(mean=[123.675, 116.28, 103.53], std=[58.395, 57.12, 57.375], bgr_to_rgb=True)
+
+CHILD = """_base_ = 'mmdet::{base}'
+custom_imports = dict(imports=['mmruas'], allow_failed_imports=False)
+model = dict(
+    backbone=dict(init_cfg=None),
+    data_preprocessor=dict(type='RUASDetDataPreprocessor', scene={scene!r}))
+"""
+
+
+@pytest.fixture(autouse=True)
+def mmdet_scope():
+    """mmdet's scope, as a Runner of an mmdet config sets it (restored afterwards)."""
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        yield
+
+
+class IdentityScene(nn.Module):
+    """A scene module whose output is its input."""
+
+    def forward(self, y: torch.Tensor) -> SceneOutput:
+        return SceneOutput(output=y, us=[y], ts=[torch.ones_like(y)], t_hats=[y])
+
+
+def child_config(tmp_path: Path, base: str, scene: dict) -> Config:
+    path = tmp_path / 'child.py'
+    path.write_text(CHILD.format(base=base, scene=scene))
+    return Config.fromfile(str(path))
+
+
+def det_batch(sizes: list[tuple[int, int]], seed: int = 0, masks: bool = False) -> dict:
+    """Dark uint8 BGR images with two boxes each, as PackDetInputs would give them."""
+    g = torch.Generator().manual_seed(seed)
+    inputs, samples = [], []
+    for h, w in sizes:
+        inputs.append(torch.randint(0, 50, (3, h, w), generator=g, dtype=torch.uint8))
+        s = DetDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w),
+                                        scale_factor=(1.0, 1.0)))
+        s.gt_instances = InstanceData(
+            bboxes=torch.tensor([[2.0, 3.0, 0.6 * w, 0.7 * h], [0.3 * w, 0.2 * h, w - 2, h - 3]]),
+            labels=torch.tensor([1, 3]))
+        if masks:
+            s.gt_instances.masks = BitmapMasks(
+                torch.randint(0, 2, (2, h, w), generator=g).numpy().astype('uint8'), h, w)
+        samples.append(s)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def scene_of(model: nn.Module) -> nn.Module:
+    return model.data_preprocessor.scene
+
+
+# ---------------------------------------------------------------- (a) drop-in configs
+@pytest.mark.parametrize('base, sizes, scene', [
+    ('ssd/ssd300_coco.py', [(260, 260)], dict(type='RUAS', variant='RUAS_S')),
+    ('retinanet/retinanet_r50_fpn_1x_coco.py', [(64, 64), (64, 64)],
+     dict(type='RUAS', variant='RUAS', iem=dict(genotype=None))),  # searchable cells
+    ('faster_rcnn/faster-rcnn_r50_fpn_1x_coco.py', [(64, 64), (48, 80)],
+     dict(type='RUAS', variant='RUAS_A')),
+])
+def test_stock_config_trains_one_step(tmp_path, base, sizes, scene) -> None:
+    parent = Config.fromfile(str(MIM / base))
+    cfg = child_config(tmp_path, base, scene)
+    model = MMDET_MODELS.build(cfg.model)
+    model.init_weights()  # nothing to download: backbone.init_cfg=None
+    pp = model.data_preprocessor
+    assert isinstance(pp, RUASDetDataPreprocessor) and isinstance(pp.scene, RUAS)
+    assert pp.scene.variant == scene['variant']
+    parent_pp = parent.model.data_preprocessor
+    assert torch.equal(pp.mean.flatten(), torch.tensor(parent_pp.mean))
+    assert torch.equal(pp.std.flatten(), torch.tensor(parent_pp.std))
+    assert pp.pad_size_divisor == parent_pp.pad_size_divisor
+
+    model.train()
+    data = pp(det_batch(sizes), training=True)
+    d = pp.pad_size_divisor
+    h, w = data['inputs'].shape[-2:]
+    assert h % d == 0 and w % d == 0
+    assert all(s.batch_input_shape == (h, w) for s in data['data_samples'])
+    assert len(pp.last_scene_outputs) == len(set(sizes))
+    loss, _ = model.parse_losses(model(**data, mode='loss'))
+    assert torch.isfinite(loss)
+    loss.backward()
+    grads = {n: p.grad for n, p in scene_of(model).named_parameters()}
+    iem = [g for n, g in grads.items() if n.startswith('iem.') and 'alpha' not in n]
+    assert iem and all(g is not None for g in iem)
+    assert any(g.abs().sum() > 0 for g in iem)
+    if scene['variant'] == 'RUAS':  # NRM always applied; searchable α reached as well
+        assert any(g is not None and g.abs().sum() > 0
+                   for n, g in grads.items() if n.startswith('nrm.'))
+        alphas = [g for n, g in grads.items() if 'alpha' in n]
+        assert alphas and all(g is not None and g.abs().sum() > 0 for g in alphas)
+
+
+def tiny_coco(root: Path, sizes: list[tuple[int, int]]) -> None:
+    """A two-image COCO-format data set of dark images under ``root``."""
+    import json
+
+    import cv2
+    import numpy as np
+
+    (root / 'img').mkdir(parents=True)
+    images, annotations = [], []
+    rng = np.random.default_rng(0)
+    for i, (h, w) in enumerate(sizes):
+        cv2.imwrite(str(root / 'img' / f'{i}.png'), rng.integers(0, 50, (h, w, 3), np.uint8))
+        images.append(dict(id=i, file_name=f'{i}.png', height=h, width=w))
+        annotations.append(dict(id=i, image_id=i, category_id=1, bbox=[4, 5, w / 2, h / 2],
+                                area=w * h / 4, iscrowd=0))
+    coco = dict(images=images, annotations=annotations,
+                categories=[dict(id=1, name='person')])
+    (root / 'ann.json').write_text(json.dumps(coco))
+
+
+def test_runner_trains_and_stage1_checkpoint_reloads(tmp_path) -> None:
+    """mmengine's Runner on the child config; its checkpoint is a stage-1 scene checkpoint."""
+    from mmengine.runner import Runner
+
+    tiny_coco(tmp_path / 'data', [(64, 64), (48, 80)])
+    cfg = child_config(tmp_path, 'retinanet/retinanet_r50_fpn_1x_coco.py',
+                       dict(type='RUAS', variant='RUAS_S'))
+    ds = cfg.train_dataloader.dataset
+    ds.update(data_root=str(tmp_path / 'data'), ann_file='ann.json',
+              data_prefix=dict(img='img/'), metainfo=dict(classes=('person',)))
+    ds.pipeline[2].scale = (64, 64)  # Resize: keep the step small
+    cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
+    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=1)
+    cfg.update(work_dir=str(tmp_path / 'work'), val_cfg=None, val_dataloader=None,
+               val_evaluator=None, test_cfg=None, test_dataloader=None, test_evaluator=None,
+               param_scheduler=[], log_processor=dict(by_epoch=False))
+    cfg.experiment_name = f'scene_preprocessor_{uuid.uuid4().hex[:8]}'  # fresh logger/hub
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=1, by_epoch=False)
+    runner = Runner.from_cfg(cfg)
+    scene = runner.model.data_preprocessor.scene
+    before = {k: v.clone() for k, v in scene.state_dict().items()}
+    runner.train()
+    after = scene.state_dict()
+    assert any(not torch.equal(before[k], after[k]) for k in before)  # the scene was trained
+    pp = RUASDetDataPreprocessor(scene=dict(type='RUAS', variant='RUAS_S'),
+                                 scene_checkpoint=str(tmp_path / 'work' / 'iter_1.pth'))
+    assert_same_scene(pp, scene)
+
+
+# ---------------------------------------------------------------- (b) numerics
+def test_identity_scene_equals_det_data_preprocessor() -> None:
+    kw = dict(NORM, pad_size_divisor=32, pad_value=7)
+    ours = RUASDetDataPreprocessor(scene=IdentityScene(), **kw)
+    stock = DetDataPreprocessor(**kw)
+    for training in (False, True):
+        a = ours(det_batch([(40, 50), (33, 70), (40, 50)]), training)
+        b = stock(det_batch([(40, 50), (33, 70), (40, 50)]), training)
+        assert torch.equal(a['inputs'], b['inputs']) and a['inputs'].shape == (3, 3, 64, 96)
+        for sa, sb in zip(a['data_samples'], b['data_samples']):
+            assert sa.metainfo == sb.metainfo
+        assert (a['inputs'][1, :, 33:, :] == 7).all() and (a['inputs'][1, :, :, 70:] == 7).all()
+    # default_collate: one stacked uint8 tensor
+    stacked = torch.stack(det_batch([(30, 30)] * 2)['inputs'])
+    assert torch.equal(ours(dict(inputs=stacked))['inputs'], stock(dict(inputs=stacked))['inputs'])
+
+
+def test_ruas_output_through_det_data_preprocessor() -> None:
+    torch.manual_seed(0)
+    kw = dict(NORM, pad_size_divisor=32, pad_value=0, pad_mask=True,
+              batch_augments=[dict(type='BatchFixedSizePad', size=(96, 128), img_pad_value=0)])
+    ours = RUASDetDataPreprocessor(scene=dict(type='RUAS', variant='RUAS_A'), **kw).eval()
+    stock = DetDataPreprocessor(**kw)
+    sizes = [(40, 50), (33, 70), (40, 50)]
+    batch = det_batch(sizes, masks=True)
+    with torch.no_grad():
+        a = ours(batch, training=True)
+        # by hand: each image alone through the scene (RGB, [0, 1]), back to BGR x 255
+        enhanced = [(ours.scene(img.flip(0).float()[None] / 255).output[0] * 255).flip(0)
+                    for img in batch['inputs']]
+    b = stock(dict(inputs=enhanced, data_samples=det_batch(sizes, masks=True)['data_samples']),
+              training=True)
+    assert a['inputs'].shape == b['inputs'].shape == (3, 3, 96, 128)
+    torch.testing.assert_close(a['inputs'], b['inputs'], rtol=0, atol=1e-4)
+    assert (a['inputs'][1, :, 33:, :] == 0).all() and (a['inputs'][0, :, :, 50:] == 0).all()
+    for sa, sb in zip(a['data_samples'], b['data_samples']):
+        assert sa.metainfo == sb.metainfo
+        assert sa.gt_instances.masks.masks.shape == (2, 64, 96)  # padded to the batch
+        assert (sa.gt_instances.masks.masks == sb.gt_instances.masks.masks).all()
+    outs = ours.last_scene_outputs  # two sizes: two groups, batch positions kept
+    assert [o.extras['indices'] for o in outs] == [[0, 2], [1]]
+    assert torch.equal(outs[0].extras['input'][1], batch['inputs'][2].flip(0).float() / 255)
+    with pytest.raises(RuntimeError, match='last_scene_outputs'):
+        ours.last_scene_output  # noqa: B018
+
+
+def test_metainfo_white_level_and_rgb_input() -> None:
+    pp = RUASDetDataPreprocessor(scene=IdentityScene(), max_value='metainfo', **NORM)
+    img = torch.randint(0, 4096, (3, 8, 8), dtype=torch.int32).to(torch.uint16)
+    sample = DetDataSample(metainfo=dict(img_shape=(8, 8), max_value=4095))
+    pp(dict(inputs=[img], data_samples=[sample]))
+    expected = (img.flip(0).float() / 4095).clamp(0, 1)
+    assert torch.equal(pp.last_scene_output.extras['input'][0], expected)
+    rgb = RUASDetDataPreprocessor(scene=IdentityScene(), mean=NORM['mean'], std=NORM['std'],
+                                  rgb_to_bgr=True)
+    img8 = torch.randint(0, 256, (3, 8, 8), dtype=torch.uint8)
+    rgb(dict(inputs=[img8]))
+    assert torch.equal(rgb.last_scene_output.extras['input'][0], img8.float() / 255)
+    with pytest.raises(ValueError, match='max_value'):
+        RUASDetDataPreprocessor(scene=IdentityScene(), max_value=0)
+
+
+# ---------------------------------------------------------------- (c) freeze, checkpoints
+def test_freeze_scene() -> None:
+    torch.manual_seed(0)
+    frozen = RUASDetDataPreprocessor(scene=dict(type='RUAS', variant='RUAS'),
+                                     freeze_scene=True, **NORM)
+    live = RUASDetDataPreprocessor(scene=dict(type='RUAS', variant='RUAS'), **NORM)
+    live.scene.load_state_dict(frozen.scene.state_dict())
+    frozen.train()
+    assert not frozen.scene.training and frozen.training
+    assert not any(p.requires_grad for p in frozen.scene.parameters())
+    a = frozen(det_batch([(24, 24)]), training=True)['inputs']
+    b = live(det_batch([(24, 24)]), training=True)['inputs']
+    assert not a.requires_grad and b.requires_grad
+    torch.testing.assert_close(a, b)
+    copied = copy.deepcopy(live)  # e.g. an EMA hook: the kept graph nodes are left behind
+    assert copied.last_scene_outputs == [] and len(live.last_scene_outputs) == 1
+
+
+def released_layout(scene: RUAS) -> dict[str, torch.Tensor]:
+    """A RUAS_A state dict renamed back to the authors' released layout."""
+    inverse = [(r'^iem\.stages\.(\d+)\.cell\.(.+)$', r'enhance_net.iems.\1.cell.\2'),
+               (r'^nrm\.stem\.(weight|bias)$', r'denoise_net.stem.\1'),
+               (r'^nrm\.cells\.(\d+)\.(.+)$', r'denoise_net.nrms.\1.\2'),
+               (r'^nrm\.tail\.(weight|bias)$', r'denoise_net.activate.0.\1'),
+               (r'^estimator\.layers\.(\d+)\.(weight|bias)$', r'estimation.estimation.\1.\2')]
+    out = {}
+    for key, value in scene.state_dict().items():
+        for pattern, repl in inverse:
+            if re.match(pattern, key):
+                out[re.sub(pattern, repl, key)] = value.clone()
+                break
+        else:
+            raise AssertionError(key)
+    return out
+
+
+def convert(src: Path, out: Path, monkeypatch) -> None:
+    """Run tools/convert_released_ruas.py in this process."""
+    monkeypatch.setattr(sys, 'argv', [str(CONVERT), str(src), str(out)])
+    with pytest.raises(SystemExit) as exc:
+        runpy.run_path(str(CONVERT), run_name='__main__')
+    assert exc.value.code == 0
+
+
+def assert_same_scene(pp: RUASDetDataPreprocessor, reference: nn.Module) -> None:
+    ref = reference.state_dict()
+    got = pp.scene.state_dict()
+    assert got.keys() == ref.keys() and all(torch.equal(got[k], ref[k]) for k in ref)
+
+
+def enhancer(variant: str) -> RUASEnhancer:
+    """An enhancer as mmruas's own configs build it (default scope mmruas)."""
+    with DefaultScope.overwrite_default_scope('mmruas'):
+        return RUASEnhancer(scene=dict(type='RUAS', variant=variant))
+
+
+def test_scene_checkpoint_formats(tmp_path, monkeypatch) -> None:
+    torch.manual_seed(1)
+    scene_cfg = dict(type='RUAS', variant='RUAS_A')
+    enh = enhancer('RUAS_A')
+    torch.save({'state_dict': enh.state_dict(), 'meta': {}}, tmp_path / 'enh.pth')
+    pp = RUASDetDataPreprocessor(scene=scene_cfg, scene_checkpoint=str(tmp_path / 'enh.pth'))
+    assert_same_scene(pp, enh.scene)
+
+    torch.save(released_layout(enh.scene), tmp_path / 'released.pt')
+    convert(tmp_path / 'released.pt', tmp_path / 'converted.pth', monkeypatch)
+    for name in ('converted.pth', 'released.pt'):  # tool output, or the released file itself
+        pp = RUASDetDataPreprocessor(scene=scene_cfg, scene_checkpoint=str(tmp_path / name))
+        assert_same_scene(pp, enh.scene)
+
+    # hierarchical stage 1: a detector checkpoint (DDP-wrapped keys as well)
+    detector = {f'data_preprocessor.scene.{k}': v for k, v in enh.scene.state_dict().items()}
+    detector['backbone.conv1.weight'] = torch.zeros(2, 3, 1, 1)
+    torch.save({'state_dict': {f'module.{k}': v for k, v in detector.items()}},
+               tmp_path / 'det.pth')
+    pp = RUASDetDataPreprocessor(scene=scene_cfg, scene_checkpoint=str(tmp_path / 'det.pth'))
+    assert_same_scene(pp, enh.scene)
+
+
+@pytest.mark.skipif(not LOL_PT.is_file(), reason=f'released weights not found at {LOL_PT}')
+def test_scene_checkpoint_released_lol(tmp_path, monkeypatch) -> None:
+    convert(LOL_PT, tmp_path / 'lol.pth', monkeypatch)
+    pp = RUASDetDataPreprocessor(scene=dict(type='RUAS', variant='RUAS_A'),
+                                 scene_checkpoint=str(tmp_path / 'lol.pth'), freeze_scene=True)
+    direct = RUASDetDataPreprocessor(scene=dict(type='RUAS', variant='RUAS_A'),
+                                     scene_checkpoint=str(LOL_PT))
+    assert_same_scene(pp, direct.scene)
+    assert sum(p.numel() for p in pp.scene.parameters()) == 36653
+
+
+def test_scene_checkpoint_errors(tmp_path) -> None:
+    scene_cfg = dict(type='RUAS', variant='RUAS_S')
+    missing = tmp_path / 'nope.pth'
+    with pytest.raises(FileNotFoundError, match=f'scene_checkpoint {missing}: no such file'):
+        RUASDetDataPreprocessor(scene=scene_cfg, scene_checkpoint=str(missing))
+    with pytest.raises(FileNotFoundError, match='never downloads'):
+        RUASDetDataPreprocessor(scene=scene_cfg, scene_checkpoint='https://x.org/lol.pth')
+    torch.save({'state_dict': enhancer('RUAS_A').state_dict()}, tmp_path / 'a.pth')
+    with pytest.raises(ValueError) as exc:
+        RUASDetDataPreprocessor(scene=scene_cfg, scene_checkpoint=str(tmp_path / 'a.pth'))
+    msg = str(exc.value)
+    assert str(tmp_path / 'a.pth') in msg and 'unexpected keys' in msg and '\n' not in msg
+    (tmp_path / 'junk.pth').write_bytes(b'not a checkpoint')
+    with pytest.raises(ValueError, match='junk.pth: not a readable checkpoint'):
+        RUASDetDataPreprocessor(scene=scene_cfg, scene_checkpoint=str(tmp_path / 'junk.pth'))
+
+
+# ---------------------------------------------------------------- (d) SceneTaskModel
+def test_scene_task_model_loss(tmp_path) -> None:
+    torch.manual_seed(0)
+    cfg = child_config(tmp_path, 'retinanet/retinanet_r50_fpn_1x_coco.py',
+                       dict(type='RUAS', variant='RUAS_S'))
+    model = MMDET_MODELS.build(dict(type='SceneTaskModel', task=cfg.model, lam=0.5,
+                                    scene_loss=dict(type='SceneLoss', eta=0.2)))
+    assert isinstance(model, SceneTaskModel)
+    assert model.data_preprocessor is model.task.data_preprocessor
+    batch = det_batch([(64, 64), (64, 64)])
+    data = model.data_preprocessor(batch, training=True)
+    losses = model(**data, mode='loss')
+    assert {'loss_cls', 'loss_bbox', 'loss_scene'} <= set(losses)
+    y = torch.stack([img.flip(0).float() / 255 for img in batch['inputs']])
+    with torch.no_grad():
+        by_hand = 0.5 * SceneLoss(eta=0.2)(scene_of(model)(y).ts[-1], y)
+    torch.testing.assert_close(losses['loss_scene'].detach(), by_hand)
+    losses['loss_scene'].backward()
+    assert all(p.grad is not None for p in scene_of(model).parameters())
+    assert any(p.grad.abs().sum() > 0 for p in scene_of(model).parameters())
+    assert all(p.grad is None for p in model.task.backbone.parameters())
+
+    model.eval()
+    with torch.no_grad():
+        preds = model.test_step(det_batch([(64, 64)]))
+    assert isinstance(preds[0], DetDataSample) and 'bboxes' in preds[0].pred_instances
+
+    zero = SceneTaskModel(task=cfg.model, lam=0.0)
+    assert 'loss_scene' not in zero(**zero.data_preprocessor(batch, True), mode='loss')
+    stock = Config.fromfile(str(MIM / 'retinanet/retinanet_r50_fpn_1x_coco.py')).model
+    stock.backbone.init_cfg = None
+    with pytest.raises(ValueError, match='lam > 0 needs'):
+        SceneTaskModel(task=stock, lam=1.0)
+
+
+def test_scene_loss_of_weights_groups_by_image_count() -> None:
+    loss = SceneLoss(eta=0.1)
+    g = torch.Generator().manual_seed(0)
+    outs = []
+    for n, s in ((1, 16), (2, 12)):
+        y, t = torch.rand(n, 3, s, s, generator=g), torch.rand(n, 3, s, s, generator=g)
+        outs.append(SceneOutput(output=y, us=[y], ts=[t], t_hats=[y], extras={'input': y}))
+    expected = (loss(outs[0].ts[-1], outs[0].extras['input'])
+                + 2 * loss(outs[1].ts[-1], outs[1].extras['input'])) / 3
+    torch.testing.assert_close(scene_loss_of(outs, loss), expected)
+    with pytest.raises(RuntimeError, match='no scene output'):
+        scene_loss_of([], loss)
