@@ -4,7 +4,8 @@ Components generic to every task (scene modules, losses, enhancer, metrics, data
 sets) live here; configs with ``default_scope='mmruas'`` find them without a
 prefix and other scopes reach them as ``mmruas.<Name>``. Components that only
 make sense inside mmdet or mmseg register into those packages' registries, and
-hooks register into mmengine's root HOOKS so that any scope finds them.
+hooks, the search's model wrapper and its optimiser constructor register into
+mmengine's roots so that any scope finds them.
 """
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS

@@ -198,7 +198,9 @@ def test_mmdet_pipeline_on_one_sample(root):
 
 def test_base_config_builds_test_set_and_metric(root):
     cfg = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'datasets', 'exdark.py'))
-    assert cfg.default_scope == 'mmdet' and cfg.custom_imports.imports == ['mmruas']
+    # no key shared with the model base, so that a config can inherit both
+    model_base = Config.fromfile(osp.join(REPO, 'configs', '_base_', 'models', 'ruas_ssd300.py'))
+    assert not set(cfg.keys()) & set(model_base.keys())
     dataset_cfg = cfg.test_dataloader.dataset
     dataset_cfg.data_root = str(root)
     with DefaultScope.overwrite_default_scope('mmdet'):

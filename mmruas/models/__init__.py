@@ -18,3 +18,8 @@ from .scene_preprocessor import RUASDetDataPreprocessor, SceneDataPreprocessorMi
 from .scene_task_model import SceneTaskModel  # noqa: E402
 
 __all__ += ['RUASDetDataPreprocessor', 'SceneDataPreprocessorMixin', 'SceneTaskModel']
+
+# cooperative search of a scene preprocessor and a searchable detector (METHOD.md §4)
+from .scene_task_search import SceneTaskSearchModel  # noqa: E402
+
+__all__ += ['SceneTaskSearchModel']

@@ -4,7 +4,8 @@ In the cooperative search of a detector the *scene* side is the scene module in 
 the detector (its data preprocessor) and the *task* side is the detector itself: ω_t are
 the backbone, neck and head weights (the backbone's architecture is fixed, its weights
 train), α_t the ``arch_alpha`` of the searchable neck extras and head convs
-(:class:`SearchSSDNeck`, :class:`SearchSSDHead`).
+(:class:`SearchSSDNeck`, :class:`SearchSSDHead`). The search step itself is
+:class:`~mmruas.models.SceneTaskSearchModel`'s.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 from torch import nn
 
+from ..search.search_model import scene_genotype_cfg
 from ..search_space.genotype import Genotype, derive_genotypes
 from ..search_space.mixed_op import is_arch_param
 
@@ -82,5 +84,18 @@ def genotypes_to_cfg(genotypes: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def detector_genotype_cfg(detector: nn.Module) -> dict[str, Any]:
-    """The arg-max genotypes of a searchable detector as config overrides (``model=...``)."""
-    return genotypes_to_cfg(derive_genotypes(detector))
+    """The arg-max genotypes of a searchable detector as config overrides (``model=...``).
+
+    Neck and head units as :func:`genotypes_to_cfg`; the searchable cells of a scene
+    module in the data preprocessor as ``data_preprocessor.scene.iem.genotype`` /
+    ``...nrm.genotype`` (:func:`~mmruas.search.scene_genotype_cfg`: one genotype per part).
+    """
+    genos = {n: g for n, g in derive_genotypes(detector).items()
+             if not n.startswith('data_preprocessor.')}
+    cfg = genotypes_to_cfg(genos)
+    scene = getattr(getattr(detector, 'data_preprocessor', None), 'scene', None)
+    if isinstance(scene, nn.Module):
+        scene_cfg = scene_genotype_cfg(scene)
+        if scene_cfg:
+            cfg['data_preprocessor'] = dict(scene=scene_cfg)
+    return cfg

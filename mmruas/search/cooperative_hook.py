@@ -1,7 +1,8 @@
 """The outer loop of cooperative search (METHOD.md §4, RUAS-TPAMI Alg. 1) as a hook.
 
 The hook decides the phase of every iteration and hands the model a validation batch;
-the model's ``train_step`` does the phase's α and ω steps (:class:`RUASSearchEnhancer`).
+the model's ``train_step`` does the phase's α and ω steps
+(:class:`~mmruas.search.CooperativeSearchMixin`: the enhancer, the detection search model).
 
 Strategies (Table 4 of RUAS-TPAMI):
 
@@ -22,13 +23,17 @@ runner's seed); the training loader is rebuilt on the first half (iteration-base
 and the validation loader on the second; the indices go to ``work_dir/search_split.json``.
 
 Outputs in ``work_dir``, written on every phase switch and after training:
-``genotypes.json`` (``{module name: ops}`` of every searchable cell),
-``retrain_config.py`` (inherits ``retrain_base`` and sets ``model.scene.iem.genotype`` and
-``model.scene.nrm.genotype``) and ``alpha_history.json`` (α of every cell per switch).
-Mapping cells to the config: the config has one genotype for all IEM cells and one for
-all NRM cells; the search model ties α within IEM and within NRM by default, so every
-cell's genotype is the same. If the cells were searched untied, the genotype written is
-the per-edge majority over the cells (ties: the earliest cell), with a warning.
+``genotypes.json`` (``{module name: ops}`` of every searchable unit),
+``retrain_config.py`` (inherits ``retrain_base``, which need not exist yet, and sets
+``model = <the search model's genotype_cfg()>``) and ``alpha_history.json`` (α of every
+searchable unit per switch). The search model maps its genotypes to config keys
+(:meth:`~mmruas.search.CooperativeSearchMixin.genotype_cfg`): the enhancer sets
+``model.scene.iem.genotype`` and ``model.scene.nrm.genotype``, the detection search model
+the scene genotypes in ``model.data_preprocessor.scene`` and the neck and head genotypes.
+A RUAS config has one genotype for all IEM cells and one for all NRM cells; the search
+models tie α within IEM and within NRM by default, so every cell's genotype is the same.
+If the cells were searched untied, the genotype written is the per-edge majority over the
+cells (ties: the earliest cell), with a warning.
 
 The phase state (phase, counters, consumed validation batches) is saved in
 ``checkpoint['meta']['search_state']`` and restored on resume.
@@ -36,9 +41,11 @@ The phase state (phase, counters, consumed validation batches) is saved in
 from __future__ import annotations
 
 import json
+import keyword
 import os
 import os.path as osp
-from collections import Counter
+from collections.abc import Mapping
+from typing import Any
 
 import torch
 from mmengine.hooks import Hook
@@ -46,11 +53,11 @@ from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
 from torch.utils.data import DataLoader, Subset
 
-from ..search_space.genotype import Genotype, derive_genotypes, save_genotypes
+from ..search_space.genotype import derive_genotypes, save_genotypes
 from ..search_space.mixed_op import alpha_entropy
 from .distributed import SearchDistributedDataParallel, max_rank_deviation
 
-__all__ = ['CooperativeSearchHook', 'split_indices', 'genotype_for_config']
+__all__ = ['CooperativeSearchHook', 'split_indices', 'format_cfg']
 
 STRATEGIES = ('cooperative', 'independent', 'global')
 _REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -66,18 +73,17 @@ def split_indices(n: int, seed: int) -> tuple[list[int], list[int]]:
     return sorted(perm[:k]), sorted(perm[k:])
 
 
-def genotype_for_config(genotypes: list[Genotype]) -> tuple[Genotype, bool]:
-    """One genotype for a list of cells: ``(genotype, all cells agree)``; else per-edge majority."""
-    if not genotypes:
-        raise ValueError('no genotypes')
-    if all(g == genotypes[0] for g in genotypes):
-        return genotypes[0], True
-    ops = []
-    for edge in zip(*genotypes):
-        counts = Counter(edge)
-        best = max(counts.values())
-        ops.append(next(o for o in edge if counts[o] == best))
-    return Genotype(tuple(ops)), False
+def format_cfg(value: Any, indent: int = 0) -> str:
+    """Python source of a config value; nested dicts with identifier keys as ``dict(k=v)``."""
+    if (isinstance(value, Mapping) and value
+            and all(isinstance(k, str) and k.isidentifier() and not keyword.iskeyword(k)
+                    for k in value)):
+        pad = ' ' * (indent + 4)
+        items = ',\n'.join(f'{pad}{k}={format_cfg(v, indent + 4)}' for k, v in value.items())
+        return f'dict(\n{items})'
+    if isinstance(value, Mapping):
+        return repr({k: v for k, v in value.items()})
+    return repr(value)
 
 
 class _Infinite:
@@ -222,7 +228,7 @@ class CooperativeSearchHook(Hook):
             return
         os.makedirs(runner.work_dir, exist_ok=True)
         save_genotypes(genos, osp.join(runner.work_dir, 'genotypes.json'))
-        self._write_retrain_config(runner, genos)
+        self._write_retrain_config(runner)
         path = osp.join(runner.work_dir, 'alpha_history.json')
         history = []
         if osp.isfile(path):
@@ -238,26 +244,21 @@ class CooperativeSearchHook(Hook):
         with open(path, 'w') as f:
             json.dump(history, f)
 
-    def _write_retrain_config(self, runner, genos: dict[str, Genotype]) -> None:
+    def _write_retrain_config(self, runner) -> None:
+        """``retrain_config.py``: ``retrain_base`` with the model's ``genotype_cfg()``."""
+        model = self._model(runner)
+        if not hasattr(model, 'genotype_cfg'):
+            runner.logger.warning(f'[search] {type(model).__name__} has no genotype_cfg(); '
+                                  'no retrain config written')
+            return
         base = self.retrain_base
-        if not osp.isabs(base):
+        if not osp.isabs(base):   # relative to the working directory, else to the repository
             base = base if osp.isfile(base) else osp.join(_REPO, base)
         base = osp.abspath(base)
-        keys = {}
-        for key, prefix in (('iem', 'scene.iem.'), ('nrm', 'scene.nrm.')):
-            cells = [g for n, g in genos.items() if n.startswith(prefix)]
-            if not cells:
-                continue
-            geno, agree = genotype_for_config(cells)
-            if not agree:
-                runner.logger.warning(f'[search] the {key.upper()} cells differ; the retrain '
-                                      'config uses the per-edge majority genotype')
-            keys[key] = geno.to_list()
-        body = ',\n        '.join(f'{k}=dict(genotype={v!r})' for k, v in keys.items())
         text = (f'# Written by CooperativeSearchHook ({self.strategy}) at iteration '
                 f'{runner.iter}; genotypes from genotypes.json.\n'
                 f'_base_ = [{base!r}]\n\n'
-                f'model = dict(\n    scene=dict(\n        {body}))\n')
+                f'model = {format_cfg(dict(model.genotype_cfg()))}\n')
         path = osp.join(runner.work_dir, 'retrain_config.py')
         with open(f'{path}.tmp', 'w') as f:
             f.write(text)

@@ -12,15 +12,18 @@ import copy
 
 from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapperDict
+from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from torch import nn
 
-from ..registry import OPTIM_WRAPPER_CONSTRUCTORS, OPTIM_WRAPPERS, OPTIMIZERS
+from ..registry import OPTIM_WRAPPERS, OPTIMIZERS
 
 __all__ = ['SearchOptimWrapperConstructor', 'SEARCH_GROUPS']
 
 SEARCH_GROUPS = ('scene_w', 'task_w', 'scene_alpha', 'task_alpha')
 
 
+# mmengine's root registry: found by plain name whatever the config's scope (mmruas for
+# enhancement, mmdet for detection), as the search hook and model wrapper
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class SearchOptimWrapperConstructor:
     """Build the four wrappers of cooperative search from the model's ``search_groups()``.
@@ -47,7 +50,7 @@ class SearchOptimWrapperConstructor:
             model = model.module
         if not hasattr(model, 'search_groups'):
             raise TypeError(f'{type(model).__name__} has no search_groups(); use a search '
-                            'model such as RUASSearchEnhancer')
+                            'model such as RUASSearchEnhancer or SceneTaskSearchModel')
         groups = model.search_groups()
         wrappers = {}
         for key in SEARCH_GROUPS:

@@ -1,6 +1,9 @@
 # ExDark as distributed (12 classes): data/ExDark/{ExDark,ExDark_Annno}/<Class>/... and
 # data/ExDark/imageclasslist.txt. mmdet scope: ExDarkDataset and ExDarkVOCMetric register
-# into mmdet's registries when mmruas is imported.
+# into mmdet's registries when mmruas is imported; `default_scope = 'mmdet'` and
+# `custom_imports = dict(imports=['mmruas'])` come from the model base
+# (_base_/models/ruas_ssd300.py) or the final config, so that both bases can be inherited
+# together (mmengine refuses keys defined by two sibling bases).
 #
 # Splits: the official imageclasslist codes (train 3,000 / val 1,800 / test 2,563). For the
 # RUAS paper's random 5,200 search/train + 1,200 test images, write the two name lists once
@@ -9,13 +12,10 @@
 # and set `ann_file='ruas_train.txt', split=None` (and 'ruas_test.txt' for val/test).
 #
 # Boxes are in the stored pixel frame, so images load without EXIF rotation.
-default_scope = 'mmdet'
-custom_imports = dict(imports=['mmruas'], allow_failed_imports=False)
-
 dataset_type = 'ExDarkDataset'
 data_root = 'data/ExDark/'
 backend_args = None
-input_size = 300
+img_scale = (300, 300)   # SSD300 (the model base's input_size)
 img_mean = [123.675, 116.28, 103.53]  # SSD300's data_preprocessor mean (RGB)
 
 # SSD300 augmentation as in mmdet's ssd300_coco.py
@@ -25,7 +25,7 @@ train_pipeline = [
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='Expand', mean=img_mean, to_rgb=True, ratio_range=(1, 4)),
     dict(type='MinIoURandomCrop', min_ious=(0.1, 0.3, 0.5, 0.7, 0.9), min_crop_size=0.3),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='Resize', scale=img_scale, keep_ratio=False),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion', brightness_delta=32, contrast_range=(0.5, 1.5),
          saturation_range=(0.5, 1.5), hue_delta=18),
@@ -34,7 +34,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadImageFromFile', color_type='color_ignore_orientation',
          backend_args=backend_args),
-    dict(type='Resize', scale=(input_size, input_size), keep_ratio=False),
+    dict(type='Resize', scale=img_scale, keep_ratio=False),
     # after Resize, so that the ground-truth boxes stay in the original image frame
     dict(type='LoadAnnotations', with_bbox=True),
     dict(type='PackDetInputs',

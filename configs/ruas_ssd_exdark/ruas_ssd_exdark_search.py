@@ -1,0 +1,98 @@
+# Cooperative architecture search (METHOD.md §4, RUAS-TPAMI Alg. 1) of the RUAS scene module
+# and SSD300's neck and head on ExDark (RUAS-TPAMI §7, METHOD.md §5), with the same hook,
+# optimiser constructor and data-parallel wrapper as the enhancement search:
+# - scene (α_s, ω_s): the RUAS_S scene module inside the data preprocessor
+#   (RUASDetDataPreprocessor), IEM cells searchable and tied (one scene genotype, as
+#   published); L_s = ℓs of eq. 5 (SceneLoss) on the scene output;
+# - task (α_t, ω_t): the extra-level convs of SearchSSDNeck and the per-level reg/cls convs
+#   of SearchSSDHead (α_t); backbone + neck + head weights (ω_t: the VGG16 architecture is
+#   fixed, its weights train; model.freeze_backbone=True keeps them fixed instead);
+#   L_t = the SSD loss; the task's validation loss is the SSD loss on the validation half.
+# The search set (ExDark's official train split) is split into disjoint halves (seeded;
+# work_dir/search_split.json): ω on the first, α on the second. Papers' settings for
+# detection: 30 epochs, batch 1, lr 3e-4, weight decay 5e-4.
+#   python tools/train.py configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py
+#   bash tools/dist_train.sh configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py 2
+# Outputs in the work_dir: genotypes.json, alpha_history.json and retrain_config.py, which
+# inherits configs/ruas_ssd_exdark.py and sets model.data_preprocessor.scene.iem.genotype,
+# model.neck.genotype and model.bbox_head.reg_genotype / cls_genotype.
+# For the paper's random 5,200-image search set (configs/_base_/datasets/exdark.py) set
+# train_dataloader.dataset.ann_file='ruas_train.txt', split=None, and 30 epochs of its
+# 2,600-image training half: train_cfg.max_iters=78000 and phase_iters=(2600, 2600).
+_base_ = ['../_base_/models/ruas_ssd300.py', '../_base_/datasets/exdark.py']
+
+strategy = 'cooperative'
+scene = dict(type='RUAS', variant='RUAS_S',
+             iem=dict(num_stages=3, gamma=0.5, width=3, genotype=None))
+
+model = dict(
+    _delete_=True,
+    type='SceneTaskSearchModel',
+    task=dict(
+        _base_.model,
+        data_preprocessor=dict(_base_.model.data_preprocessor,
+                               type='RUASDetDataPreprocessor', scene=scene),
+        neck=dict(_base_.model.neck, genotype=None),
+        bbox_head=dict(_base_.model.bbox_head, reg_genotype=None, cls_genotype=None)),
+    scene_loss=dict(type='SceneLoss', eta=0.1),
+    tie_alphas=True,        # one α per edge for all IEM cells
+    freeze_backbone=False)  # the backbone's weights are part of ω_t
+
+# batch 1 (METHOD.md §4); an endless sampler for the iteration-based loop
+train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
+                        sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True))
+
+# lr 3e-4, weight decay 5e-4 (METHOD.md §4, detection); the α optimisers use DARTS' Adam
+# betas (0.5, 0.999)
+_adam_w = dict(type='Adam', lr=3e-4, betas=(0.9, 0.999), weight_decay=5e-4)
+_adam_alpha = dict(type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=5e-4)
+optim_wrapper = dict(
+    constructor='SearchOptimWrapperConstructor',
+    scene_w=dict(type='OptimWrapper', optimizer=_adam_w),
+    task_w=dict(type='OptimWrapper', optimizer=_adam_w),
+    scene_alpha=dict(type='OptimWrapper', optimizer=_adam_alpha),
+    task_alpha=dict(type='OptimWrapper', optimizer=_adam_alpha))
+param_scheduler = None
+# tools/dist_train.sh: the search step (gradients averaged over ranks), not DDP's plain step
+model_wrapper_cfg = dict(type='SearchDistributedDataParallel')
+
+# 30 epochs over the training half (⌈n/2⌉ images) of the search set, at batch 1
+search_set_size = 3000   # ExDark's official train split
+epochs = 30
+iters_per_epoch = (search_set_size + 1) // 2
+max_iters = epochs * iters_per_epoch
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)
+val_cfg = None
+val_dataloader = None
+val_evaluator = None
+test_cfg = None
+test_dataloader = None
+test_evaluator = None
+
+custom_hooks = [
+    # one epoch of the training half per phase; the retrain base is the detection training
+    # config (the written retrain_config.py inherits it; it need not exist during the search)
+    dict(type='CooperativeSearchHook', strategy=strategy,
+         phase_iters=(iters_per_epoch, iters_per_epoch), alpha_tol=None, beta=1.0, order=2,
+         warmup_iters=0, val_split=True, retrain_base='configs/ruas_ssd_exdark.py'),
+]
+
+# runtime (written out: mmruas's _base_/default_runtime.py sets the mmruas scope)
+default_hooks = dict(
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=50),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=iters_per_epoch,
+                    max_keep_ckpts=2, save_last=True),
+    sampler_seed=dict(type='DistSamplerSeedHook'))
+env_cfg = dict(
+    cudnn_benchmark=False,
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='DetLocalVisualizer', vis_backends=vis_backends, name='visualizer')
+log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
+log_level = 'INFO'
+load_from = None
+resume = False
+randomness = dict(seed=0)

@@ -1,0 +1,151 @@
+"""Cooperative architecture search of a scene module and a task model (METHOD.md §4).
+
+:class:`SceneTaskSearchModel` wraps a task model (a detector) whose data preprocessor
+runs a searchable RUAS scene module (:class:`RUASDetDataPreprocessor`) and whose neck and
+head are searchable (:class:`SearchSSDNeck`, :class:`SearchSSDHead`):
+
+* scene side: ω_s, α_s = the scene module's weights and ``arch_alpha``; L_s = ℓs of
+  eq. 5 (:class:`~mmruas.losses.SceneLoss`, ``‖tᴷ − y‖² + η·RTV(tᴷ)``) on the scene output
+  of the batch;
+* task side: ω_t = the backbone, neck and head weights, α_t = the neck and head
+  ``arch_alpha``; L_t = the detector's loss (the sum of its parsed losses) on the
+  preprocessed batch, i.e. on the scene's output. The task's validation loss is the
+  detection loss on the validation batch.
+
+The phases are :class:`~mmruas.search.CooperativeSearchMixin`'s, driven by
+:class:`~mmruas.search.CooperativeSearchHook` exactly as for the enhancer. ℓs depends on
+the IEM only (tᴷ); the NRM cells of a RUAS / RUAS_A scene are part of the scene side but
+are reached by the detection loss only (the β cross term, the 'global' strategy), so
+RUAS_S (IEM only, as the published detection scene cell) is the natural scene to search.
+
+**Backbone.** METHOD.md §3 keeps the backbone's architecture fixed; its weights are part
+of ω_t by default and train with the neck and head (the lower level of the task pair, as
+every ω of a DARTS supernet). ``freeze_backbone=True`` keeps them fixed instead (e.g. a
+pretrained VGG16 left as it is; cheaper): they then belong to no search group.
+
+**Determinism.** A search step evaluates each loss several times (virtual step, finite
+differences); the batch is moved to the device once and every evaluation runs the same
+deterministic preprocessing, so random batch augmentations are refused.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from mmdet.registry import MODELS as MMDET_MODELS
+from torch import Tensor, nn
+
+from ..search.search_model import (
+    CooperativeSearchMixin,
+    check_search_groups,
+    searchable_cells,
+    tie_cell_alphas,
+)
+from .scene_task_model import SceneTaskModel, scene_loss_of
+from .search_groups import detector_genotype_cfg, detector_search_groups
+
+__all__ = ['SceneTaskSearchModel']
+
+
+@MMDET_MODELS.register_module()
+class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
+    """Args:
+        task: config of the detector; its ``data_preprocessor`` must run a scene with
+            searchable cells (``RUASDetDataPreprocessor`` with e.g.
+            ``scene=dict(type='RUAS', variant='RUAS_S', iem=dict(genotype=None))``), its
+            neck/head must have searchable units (genotype ``None``).
+        scene_loss: config of ℓs (default ``dict(type='SceneLoss')``).
+        tie_alphas: share α across the IEM cells and across the NRM cells of the scene (one
+            IEM and one NRM genotype, as a RUAS config expresses them).
+        freeze_backbone: exclude the backbone weights from ω_t (module doc).
+        beta, order, r: see :class:`~mmruas.search.CooperativeSearchMixin` (the hook sets
+            ``beta`` and ``order``).
+        retrain_key: where the detector sits in the retrain config's ``model``: ``None``
+            (the model is the detector) or e.g. ``'task'`` (a :class:`SceneTaskModel`).
+        data_preprocessor, task_scope, init_cfg: as :class:`SceneTaskModel`.
+    """
+
+    search_loss_names = ('loss_scene', 'loss_task')
+
+    def __init__(self, task: dict, scene_loss: dict | None = None, tie_alphas: bool = True,
+                 freeze_backbone: bool = False, beta: float = 1.0, order: int = 2,
+                 r: float = 0.01, retrain_key: str | None = None,
+                 data_preprocessor: dict | None = None, task_scope: str | None = None,
+                 init_cfg: dict | None = None) -> None:
+        super().__init__(task, scene_loss=scene_loss, lam=0.0,
+                         data_preprocessor=data_preprocessor, task_scope=task_scope,
+                         init_cfg=init_cfg)
+        pp = self.data_preprocessor
+        if not hasattr(pp, 'apply_scene'):
+            raise TypeError('SceneTaskSearchModel: the data preprocessor must run the scene '
+                            f'module (RUASDetDataPreprocessor), got {type(pp).__name__}')
+        if pp.freeze_scene:
+            raise ValueError('SceneTaskSearchModel: the scene is searched; freeze_scene must '
+                             'be False')
+        if getattr(pp, 'batch_augments', None):
+            raise ValueError('SceneTaskSearchModel: random batch_augments would change the '
+                             'batch between the loss evaluations of one search step')
+        cells = [searchable_cells(getattr(pp.scene, k, None)) for k in ('iem', 'nrm')]
+        if not any(cells):
+            raise ValueError('SceneTaskSearchModel: the scene needs searchable cells, e.g. '
+                             "scene=dict(type='RUAS', variant='RUAS_S', iem=dict(genotype=None))")
+        if tie_alphas:
+            for part in cells:
+                tie_cell_alphas(part)
+        if freeze_backbone:
+            self.task.backbone.requires_grad_(False)
+        self.tie_alphas, self.freeze_backbone = tie_alphas, freeze_backbone
+        self.retrain_key = retrain_key
+        if not self.search_groups()['task_alpha']:
+            raise ValueError('SceneTaskSearchModel: the task has no searchable units; set '
+                             'neck.genotype=None and bbox_head.reg_genotype/cls_genotype=None')
+        self.init_search(beta, order, r)
+
+    # ------------------------------------------------------------------ search model
+    def search_groups(self) -> dict[str, list[nn.Parameter]]:
+        """Scene weights/α; backbone+neck+head weights and neck/head α (disjoint, complete)."""
+        groups = detector_search_groups(self.task, scene=self.data_preprocessor.scene)
+        check_search_groups(self, groups)
+        return groups
+
+    def search_inputs(self, data: dict) -> dict:
+        """The data batch on the model's device (images still raw: the scene runs later)."""
+        return self.data_preprocessor.cast_data(dict(data))
+
+    def search_scene_loss(self, batch: dict) -> Tensor:
+        """ℓs of the scene on the batch (the scene alone, no detector)."""
+        pp = self.data_preprocessor
+        pp.apply_scene(batch['inputs'], batch.get('data_samples'))
+        return scene_loss_of(pp.last_scene_outputs, self.scene_loss)
+
+    def search_task_inputs(self, batch: dict) -> dict:
+        """The preprocessed batch: scene output, normalised and padded, with its samples."""
+        return self.data_preprocessor(batch, training=True)
+
+    def search_task_loss(self, task_inputs: dict) -> Tensor:
+        """The detector's loss, the sum of its parsed losses."""
+        losses = self.task.loss(task_inputs['inputs'], task_inputs['data_samples'])
+        loss, _ = self.parse_losses(losses)
+        return loss
+
+    def search_task_loss_through_scene(self, batch: dict) -> Tensor:
+        return self.search_task_loss(self.data_preprocessor(batch, training=True))
+
+    def search_joint_losses(self, batch: dict, detach_scene: bool) -> tuple[Tensor, Tensor]:
+        """ℓs and the detection loss from one preprocessor (scene) pass."""
+        pp = self.data_preprocessor
+        data = pp(batch, training=True)
+        l_s = scene_loss_of(pp.last_scene_outputs, self.scene_loss)
+        if detach_scene:
+            data = dict(data, inputs=data['inputs'].detach())
+        return l_s, self.search_task_loss(data)
+
+    def search_buffers(self) -> tuple[list[Tensor], list[Tensor]]:
+        scene = list(self.data_preprocessor.scene.buffers())
+        ids = {id(b) for b in scene}
+        return scene, [b for b in self.task.buffers() if id(b) not in ids]
+
+    def genotype_cfg(self) -> dict[str, Any]:
+        """Scene genotypes in ``data_preprocessor.scene``, neck and head genotypes
+        (:func:`detector_genotype_cfg`), under ``retrain_key`` if set."""
+        cfg = detector_genotype_cfg(self.task)
+        return {self.retrain_key: cfg} if self.retrain_key else cfg

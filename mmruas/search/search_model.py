@@ -1,0 +1,284 @@
+"""The search model: Algorithm 1's phases as one ``train_step`` (METHOD.md §4, RUAS-TPAMI
+Alg. 1; DARTS' ``model_search``).
+
+A search model has a *scene* side (weights ω_s, architecture α_s, loss L_s) and a *task*
+side (ω_t, α_t, loss L_t on the scene's output). :class:`CooperativeSearchMixin` runs the
+phase :class:`~mmruas.search.CooperativeSearchHook` sets in ``self.search_phase``, with
+the validation batch in ``self.search_val_batch``:
+
+* ``'scene'``: α_s ← step(∇αs Ls_val(ωs − ξ∇ωs Ls_tr) + β·∇αs Lt_val(αt(αs); ωt)), then
+  ω_s ← step(∇ωs Ls_tr);
+* ``'task'``: α_t ← step(∇αt Lt_val(ωt − ξ∇ωt Lt_tr)) with the scene output fixed, then
+  ω_t ← step(∇ωt Lt_tr);
+* ``'global'``: one bilevel pair with all α, all ω and the summed losses ``Ls + Lt`` (L_t
+  through the scene): all α step, then all ω step on the summed training loss;
+* ``'warmup'``: only ω_s (on L_s) and ω_t (on L_t, scene output detached) step.
+
+The four optimisers are the wrappers ``scene_w``, ``task_w``, ``scene_alpha``,
+``task_alpha`` of :class:`~mmruas.search.SearchOptimWrapperConstructor`. Every gradient is
+averaged over data-parallel ranks (:mod:`mmruas.search.distributed`).
+
+A model mixes this in before its ``BaseModel`` class, calls :meth:`init_search` and
+provides the small methods marked *model*: :meth:`search_groups`, :meth:`search_inputs`,
+:meth:`search_scene_loss`, :meth:`search_task_inputs`, :meth:`search_task_loss`,
+:meth:`search_task_loss_through_scene`, :meth:`search_joint_losses`,
+:meth:`search_buffers` and :meth:`genotype_cfg`. A *batch* is whatever
+:meth:`search_inputs` returns; it is prepared once per step and must give the same
+losses every time a closure re-evaluates them (no random augmentation after it).
+"""
+from __future__ import annotations
+
+import copy
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+from mmengine.logging import print_log
+from torch import Tensor, nn
+
+from ..search_space.cell import EDGE_NAMES, DistillationCell
+from ..search_space.genotype import Genotype
+from .distributed import all_reduce_mean
+from .hypergradient import BilevelProblem, hypergradient, scene_hypergradient
+
+__all__ = ['CooperativeSearchMixin', 'SEARCH_PHASES', 'searchable_cells', 'tie_cell_alphas',
+           'genotype_for_config', 'scene_genotype_cfg', 'check_search_groups']
+
+SEARCH_PHASES = ('scene', 'task', 'global', 'warmup')
+
+
+# ---------------------------------------------------------------------- cells and genotypes
+def searchable_cells(module: nn.Module | None) -> list[DistillationCell]:
+    """The searchable distillation cells of ``module`` (each once, in module order)."""
+    cells: list[DistillationCell] = []
+    if module is None:
+        return cells
+    seen: set[int] = set()
+    for m in module.modules():
+        if isinstance(m, DistillationCell) and m.searchable and id(m) not in seen:
+            seen.add(id(m))
+            cells.append(m)
+    return cells
+
+
+def tie_cell_alphas(cells: Sequence[DistillationCell]) -> None:
+    """Make every cell use the first cell's α (per edge); the weights stay per cell."""
+    for cell in cells[1:]:
+        for edge in EDGE_NAMES:
+            getattr(cell, edge).arch_alpha = getattr(cells[0], edge).arch_alpha
+
+
+def genotype_for_config(genotypes: list[Genotype]) -> tuple[Genotype, bool]:
+    """One genotype for a list of cells: ``(genotype, all cells agree)``; else per-edge
+    majority (ties: the earliest cell)."""
+    if not genotypes:
+        raise ValueError('no genotypes')
+    if all(g == genotypes[0] for g in genotypes):
+        return genotypes[0], True
+    ops = []
+    for edge in zip(*genotypes):
+        counts = Counter(edge)
+        best = max(counts.values())
+        ops.append(next(o for o in edge if counts[o] == best))
+    return Genotype(tuple(ops)), False
+
+
+def scene_genotype_cfg(scene: nn.Module) -> dict[str, dict[str, list[str]]]:
+    """Config overrides of a RUAS scene module's derived genotypes (METHOD.md §3).
+
+    A RUAS config has one genotype for all IEM cells and one for all NRM cells:
+    ``{'iem': {'genotype': [...]}, 'nrm': {'genotype': [...]}}`` for the parts with
+    searchable cells. Untied cells that disagree give the per-edge majority, with a warning.
+    """
+    cfg: dict[str, dict[str, list[str]]] = {}
+    for key in ('iem', 'nrm'):
+        cells = searchable_cells(getattr(scene, key, None))
+        if not cells:
+            continue
+        geno, agree = genotype_for_config([c.derive_genotype() for c in cells])
+        if not agree:
+            print_log(f'[search] the {key.upper()} cells differ; the retrain config uses the '
+                      'per-edge majority genotype', logger='current', level=logging.WARNING)
+        cfg[key] = dict(genotype=geno.to_list())
+    return cfg
+
+
+def check_search_groups(model: nn.Module, groups: dict[str, list[nn.Parameter]]) -> None:
+    """Raise unless ``groups`` are disjoint and cover every trainable parameter of ``model``."""
+    ids = [id(p) for ps in groups.values() for p in ps]
+    if len(ids) != len(set(ids)):
+        raise RuntimeError(f'the search groups of {type(model).__name__} overlap')
+    covered = set(ids)
+    rest = [n for n, p in model.named_parameters() if p.requires_grad and id(p) not in covered]
+    if rest:
+        raise RuntimeError(f'parameters outside the search groups: {rest}')
+
+
+# ---------------------------------------------------------------------- gradient steps
+def _grads(loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
+    """Gradients averaged over data-parallel ranks (zeros where unused)."""
+    gs = torch.autograd.grad(loss, list(params), allow_unused=True)
+    return all_reduce_mean([torch.zeros_like(p) if g is None else g for p, g in zip(params, gs)])
+
+
+def _step(wrapper: Any, params: Sequence[nn.Parameter], grads: Sequence[Tensor]) -> None:
+    """One optimiser step of ``params`` with the given gradients."""
+    for p, g in zip(params, grads):
+        p.grad = g.detach().clone()
+    wrapper.step()
+    wrapper.zero_grad()
+
+
+def _merged_optimizer(optimizers: Sequence[torch.optim.Optimizer]) -> torch.optim.Optimizer:
+    """A read-only view of several optimisers of one type (for a joint virtual step)."""
+    if len({type(o) for o in optimizers}) != 1:
+        raise TypeError('a second-order global search needs scene_w and task_w to use the same '
+                        'optimiser type; use order=1 otherwise')
+    view = copy.copy(optimizers[0])
+    view.param_groups = [g for o in optimizers for g in o.param_groups]
+    view.state = {p: s for o in optimizers for p, s in o.state.items()}
+    return view
+
+
+class CooperativeSearchMixin:
+    """Algorithm 1's ``train_step`` for a model with a scene and a task side (module doc).
+
+    Attributes (set by :meth:`init_search`; the hook overwrites ``beta`` and ``order``):
+        beta: weight β of the task's validation loss in the scene phase.
+        order: 1 or 2, order of the hypergradients.
+        r: finite-difference radius of the second-order hypergradient.
+        search_phase: one of :data:`SEARCH_PHASES`.
+        search_val_batch: the validation data batch of the current iteration.
+    """
+
+    #: log names of L_s and L_t
+    search_loss_names: tuple[str, str] = ('loss_scene', 'loss_task')
+
+    def init_search(self, beta: float = 1.0, order: int = 2, r: float = 0.01) -> None:
+        """Set the search attributes (class doc); call from ``__init__``."""
+        if order not in (1, 2):
+            raise ValueError(f'order must be 1 or 2, got {order}')
+        self.beta, self.order, self.r = beta, order, r
+        self.search_phase = 'warmup'
+        self.search_val_batch = None
+
+    # ------------------------------------------------------------------ model
+    def search_groups(self) -> dict[str, list[nn.Parameter]]:
+        """*model*: ``scene_w``, ``task_w``, ``scene_alpha``, ``task_alpha`` (disjoint,
+        complete; see :func:`check_search_groups`)."""
+        raise NotImplementedError
+
+    def search_inputs(self, data: Any) -> Any:
+        """*model*: a data batch prepared once per step (device, dtype; no scene yet)."""
+        raise NotImplementedError
+
+    def search_scene_loss(self, batch: Any) -> Tensor:
+        """*model*: L_s of the scene on ``batch``."""
+        raise NotImplementedError
+
+    def search_task_inputs(self, batch: Any) -> Any:
+        """*model*: the task's input, i.e. the scene output (called under ``no_grad``)."""
+        raise NotImplementedError
+
+    def search_task_loss(self, task_inputs: Any) -> Tensor:
+        """*model*: L_t on fixed task inputs (:meth:`search_task_inputs`)."""
+        raise NotImplementedError
+
+    def search_task_loss_through_scene(self, batch: Any) -> Tensor:
+        """*model*: L_t of the task on the scene's output, differentiable w.r.t. the scene."""
+        raise NotImplementedError
+
+    def search_joint_losses(self, batch: Any, detach_scene: bool) -> tuple[Tensor, Tensor]:
+        """*model*: ``(L_s, L_t)`` from one scene pass; ``detach_scene``: L_t does not reach
+        the scene."""
+        raise NotImplementedError
+
+    def search_buffers(self) -> tuple[list[Tensor], list[Tensor]]:
+        """*model*: buffers (e.g. BatchNorm statistics) of the scene and of the task side,
+        restored after every virtual pass."""
+        raise NotImplementedError
+
+    def genotype_cfg(self) -> dict:
+        """*model*: the derived genotypes as overrides of the retrain config's ``model``."""
+        raise NotImplementedError
+
+    # ------------------------------------------------------------------ Algorithm 1
+    def train_step(self, data: Any, optim_wrapper: Any) -> dict[str, Tensor]:
+        """One iteration of the current phase (module doc); returns the log variables."""
+        phase = self.search_phase
+        if phase not in SEARCH_PHASES:
+            raise ValueError(f'search_phase must be one of {SEARCH_PHASES}, got {phase!r}')
+        groups = self.search_groups()
+        ws, wt = groups['scene_w'], groups['task_w']
+        a_s, a_t = groups['scene_alpha'], groups['task_alpha']
+        optim_wrapper.zero_grad()
+        x = self.search_inputs(data)
+        xv = None
+        if phase != 'warmup':
+            if self.search_val_batch is None:
+                raise RuntimeError(f'the {phase!r} phase needs a validation batch in '
+                                   'search_val_batch (use CooperativeSearchHook)')
+            xv = self.search_inputs(self.search_val_batch)
+        scene_buffers, task_buffers = self.search_buffers()
+        name_s, name_t = self.search_loss_names
+        log: dict[str, Tensor] = {}
+        if phase == 'scene':
+            problem = BilevelProblem(a_s, ws, lambda: self.search_scene_loss(x),
+                                     lambda: self.search_scene_loss(xv), scene_buffers,
+                                     all_reduce_mean)
+            grads = scene_hypergradient(problem,
+                                        lambda: self.search_task_loss_through_scene(xv),
+                                        self.beta, optim_wrapper['scene_w'], self.order, self.r,
+                                        task_buffers=task_buffers, set_grad=False)
+            _step(optim_wrapper['scene_alpha'], a_s, grads)
+            loss = self.search_scene_loss(x)
+            _step(optim_wrapper['scene_w'], ws, _grads(loss, ws))
+            log[name_s] = loss
+        elif phase == 'task':
+            with torch.no_grad():
+                u, uv = self.search_task_inputs(x), self.search_task_inputs(xv)
+            problem = BilevelProblem(a_t, wt, lambda: self.search_task_loss(u),
+                                     lambda: self.search_task_loss(uv), task_buffers,
+                                     all_reduce_mean)
+            grads = hypergradient(problem, optim_wrapper['task_w'], self.order, self.r,
+                                  set_grad=False)
+            _step(optim_wrapper['task_alpha'], a_t, grads)
+            loss = self.search_task_loss(u)
+            _step(optim_wrapper['task_w'], wt, _grads(loss, wt))
+            log[name_t] = loss
+        else:
+            if phase == 'global':
+                self._global_alpha_step(optim_wrapper, groups, x, xv,
+                                        scene_buffers + task_buffers)
+            l_s, l_t = self.search_joint_losses(x, detach_scene=phase == 'warmup')
+            if phase == 'global':   # one joint objective: L_t also trains ω_s through the scene
+                g = _grads(l_s + l_t, [*ws, *wt])
+            else:                   # warm-up: each side on its own loss
+                g = _grads(l_s, ws) + _grads(l_t, wt)
+            _step(optim_wrapper['scene_w'], ws, g[:len(ws)])
+            _step(optim_wrapper['task_w'], wt, g[len(ws):])
+            log[name_s], log[name_t] = l_s, l_t
+        _, log_vars = self.parse_losses(log)
+        return log_vars
+
+    def _global_alpha_step(self, optim_wrapper: Any, groups: dict[str, list[nn.Parameter]],
+                           x: Any, xv: Any, buffers: list[Tensor]) -> None:
+        """All α step on the hypergradient of the joint pair ``Ls + Lt`` ('global')."""
+        ws, wt = groups['scene_w'], groups['task_w']
+        a_s, a_t = groups['scene_alpha'], groups['task_alpha']
+        opt = None
+        if self.order == 2:
+            opt = _merged_optimizer([optim_wrapper['scene_w'].optimizer,
+                                     optim_wrapper['task_w'].optimizer])
+
+        def joint(batch: Any) -> Tensor:
+            l_s, l_t = self.search_joint_losses(batch, detach_scene=False)
+            return l_s + l_t
+
+        problem = BilevelProblem([*a_s, *a_t], [*ws, *wt], lambda: joint(x), lambda: joint(xv),
+                                 buffers, all_reduce_mean)
+        grads = hypergradient(problem, opt, self.order, self.r, set_grad=False)
+        _step(optim_wrapper['scene_alpha'], a_s, grads[:len(a_s)])
+        _step(optim_wrapper['task_alpha'], a_t, grads[len(a_s):])
