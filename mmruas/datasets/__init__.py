@@ -23,3 +23,6 @@ from .exdark import (  # noqa: E402
 
 __all__ += ['ExDarkDataset', 'EXDARK_CLASSES', 'EXDARK_LIGHTS', 'parse_bbgt',
             'parse_imageclasslist', 'write_random_split']
+from .mini_exdark import MINI_CLASSES, make_mini_exdark  # noqa: E402
+
+__all__ += ['MINI_CLASSES', 'make_mini_exdark']
