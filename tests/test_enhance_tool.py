@@ -1,4 +1,5 @@
-"""tools/enhance.py, tools/analysis_tools/get_flops.py and benchmark.py, run as scripts."""
+"""tools/enhance.py and tools/analysis_tools/{get_flops,benchmark,benchmark_detection}.py,
+run as scripts."""
 from __future__ import annotations
 
 import glob
@@ -18,6 +19,7 @@ CONFIG = osp.join(REPO, 'configs', 'ruas_enhance', 'ruas_a_released.py')
 ENHANCE = osp.join(REPO, 'tools', 'enhance.py')
 GET_FLOPS = osp.join(REPO, 'tools', 'analysis_tools', 'get_flops.py')
 BENCHMARK = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
+BENCHMARK_DET = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_detection.py')
 
 
 def run(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess:
@@ -227,3 +229,29 @@ def test_benchmark_search_mode_times_every_step_kind(tmp_path):
     assert res.returncode == 2
     last = res.stderr.strip().splitlines()[-1]
     assert last.startswith('error: ') and 'search model' in last
+
+
+def test_benchmark_detection_with_and_without_scene(tmp_path):
+    """The demo detector (RUAS_S scene in its preprocessor) timed both ways, tiny."""
+    det_cfg = osp.join(REPO, 'configs', 'demo', 'demo_det_train.py')
+    out = tmp_path / 'det.json'
+    res = run(BENCHMARK_DET, det_cfg, '--shape', '64', '64', '--batch-size', '2', '--iters',
+              '1', '--warmup', '0', '--out', out)
+    assert res.returncode == 0, res.stderr
+    assert '| step | batch | without scene (ms) | with scene (ms) | with / without |' in res.stdout
+    rows = [line for line in res.stdout.splitlines() if line.startswith('| ')][1:]
+    assert [r.split('|')[1].strip() for r in rows] == ['train step', 'inference (per image)']
+    assert [r.split('|')[2].strip() for r in rows] == ['2', '1']
+    data = json.loads(out.read_text())
+    assert data['scene'].startswith('RUAS_S') and data['shape'] == [64, 64]
+    results = data['results']
+    assert [(r['step'], r['batch_size']) for r in results] == [('train', 2), ('inference', 1)]
+    for r in results:
+        assert r['with_ms'] > 0 and r['without_ms'] > 0
+        assert abs(r['ratio'] - r['with_ms'] / r['without_ms']) < 1e-9
+        assert len(r['times_ms']['with']) == len(r['times_ms']['without']) == 1
+    # an enhancement config has no detector with a scene preprocessor: one-line error
+    res = run(BENCHMARK_DET, CONFIG, '--shape', '64', '64')
+    assert res.returncode == 2
+    last = res.stderr.strip().splitlines()[-1]
+    assert last.startswith('error: ') and 'scene module' in last

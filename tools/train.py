@@ -2,6 +2,10 @@
 
     python tools/train.py CONFIG [--work-dir DIR] [--resume [PATH]] [--amp]
                           [--cfg-options k=v ...] [--launcher none|pytorch|slurm]
+
+Weight files the config reads (``Pretrained`` init_cfg checkpoints, ``scene_checkpoint``,
+``load_from``) must be local files: a missing file or a URL stops the run before anything
+is built, with one ``error:`` line naming the config key (nothing is downloaded).
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ import os.path as osp
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
 from mmruas.compat import has_accelerator
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.utils.weights import check_weight_files
 
 
 def parse_args() -> argparse.Namespace:
@@ -66,6 +71,8 @@ def main() -> None:
             raise ToolError(f'--resume checkpoint not found: {args.resume}')
         cfg.resume = True
         cfg.load_from = args.resume
+    # pretrained / scene / load_from weights: local files only, checked before anything runs
+    check_weight_files(cfg)
 
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
