@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install test test-slow lint demo clean
+.PHONY: install test test-slow lint demo demo-enhance clean
 
 install:
 	bash tools/install.sh
@@ -16,8 +16,13 @@ test-slow: install
 lint: install
 	$(PY) -m ruff check mmruas tools tests configs
 
+# detection main job on a mini ExDark set: search, stage 1, training, test (~8 min on 2 cores)
 demo: install
 	$(PY) tools/demo.py --work-dir work_dirs/demo
+
+# low-light enhancement (RUAS_S) on synthetic low-light photographs
+demo-enhance: install
+	$(PY) tools/demo_enhance.py --work-dir work_dirs/demo_enhance
 
 clean:
 	rm -rf work_dirs .pytest_cache

@@ -1,122 +1,357 @@
-"""`make demo`: low-light enhancement end to end on data the project makes itself.
+"""`make demo`: the detection main job (RUAS-TPAMI §7) end to end on a mini ExDark set.
 
-1. Synthesises a small low-light set from real photographs shipped inside
-   scikit-image (astronaut, rocket, motorcycle for training; coffee and chelsea held
-   out) with the physical model of :mod:`mmruas.datasets.transforms.low_light`
-   (sRGB decoding, exposure scaling, Poisson shot noise, Gaussian read noise).
-2. Trains RUAS (IEM + NRM) from scratch on the training low images only, without
-   ground truth, through mmengine's Runner (configs/demo/ruas_demo.py).
-3. Enhances the held-out images and prints PSNR/SSIM of the input, gamma 2.2, CLAHE
-   (OpenCV) and RUAS against the originals; writes side-by-side pictures
-   (input | gamma | CLAHE | RUAS | original) into the work dir.
+Every step runs the project's own tools on a config written into ``WORK_DIR/configs``
+(``python tools/train.py WORK_DIR/configs/<step>.py --work-dir WORK_DIR/<step>``), so each
+can be repeated by hand; the driver only sets paths, counts and genotypes on the loaded
+configs (a config's top-level variables are read once, when it is parsed):
+
+0. data: :func:`mmruas.datasets.make_mini_exdark` writes ``WORK_DIR/mini_exdark`` in
+   ExDark's exact on-disk layout (real photographs from scikit-image, true boxes,
+   darkened with the project's low-light model); train 160 / val 40 / test 80 images;
+1. search (configs/demo/demo_det_search.py): a short cooperative search (METHOD.md §4)
+   of the scene cell and the SSD neck/head on the training split only (halved by the
+   hook: ω on one half, α on the other) → ``genotypes.json``, ``alpha_history.json``,
+   ``retrain_config.py``;
+2. stage 1 (configs/demo/demo_det_stage1.py with the derived scene genotype): the scene
+   module alone, without labels, on the training images (hierarchical strategy, §1);
+3. train: the hook's ``retrain_config.py`` (configs/demo/demo_det_train.py with the
+   derived scene, neck and head genotypes) starting its scene from stage 1's checkpoint;
+4. test (tools/test.py --show-dir): VOC mAP on the test split (never seen before) and a
+   detection picture of every test image (mmdet's visualizer) in ``WORK_DIR/detections``;
+5. report: α heat maps (tools/analysis_tools/plot_alpha.py) in ``WORK_DIR/alpha_plots``,
+   the per-class AP table in the layout of RUAS-TPAMI Table 10 with the chance level
+   (mAP of random boxes, computed here), stage times; ``results.md``, ``summary.json``.
+
+The search comes first because it decides the scene genotype stage 1 trains. Re-running
+deletes and rewrites the driver's own outputs in ``WORK_DIR`` (listed in :data:`OWNED`)
+and nothing else. ``--smoke`` shrinks every step to a few iterations on a tiny set.
 """
 from __future__ import annotations
 
 import argparse
+import glob
+import importlib.util
+import json
 import os
 import os.path as osp
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
 
-import cv2
 import numpy as np
-import torch
 
-import mmruas  # noqa: F401
-from mmruas.datasets.transforms.low_light import synthesize_low_light
-from mmruas.evaluation.metrics import psnr, ssim
-from mmruas.utils.cli import load_config, run_tool
-from mmruas.visualization import side_by_side
-
-TRAIN = {'astronaut': None, 'rocket': None, 'motorcycle': (741, 500)}
-TEST = ('coffee', 'chelsea')
-TRAIN_EXPOSURES = (0.04, 0.08, 0.12)
-TEST_EXPOSURES = (0.05, 0.1)
-
-
-def photograph(name: str) -> np.ndarray:
-    """An RGB uint8 photograph shipped inside scikit-image (no download)."""
-    from skimage import data
-    img = data.stereo_motorcycle()[0] if name == 'motorcycle' else getattr(data, name)()
-    size = TRAIN.get(name)
-    return cv2.resize(img, size, interpolation=cv2.INTER_AREA) if size else img
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+SEARCH_CFG = osp.join(REPO, 'configs', 'demo', 'demo_det_search.py')
+STAGE1_CFG = osp.join(REPO, 'configs', 'demo', 'demo_det_stage1.py')
+#: what the driver writes (and deletes first) inside the work dir
+OWNED = ('mini_exdark', 'configs', 'logs', 'search', 'stage1', 'train', 'test', 'detections',
+         'alpha_plots', 'results.md', 'summary.json')
+#: log lines echoed to the console (the full logs are in WORK_DIR/logs)
+ECHO = ('Iter(train)', 'Iter(val)', 'Epoch(val)', 'Epoch(test)', '[search] iter',
+        '  data_preprocessor.scene.', '  task.neck:', '  task.bbox_head.', 'Error', 'error:')
+#: ``--smoke``: sizes, iterations, detector input size (192 otherwise) and stage-1 crop
+#: (128 otherwise); search batch 2 (at least 2: BatchNorm on the 1 x 1 SSD level)
+SMOKE = dict(n_train=4, n_val=2, n_test=4, search_iters=2, stage1_iters=2, train_iters=2,
+             input_size=96, crop_size=64)
 
 
-def make_dataset(root: str, seed: int = 0) -> None:
-    """train/low/*.png (no ground truth) and test/{low,high}/*.png; deterministic."""
-    rng = np.random.default_rng(seed)
-    for sub in ('train/low', 'test/low', 'test/high'):
-        os.makedirs(osp.join(root, sub), exist_ok=True)
-    for name in TRAIN:
-        img = photograph(name)
-        for k in TRAIN_EXPOSURES:
-            low = synthesize_low_light(img, rng, k)
-            cv2.imwrite(osp.join(root, 'train/low', f'{name}_{k:.2f}.png'), low[..., ::-1])
-    for name in TEST:
-        img = photograph(name)
-        for k in TEST_EXPOSURES:
-            low = synthesize_low_light(img, rng, k)
-            stem = f'{name}_{k:.2f}.png'
-            cv2.imwrite(osp.join(root, 'test/low', stem), low[..., ::-1])
-            cv2.imwrite(osp.join(root, 'test/high', stem), img[..., ::-1])
-
-
-def gamma(img: np.ndarray, g: float = 2.2) -> np.ndarray:
-    return np.round(255.0 * (img / 255.0) ** (1 / g)).astype(np.uint8)
-
-
-def clahe(img: np.ndarray) -> np.ndarray:
-    """OpenCV CLAHE on the L channel of Lab (RGB uint8 in and out)."""
-    lab = cv2.cvtColor(img, cv2.COLOR_RGB2LAB)
-    lab[..., 0] = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8)).apply(lab[..., 0])
-    return cv2.cvtColor(lab, cv2.COLOR_LAB2RGB)
-
-
-def main() -> None:
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('--config', default='configs/demo/ruas_demo.py')
     parser.add_argument('--work-dir', default='work_dirs/demo')
-    parser.add_argument('--iters', type=int, default=None, help='override max_iters')
-    args = parser.parse_args()
-    data_root = osp.join(args.work_dir, 'data')
-    make_dataset(data_root)
+    parser.add_argument('--seed', type=int, default=0, help='seed of the mini ExDark set')
+    parser.add_argument('--n-train', type=int, default=160)
+    parser.add_argument('--n-val', type=int, default=40)
+    parser.add_argument('--n-test', type=int, default=80)
+    parser.add_argument('--search-iters', type=int, default=None,
+                        help='search length (default: the config\'s)')
+    parser.add_argument('--stage1-iters', type=int, default=None)
+    parser.add_argument('--train-iters', type=int, default=None)
+    parser.add_argument('--smoke', action='store_true',
+                        help=f'a functional check in seconds: {SMOKE}, search batch 2')
+    args = parser.parse_args(argv)
+    args.input_size = args.crop_size = None
+    if args.smoke:
+        for key, value in SMOKE.items():
+            if key.startswith('n_') or getattr(args, key) is None:
+                setattr(args, key, value)
+    return args
 
-    cfg = load_config(args.config)
-    cfg.work_dir = args.work_dir
-    cfg.train_dataloader.dataset.data_root = osp.join(data_root, 'train/low')
-    cfg.val_dataloader.dataset.data_root = osp.join(data_root, 'test')
-    cfg.test_dataloader.dataset.data_root = osp.join(data_root, 'test')
-    if args.iters:
-        cfg.train_cfg.max_iters = cfg.train_cfg.val_interval = args.iters
-    from mmengine.runner import Runner
-    runner = Runner.from_cfg(cfg)
-    model = runner.train()
-    model.eval()
 
-    rows: dict[str, list[tuple[float, float]]] = {k: [] for k in
-                                                  ('input', 'gamma 2.2', 'CLAHE', 'RUAS')}
-    names = sorted(os.listdir(osp.join(data_root, 'test/low')))
-    for name in names:
-        low = cv2.imread(osp.join(data_root, 'test/low', name))[..., ::-1].copy()
-        high = cv2.imread(osp.join(data_root, 'test/high', name))[..., ::-1].copy()
-        x = torch.from_numpy(low.astype(np.float32) / 255).permute(2, 0, 1)[None]
-        with torch.no_grad():
-            out = model.scene(x.to(next(model.parameters()).device)).output[0].cpu()
-        ruas = np.round(out.clamp(0, 1).permute(1, 2, 0).numpy() * 255).astype(np.uint8)
-        results = {'input': low, 'gamma 2.2': gamma(low), 'CLAHE': clahe(low), 'RUAS': ruas}
-        for key, img in results.items():
-            rows[key].append((psnr(img, high), ssim(img, high)))
-        panel = side_by_side([*results.values(), high])
-        cv2.imwrite(osp.join(args.work_dir, f'side_by_side_{name}'), panel[..., ::-1])
+# ---------------------------------------------------------------------- helpers
+def clean(work_dir: str) -> None:
+    """Delete the driver's own outputs (:data:`OWNED`) in ``work_dir``, nothing else."""
+    for name in OWNED:
+        path = osp.join(work_dir, name)
+        if osp.isdir(path) and not osp.islink(path):
+            shutil.rmtree(path)
+        elif osp.lexists(path):
+            os.remove(path)
 
-    lines = ['| method | PSNR (dB) | SSIM |', '|---|---|---|']
-    for key, vals in rows.items():
-        p, s = np.mean(vals, axis=0)
-        lines.append(f'| {key} | {p:.2f} | {s:.3f} |')
-    table = '\n'.join(lines)
-    print(f'\nHeld-out synthetic low-light images ({len(names)}), 8-bit RGB:\n{table}')
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(table + '\n')
-    print(f'side-by-side pictures (input | gamma | CLAHE | RUAS | original): {args.work_dir}/')
+
+def run(step: str, cmd: list[str], work_dir: str) -> float:
+    """Run a tool, echo its progress lines, keep its full log; the wall time in seconds."""
+    log_path = osp.join(work_dir, 'logs', f'{step}.log')
+    print(f'\n=== {step}: {" ".join(short(c) for c in cmd)}', flush=True)
+    start = time.perf_counter()
+    with open(log_path, 'w') as log:
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True, bufsize=1)
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log.write(line)
+            if any(key in line for key in ECHO):
+                print('   ' + line.rstrip()[:160], flush=True)
+        status = proc.wait()
+    seconds = time.perf_counter() - start
+    if status:
+        with open(log_path) as f:
+            tail = f.readlines()[-30:]
+        sys.stderr.write(''.join(tail))
+        raise SystemExit(f'error: {step} failed (exit {status}); full log: {log_path}')
+    print(f'=== {step}: {seconds:.0f} s', flush=True)
+    return seconds
+
+
+def short(path: str) -> str:
+    """``path`` relative to the working directory if it lies below it."""
+    rel = osp.relpath(path) if osp.isabs(path) else path
+    return path if rel.startswith('..') else rel
+
+
+def tool(name: str) -> list[str]:
+    return [sys.executable, osp.join(REPO, 'tools', name)]
+
+
+def last_checkpoint(run_dir: str) -> str:
+    """The checkpoint mmengine's CheckpointHook saved last in ``run_dir``."""
+    with open(osp.join(run_dir, 'last_checkpoint')) as f:
+        path = f.read().strip()
+    return path if osp.isabs(path) else osp.join(run_dir, osp.basename(path))
+
+
+def set_iters(cfg, iters: int) -> None:
+    """Shorten an iteration-based training config (loop, validation, checkpoints, LR)."""
+    cfg.train_cfg.max_iters = iters
+    if 'val_interval' in cfg.train_cfg:
+        cfg.train_cfg.val_interval = iters
+    cfg.default_hooks.checkpoint.interval = iters
+    for sched in cfg.get('param_scheduler') or []:
+        if sched.get('type') == 'CosineAnnealingLR':
+            sched.update(T_max=iters, end=iters)
+        elif sched.get('end', 0) > iters:
+            sched.end = iters
+
+
+def set_sizes(cfg, input_size: int | None = None, crop_size: int | None = None) -> None:
+    """Set the ``Resize`` scale and the ``PairedRandomCrop`` size of every data pipeline."""
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        for step in (cfg.get(key) or {}).get('dataset', {}).get('pipeline', []):
+            if input_size and step['type'] == 'Resize':
+                step['scale'] = (input_size, input_size)
+            if crop_size and step['type'] == 'PairedRandomCrop':
+                step['crop_size'] = (crop_size, crop_size)
+
+
+def load_plot_alpha():
+    """tools/analysis_tools/plot_alpha.py as a module (tools/ is not a package)."""
+    path = osp.join(REPO, 'tools', 'analysis_tools', 'plot_alpha.py')
+    spec = importlib.util.spec_from_file_location('plot_alpha', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# ---------------------------------------------------------------------- chance level
+def random_box_map(data_root: str, seeds: Sequence[int] = (0, 1, 2, 3, 4),
+                   per_image: int = 100) -> tuple[float, dict[str, float], dict[str, int]]:
+    """mAP (IoU 0.5, 'area', as ExDarkVOCMetric) of random boxes on the test split.
+
+    Per test image ``per_image`` boxes (the detector's ``max_per_img``), each with a class
+    drawn uniformly from the classes of the training split's boxes, a uniform score, a
+    centre uniform in the image and width/height uniform in [5 %, 100 %] of the image's,
+    clipped to it. Returns the mean over ``seeds`` of the mAP and of each class's AP, and
+    each class's ground-truth count.
+    """
+    from mmdet.evaluation.functional import eval_map
+
+    from mmruas.datasets import ExDarkDataset
+    from mmruas.datasets.exdark import EXDARK_CLASSES
+
+    def split(name: str) -> list[dict]:
+        ds = ExDarkDataset(data_root=data_root, split=name, test_mode=True, pipeline=[])
+        return [ds.get_data_info(i) for i in range(len(ds))]
+
+    train_labels = sorted({i['bbox_label'] for d in split('train') for i in d['instances']})
+    test = split('test')
+    anns = []
+    for d in test:
+        keep = [i for i in d['instances'] if not i['ignore_flag']]
+        ign = [i for i in d['instances'] if i['ignore_flag']]
+        anns.append(dict(
+            bboxes=np.array([i['bbox'] for i in keep], np.float32).reshape(-1, 4),
+            labels=np.array([i['bbox_label'] for i in keep], np.int64),
+            bboxes_ignore=np.array([i['bbox'] for i in ign], np.float32).reshape(-1, 4),
+            labels_ignore=np.array([i['bbox_label'] for i in ign], np.int64)))
+    counts = {c: int(sum((a['labels'] == k).sum() for a in anns))
+              for k, c in enumerate(EXDARK_CLASSES)}
+    maps, per_class = [], {c: [] for c, n in counts.items() if n}
+    for seed in seeds:
+        rng = np.random.default_rng(seed)
+        dets = []
+        for d in test:
+            w, h = d['width'], d['height']
+            wh = rng.uniform(0.05, 1.0, (per_image, 2)) * (w, h)
+            c = rng.uniform(0, 1, (per_image, 2)) * (w, h)
+            boxes = np.concatenate([c - wh / 2, c + wh / 2], 1).clip(0, [w, h, w, h])
+            boxes = np.concatenate([boxes, rng.uniform(0, 1, (per_image, 1))], 1)
+            labels = rng.choice(train_labels, per_image)
+            dets.append([boxes[labels == k].astype(np.float32)
+                         for k in range(len(EXDARK_CLASSES))])
+        mean_ap, results = eval_map(dets, anns, iou_thr=0.5, dataset=list(EXDARK_CLASSES),
+                                    logger='silent', eval_mode='area',
+                                    use_legacy_coordinate=True)
+        maps.append(float(mean_ap))
+        for c, r in zip(EXDARK_CLASSES, results):
+            if c in per_class:
+                per_class[c].append(float(r['ap']))
+    return float(np.mean(maps)), {c: float(np.mean(v)) for c, v in per_class.items()}, counts
+
+
+# ---------------------------------------------------------------------- report
+def test_metrics(test_dir: str) -> dict[str, float]:
+    """The test metrics tools/test.py logged (``<timestamp>/<timestamp>.json``), unprefixed."""
+    found = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))
+    if not found:
+        raise SystemExit(f'error: no test metrics (*/*.json) in {test_dir}')
+    with open(found[-1]) as f:
+        metrics = json.loads(f.read().strip().splitlines()[-1])
+    return {k.rsplit('/', 1)[-1]: v for k, v in metrics.items() if isinstance(v, (int, float))}
+
+
+def ap_table(metrics: dict[str, float], chance: tuple[float, dict, dict]) -> str:
+    """Per-class AP50 with classes as columns (RUAS-TPAMI Table 10), chance row included."""
+    from mmruas.datasets.exdark import EXDARK_CLASSES
+    from mmruas.evaluation.voc_table import format_ap_table
+
+    chance_map, chance_ap, counts = chance
+    rows = [('test boxes', [counts[c] for c in EXDARK_CLASSES], ''),
+            ('random boxes (chance)', [chance_ap.get(c) for c in EXDARK_CLASSES], chance_map),
+            ('RUAS (searched) + SSD', [metrics.get(f'AP50_{c}') for c in EXDARK_CLASSES],
+             float(metrics['mAP']))]
+    return format_ap_table(EXDARK_CLASSES, rows)
+
+
+# ---------------------------------------------------------------------- main
+def main(argv: Sequence[str] | None = None) -> dict:
+    args = parse_args(argv)
+    from mmengine.config import Config
+
+    from mmruas.datasets import make_mini_exdark
+
+    work = osp.abspath(args.work_dir)
+    clean(work)
+    for sub in ('configs', 'logs'):
+        os.makedirs(osp.join(work, sub))
+    data_root = osp.join(work, 'mini_exdark') + os.sep
+    times: dict[str, float] = {}
+    total = time.perf_counter()
+
+    start = time.perf_counter()
+    records = make_mini_exdark(data_root, seed=args.seed, n_train=args.n_train,
+                               n_val=args.n_val, n_test=args.n_test)
+    times['data'] = time.perf_counter() - start
+    print(f'=== data: {len(records)} images in ExDark\'s layout under '
+          f'{short(data_root)} ({times["data"]:.0f} s)', flush=True)
+
+    # 1. search on the training split (halved by the hook); never the test split
+    cfg = Config.fromfile(SEARCH_CFG)
+    cfg.train_dataloader.dataset.data_root = data_root
+    if args.smoke:
+        cfg.train_dataloader.batch_size = 2
+        cfg.custom_hooks[0].update(warmup_iters=0, phase_iters=(1, 1))
+    if args.search_iters:
+        set_iters(cfg, args.search_iters)
+    set_sizes(cfg, args.input_size)
+    search_cfg = osp.join(work, 'configs', 'search.py')
+    cfg.dump(search_cfg)
+    search_dir = osp.join(work, 'search')
+    times['search'] = run('search', tool('train.py') + [search_cfg, '--work-dir', search_dir],
+                          work)
+    retrain = osp.join(search_dir, 'retrain_config.py')
+
+    # 2. stage 1: the scene alone (derived genotype), unsupervised, on the training images
+    train_cfg = Config.fromfile(retrain)
+    scene_geno = list(train_cfg.model.data_preprocessor.scene.iem.genotype)
+    cfg = Config.fromfile(STAGE1_CFG)
+    cfg.model.scene.iem.genotype = scene_geno
+    cfg.train_dataloader.dataset.data_root = data_root
+    if args.stage1_iters:
+        set_iters(cfg, args.stage1_iters)
+    set_sizes(cfg, crop_size=args.crop_size)
+    stage1_cfg = osp.join(work, 'configs', 'stage1.py')
+    cfg.dump(stage1_cfg)
+    stage1_dir = osp.join(work, 'stage1')
+    times['stage1'] = run('stage1', tool('train.py') + [stage1_cfg, '--work-dir', stage1_dir],
+                          work)
+    scene_ckpt = last_checkpoint(stage1_dir)
+
+    # 3. the detector with the derived genotypes, its scene from stage 1
+    cfg = train_cfg
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[loader].dataset.data_root = data_root
+    cfg.model.data_preprocessor.scene_checkpoint = scene_ckpt
+    if args.train_iters:
+        set_iters(cfg, args.train_iters)
+    set_sizes(cfg, args.input_size)
+    det_cfg = osp.join(work, 'configs', 'train.py')
+    cfg.dump(det_cfg)
+    train_dir = osp.join(work, 'train')
+    times['train'] = run('train', tool('train.py') + [det_cfg, '--work-dir', train_dir], work)
+    det_ckpt = last_checkpoint(train_dir)
+
+    # 4. test on the unseen test split, a detection picture per image
+    show_dir = osp.join(work, 'detections')
+    times['test'] = run('test', tool('test.py') + [det_cfg, det_ckpt, '--work-dir',
+                                                    osp.join(work, 'test'), '--show-dir',
+                                                    show_dir], work)
+
+    # 5. report
+    start = time.perf_counter()
+    plot = load_plot_alpha()
+    plots = (plot.plot_alpha(search_dir, out=osp.join(work, 'alpha_plots'))
+             + plot.plot_trajectory(search_dir, out=osp.join(work, 'alpha_plots')))
+    metrics = test_metrics(osp.join(work, 'test'))
+    chance = random_box_map(data_root)
+    table = ap_table(metrics, chance)
+    times['report'] = time.perf_counter() - start
+    times['total'] = time.perf_counter() - total
+    with open(osp.join(search_dir, 'genotypes.json')) as f:
+        genotypes = json.load(f)
+    pictures = sorted(os.listdir(show_dir)) if osp.isdir(show_dir) else []
+    summary = dict(mAP=float(metrics['mAP']), chance_mAP=chance[0], per_class={
+        k[len('AP50_'):]: v for k, v in metrics.items() if k.startswith('AP50_')},
+        times_s={k: round(v, 1) for k, v in times.items()}, genotypes=genotypes,
+        scene_checkpoint=scene_ckpt, detector_checkpoint=det_ckpt,
+        detection_pictures=len(pictures), alpha_plots=[osp.basename(p) for p in plots],
+        smoke=bool(args.smoke))
+    with open(osp.join(work, 'summary.json'), 'w') as f:
+        json.dump(summary, f, indent=2)
+    n_test = sum(r['split'] == 'test' for r in records)
+    text = (f'Per-class AP (IoU 0.5, VOC area) on the {n_test} test images of the mini ExDark '
+            f'set, RUAS-TPAMI Table 10 layout:\n{table}\n')
+    with open(osp.join(work, 'results.md'), 'w') as f:
+        f.write(text)
+    rel = short(work)
+    print(f'\n{text}')
+    print('stage times: ' + ', '.join(f'{k} {v:.0f} s' for k, v in times.items()))
+    print(f'mAP {metrics["mAP"]:.3f}; chance {chance[0]:.3f} (100 random boxes per image, '
+          'class uniform over the training classes, mean of 5 seeds)')
+    print(f'detection pictures ({len(pictures)}): {rel}/detections/; α heat maps '
+          f'({len(plots)}): {rel}/alpha_plots/; genotypes, retrain config: {rel}/search/')
+    return summary
 
 
 if __name__ == '__main__':
-    run_tool(main)
+    main()

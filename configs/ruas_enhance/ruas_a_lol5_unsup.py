@@ -1,7 +1,7 @@
 # RUAS_A (released genotypes) trained from scratch WITHOUT ground truth on the five LOL
 # low images of the reference folder, evaluated against their high images. The loss
 # weights (η_t = 0.01 with per-stage warm-start targets, η_n = 0.05) were fixed on
-# synthetic low-light images made from scikit-image photographs (tools/demo.py), never
+# synthetic low-light images made from scikit-image photographs (tools/demo_enhance.py), never
 # on these five pairs.
 #   python tools/train.py configs/ruas_enhance/ruas_a_lol5_unsup.py
 _base_ = ['./ruas_a_released.py']
