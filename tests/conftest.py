@@ -4,6 +4,7 @@ from __future__ import annotations
 import os.path as osp
 
 import pytest
+from mmengine.registry import DefaultScope
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 REFERENCE = osp.normpath(osp.join(REPO, '..', 'shared', 'reference', 'ruas-official'))
@@ -17,3 +18,16 @@ def reference_dir() -> str:
         pytest.skip(f'released RUAS reference data not found at {REFERENCE} '
                     '(weights/lol.pt and lol/ are needed for parity tests)')
     return REFERENCE
+
+
+@pytest.fixture(autouse=True)
+def _no_default_scope():
+    """Every test starts without an mmengine default scope.
+
+    ``init_default_scope`` is process-global: without this, a test that builds from
+    mmdet's registries would see the ``mmruas`` scope a previous test left behind (and
+    vice versa), and the outcome would depend on the test order.
+    """
+    DefaultScope._instance_dict.clear()
+    yield
+    DefaultScope._instance_dict.clear()

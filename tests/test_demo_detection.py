@@ -20,6 +20,10 @@ from mmruas.datasets.mini_exdark import MINI_CLASSES
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
+# ~1 min: `make demo` itself runs the full job; `make test-slow` runs this smoke version
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope='module')
 def demo(tmp_path_factory) -> str:
     work = tmp_path_factory.mktemp('demo')
