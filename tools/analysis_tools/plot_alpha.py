@@ -21,6 +21,11 @@ import numpy as np
 EDGE_NAMES = ('c1_d', 'c1_r', 'c2_d', 'c2_r', 'c3_d', 'c3_r', 'c4')
 
 
+def edge_labels(n: int) -> list[str]:
+    """Row names: the distillation cell's 7 edges, else one per level (SSD neck/head units)."""
+    return list(EDGE_NAMES) if n == len(EDGE_NAMES) else [f'level {i}' for i in range(n)]
+
+
 def softmax(a: np.ndarray) -> np.ndarray:
     e = np.exp(a - a.max(-1, keepdims=True))
     return e / e.sum(-1, keepdims=True)
@@ -52,7 +57,7 @@ def plot_alpha(work_dir: str, index: int = -1, out: str | None = None) -> list[s
         best = p.argmax(1)
         ax.scatter(best, np.arange(len(a)), marker='*', s=120, c='red', label='chosen')
         ax.set_xticks(range(len(ops)), ops, rotation=45, ha='right', fontsize=7)
-        ax.set_yticks(range(len(a)), list(EDGE_NAMES[:len(a)]), fontsize=7)
+        ax.set_yticks(range(len(a)), edge_labels(len(a)), fontsize=7)
         ax.set_title(f'{name}  (iter {entry["iter"]}, end of {entry["ended"]})', fontsize=8)
         fig.colorbar(im, ax=ax, label='softmax(α)')
         fig.tight_layout()
@@ -89,7 +94,7 @@ def plot_trajectory(work_dir: str, out: str | None = None) -> list[str]:
         for e, ax in enumerate(np.atleast_1d(axes)):
             for k, op in enumerate(ops):
                 ax.plot(iters, traj[:, e, k], marker='.', label=op)
-            ax.set_title(EDGE_NAMES[e] if e < len(EDGE_NAMES) else str(e), fontsize=8)
+            ax.set_title(edge_labels(edges)[e], fontsize=8)
             ax.set_xlabel('iteration', fontsize=7)
             ax.tick_params(labelsize=6)
         np.atleast_1d(axes)[0].set_ylabel('softmax(α)', fontsize=7)
