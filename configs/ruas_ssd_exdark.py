@@ -64,24 +64,8 @@ custom_hooks = [
     dict(type='CheckInvalidLossHook', interval=50, priority='VERY_LOW'),
 ]
 
-# runtime: mmdet's (written out: mmruas's _base_/default_runtime.py sets the mmruas scope);
-# tools/test.py --show-dir draws the detections
+# runtime: mmdet's (_base_/det_runtime.py); tools/test.py --show-dir draws the detections
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50),
-    param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_last=True,
                     save_best='pascal_voc/mAP', rule='greater'),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='DetVisualizationHook', draw=False, score_thr=0.3))
-env_cfg = dict(
-    cudnn_benchmark=False,
-    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'))
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='DetLocalVisualizer', vis_backends=vis_backends, name='visualizer')
-log_processor = dict(type='LogProcessor', window_size=50, by_epoch=True)
-log_level = 'INFO'
-load_from = None
-resume = False
-randomness = dict(seed=0)

@@ -126,23 +126,11 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=ma
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 
-# runtime: mmdet's, with detection pictures (mmdet's visualizer) of every test image
-# written to <work_dir>/<timestamp>/detections by tools/test.py
+# runtime: mmdet's (_base_/det_runtime.py), with detection pictures (mmdet's visualizer)
+# of every test image written to <work_dir>/<timestamp>/detections by tools/test.py
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50),
-    param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=max_iters,
                     max_keep_ckpts=1, save_last=True),
-    sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='DetVisualizationHook', draw=False, interval=1,
                        score_thr=0.3, test_out_dir='detections'))
-env_cfg = dict(cudnn_benchmark=False, mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-               dist_cfg=dict(backend='nccl'))
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='DetLocalVisualizer', vis_backends=vis_backends, name='visualizer')
-log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
-log_level = 'INFO'
-load_from = None
-resume = False
-randomness = dict(seed=0)
+log_processor = dict(by_epoch=False)

@@ -77,22 +77,8 @@ custom_hooks = [
          warmup_iters=0, val_split=True, retrain_base='configs/ruas_ssd_exdark.py'),
 ]
 
-# runtime (written out: mmruas's _base_/default_runtime.py sets the mmruas scope)
+# runtime: mmdet's (_base_/det_runtime.py), iteration-based
 default_hooks = dict(
-    timer=dict(type='IterTimerHook'),
-    logger=dict(type='LoggerHook', interval=50),
-    param_scheduler=dict(type='ParamSchedulerHook'),
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=iters_per_epoch,
-                    max_keep_ckpts=2, save_last=True),
-    sampler_seed=dict(type='DistSamplerSeedHook'))
-env_cfg = dict(
-    cudnn_benchmark=False,
-    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
-    dist_cfg=dict(backend='nccl'))
-vis_backends = [dict(type='LocalVisBackend')]
-visualizer = dict(type='DetLocalVisualizer', vis_backends=vis_backends, name='visualizer')
-log_processor = dict(type='LogProcessor', window_size=50, by_epoch=False)
-log_level = 'INFO'
-load_from = None
-resume = False
-randomness = dict(seed=0)
+                    max_keep_ckpts=2, save_last=True))
+log_processor = dict(by_epoch=False)

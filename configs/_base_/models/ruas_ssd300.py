@@ -9,8 +9,7 @@
 # only, never downloaded: set it in a derived config with
 #   model = dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='/path/vgg16_caffe.pth')))
 # or --cfg-options "model.backbone.init_cfg=dict(type='Pretrained',checkpoint='/path/x.pth')".
-default_scope = 'mmdet'
-custom_imports = dict(imports=['mmruas'], allow_failed_imports=False)
+_base_ = ['../det_runtime.py']   # mmdet scope, mmdet runtime, custom_imports mmruas
 
 vgg16_checkpoint = None   # local path of the VGG16 weights; None: random initialisation
 input_size = 300
