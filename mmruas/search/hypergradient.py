@@ -79,7 +79,7 @@ class BilevelProblem:
 
     def grads(self, loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
         """``∇ loss`` w.r.t. ``params`` (zeros where unused), passed through ``reduce``."""
-        gs = _grads(loss, params)
+        gs = grads_or_zeros(loss, params)
         return list(self.reduce(gs)) if self.reduce is not None and gs else gs
 
     @classmethod
@@ -95,7 +95,7 @@ class BilevelProblem:
         return cls(alphas, weights, train_loss, val_loss, list(module.buffers()))
 
 
-def _grads(loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
+def grads_or_zeros(loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
     """``∇ loss`` for each of ``params``; zeros where the loss does not depend on one."""
     if not params:
         return []
@@ -292,7 +292,7 @@ def cross_term(alphas: Sequence[Tensor], loss_fn: Closure,
     """
     saved = _snapshot(buffers)
     try:
-        gs = _grads(loss_fn(), list(alphas))
+        gs = grads_or_zeros(loss_fn(), list(alphas))
         return list(reduce(gs)) if reduce is not None and gs else gs
     finally:
         _restore(buffers, saved)

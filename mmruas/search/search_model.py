@@ -41,7 +41,7 @@ from torch import Tensor, nn
 from ..search_space.cell import EDGE_NAMES, DistillationCell
 from ..search_space.genotype import Genotype
 from .distributed import all_reduce_mean
-from .hypergradient import BilevelProblem, hypergradient, scene_hypergradient
+from .hypergradient import BilevelProblem, grads_or_zeros, hypergradient, scene_hypergradient
 
 __all__ = ['CooperativeSearchMixin', 'SEARCH_PHASES', 'searchable_cells', 'tie_cell_alphas',
            'genotype_for_config', 'scene_genotype_cfg', 'check_search_groups']
@@ -119,8 +119,7 @@ def check_search_groups(model: nn.Module, groups: dict[str, list[nn.Parameter]])
 # ---------------------------------------------------------------------- gradient steps
 def _grads(loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
     """Gradients averaged over data-parallel ranks (zeros where unused)."""
-    gs = torch.autograd.grad(loss, list(params), allow_unused=True)
-    return all_reduce_mean([torch.zeros_like(p) if g is None else g for p, g in zip(params, gs)])
+    return all_reduce_mean(grads_or_zeros(loss, params))
 
 
 def _step(wrapper: Any, params: Sequence[nn.Parameter], grads: Sequence[Tensor]) -> None:
