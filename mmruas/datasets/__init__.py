@@ -26,3 +26,6 @@ __all__ += ['ExDarkDataset', 'EXDARK_CLASSES', 'EXDARK_LIGHTS', 'parse_bbgt',
 from .mini_exdark import MINI_CLASSES, make_mini_exdark  # noqa: E402
 
 __all__ += ['MINI_CLASSES', 'make_mini_exdark']
+from .acdc import ACDC_CONDITIONS, ACDCDataset  # noqa: E402
+
+__all__ += ['ACDCDataset', 'ACDC_CONDITIONS']

@@ -5,3 +5,6 @@ __all__ = ['PSNR', 'SSIM', 'LPIPS', 'LPIPSNet', 'psnr', 'ssim', 'quantize_8bit']
 from .voc_table import ExDarkVOCMetric, format_ap_table  # noqa: E402
 
 __all__ += ['ExDarkVOCMetric', 'format_ap_table']
+from .seg_table import SegTableIoUMetric  # noqa: E402
+
+__all__ += ['SegTableIoUMetric']

@@ -20,18 +20,19 @@ from terminaltables import AsciiTable
 __all__ = ['ExDarkVOCMetric', 'format_ap_table']
 
 
-def format_ap_table(classes: Sequence[str], rows: Sequence[tuple[str, Sequence, object]]) -> str:
-    """An ASCII table with a column per class and a final ``mAP`` column.
+def format_ap_table(classes: Sequence[str], rows: Sequence[tuple[str, Sequence, object]],
+                    last: str = 'mAP', digits: int = 3) -> str:
+    """An ASCII table with a column per class and a final column ``last`` (``mAP``).
 
     ``rows`` holds ``(row name, per-class values, last column)``; a ``None`` value prints
-    ``-`` and floats print with three decimals.
+    ``-`` and floats print with ``digits`` decimals.
     """
     def cell(v: object) -> str:
         if v is None:
             return '-'
-        return f'{v:.3f}' if isinstance(v, float) else str(v)
+        return f'{v:.{digits}f}' if isinstance(v, float) else str(v)
 
-    data = [[''] + list(classes) + ['mAP']]
+    data = [[''] + list(classes) + [last]]
     data += [[name] + [cell(v) for v in values] + [cell(last)] for name, values, last in rows]
     return AsciiTable(data).table
 

@@ -16,8 +16,15 @@ __all__ += ['SearchSSDNeck', 'SearchSSDHead', 'detector_search_groups', 'genotyp
 # the scene module in a task's data preprocessor, and eq. 5's λ·ℓs wrapper (METHOD.md §1)
 from .scene_preprocessor import RUASDetDataPreprocessor, SceneDataPreprocessorMixin  # noqa: E402
 from .scene_task_model import SceneTaskModel  # noqa: E402
+from .seg_preprocessor import RUASSegDataPreprocessor  # noqa: E402
 
-__all__ += ['RUASDetDataPreprocessor', 'SceneDataPreprocessorMixin', 'SceneTaskModel']
+__all__ += ['RUASDetDataPreprocessor', 'RUASSegDataPreprocessor', 'SceneDataPreprocessorMixin',
+            'SceneTaskModel']
+
+# DeepLab-v3+ with a searchable ASPP (mmseg registry, METHOD.md §3)
+from .decode_heads import SearchSepASPPHead  # noqa: E402
+
+__all__ += ['SearchSepASPPHead']
 
 # cooperative search of a scene preprocessor and a searchable detector (METHOD.md §4)
 from .scene_task_search import SceneTaskSearchModel  # noqa: E402

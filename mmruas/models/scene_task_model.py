@@ -17,6 +17,7 @@ from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
+from mmseg.registry import MODELS as MMSEG_MODELS
 
 from ..scene import SceneOutput
 from .scene_preprocessor import build_mmruas_module
@@ -41,6 +42,7 @@ def scene_loss_of(outputs: Sequence[SceneOutput],
     return total / count
 
 
+@MMSEG_MODELS.register_module()
 @MMDET_MODELS.register_module()
 class SceneTaskModel(BaseModel):
     """Args:

@@ -1,16 +1,18 @@
 """Cooperative architecture search of a scene module and a task model (METHOD.md §4).
 
-:class:`SceneTaskSearchModel` wraps a task model (a detector) whose data preprocessor
-runs a searchable RUAS scene module (:class:`RUASDetDataPreprocessor`) and whose neck and
-head are searchable (:class:`SearchSSDNeck`, :class:`SearchSSDHead`):
+:class:`SceneTaskSearchModel` wraps a task model (an mmdet detector or an mmseg segmentor)
+whose data preprocessor runs a searchable RUAS scene module (:class:`RUASDetDataPreprocessor`,
+:class:`RUASSegDataPreprocessor`) and which has searchable units (detection: the neck and
+head, :class:`SearchSSDNeck`, :class:`SearchSSDHead`; segmentation: the feature conversion of
+DeepLab-v3+, :class:`SearchSepASPPHead`):
 
 * scene side: ω_s, α_s = the scene module's weights and ``arch_alpha``; L_s = ℓs of
   eq. 5 (:class:`~mmruas.losses.SceneLoss`, ``‖tᴷ − y‖² + η·RTV(tᴷ)``) on the scene output
   of the batch;
-* task side: ω_t = the backbone, neck and head weights, α_t = the neck and head
-  ``arch_alpha``; L_t = the detector's loss (the sum of its parsed losses) on the
-  preprocessed batch, i.e. on the scene's output. The task's validation loss is the
-  detection loss on the validation batch.
+* task side: ω_t = every other weight of the task model (backbone, neck, heads), α_t =
+  its ``arch_alpha``; L_t = the task's loss (the sum of its parsed losses: detection, or
+  segmentation cross-entropy with the auxiliary head's) on the preprocessed batch, i.e. on
+  the scene's output. The task's validation loss is the same loss on the validation batch.
 
 The phases are :class:`~mmruas.search.CooperativeSearchMixin`'s, driven by
 :class:`~mmruas.search.CooperativeSearchHook` exactly as for the enhancer. ℓs depends on
@@ -32,6 +34,7 @@ from __future__ import annotations
 from typing import Any
 
 from mmdet.registry import MODELS as MMDET_MODELS
+from mmseg.registry import MODELS as MMSEG_MODELS
 from torch import Tensor, nn
 
 from ..search.search_model import (
@@ -46,21 +49,24 @@ from .search_groups import detector_genotype_cfg, detector_search_groups
 __all__ = ['SceneTaskSearchModel']
 
 
+@MMSEG_MODELS.register_module()
 @MMDET_MODELS.register_module()
 class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
     """Args:
-        task: config of the detector; its ``data_preprocessor`` must run a scene with
-            searchable cells (``RUASDetDataPreprocessor`` with e.g.
-            ``scene=dict(type='RUAS', variant='RUAS_S', iem=dict(genotype=None))``), its
-            neck/head must have searchable units (genotype ``None``).
+        task: config of the detector or segmentor; its ``data_preprocessor`` must run a
+            scene with searchable cells (``RUASDetDataPreprocessor`` /
+            ``RUASSegDataPreprocessor`` with e.g.
+            ``scene=dict(type='RUAS', variant='RUAS_S', iem=dict(genotype=None))``), and it
+            must have searchable units (genotype ``None``: SSD neck/head, ASPP head).
         scene_loss: config of ℓs (default ``dict(type='SceneLoss')``).
         tie_alphas: share α across the IEM cells and across the NRM cells of the scene (one
             IEM and one NRM genotype, as a RUAS config expresses them).
         freeze_backbone: exclude the backbone weights from ω_t (module doc).
         beta, order, r: see :class:`~mmruas.search.CooperativeSearchMixin` (the hook sets
             ``beta`` and ``order``).
-        retrain_key: where the detector sits in the retrain config's ``model``: ``None``
-            (the model is the detector) or e.g. ``'task'`` (a :class:`SceneTaskModel`).
+        retrain_key: where the task sits in the retrain config's ``model``: ``None``
+            (the model is the detector/segmentor) or e.g. ``'task'`` (a
+            :class:`SceneTaskModel`).
         data_preprocessor, task_scope, init_cfg: as :class:`SceneTaskModel`.
     """
 
@@ -77,7 +83,8 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
         pp = self.data_preprocessor
         if not hasattr(pp, 'apply_scene'):
             raise TypeError('SceneTaskSearchModel: the data preprocessor must run the scene '
-                            f'module (RUASDetDataPreprocessor), got {type(pp).__name__}')
+                            'module (RUASDetDataPreprocessor / RUASSegDataPreprocessor), '
+                            f'got {type(pp).__name__}')
         if pp.freeze_scene:
             raise ValueError('SceneTaskSearchModel: the scene is searched; freeze_scene must '
                              'be False')
@@ -97,12 +104,13 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
         self.retrain_key = retrain_key
         if not self.search_groups()['task_alpha']:
             raise ValueError('SceneTaskSearchModel: the task has no searchable units; set '
-                             'neck.genotype=None and bbox_head.reg_genotype/cls_genotype=None')
+                             'neck.genotype=None and bbox_head.reg_genotype/cls_genotype=None '
+                             '(SSD) or decode_head.aspp_genotype=None (DeepLab-v3+)')
         self.init_search(beta, order, r)
 
     # ------------------------------------------------------------------ search model
     def search_groups(self) -> dict[str, list[nn.Parameter]]:
-        """Scene weights/α; backbone+neck+head weights and neck/head α (disjoint, complete)."""
+        """Scene weights/α; the task's weights and α (disjoint, complete)."""
         groups = detector_search_groups(self.task, scene=self.data_preprocessor.scene)
         check_search_groups(self, groups)
         return groups
@@ -112,7 +120,7 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
         return self.data_preprocessor.cast_data(dict(data))
 
     def search_scene_loss(self, batch: dict) -> Tensor:
-        """ℓs of the scene on the batch (the scene alone, no detector)."""
+        """ℓs of the scene on the batch (the scene alone, no task model)."""
         pp = self.data_preprocessor
         pp.apply_scene(batch['inputs'], batch.get('data_samples'))
         return scene_loss_of(pp.last_scene_outputs, self.scene_loss)
@@ -122,7 +130,7 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
         return self.data_preprocessor(batch, training=True)
 
     def search_task_loss(self, task_inputs: dict) -> Tensor:
-        """The detector's loss, the sum of its parsed losses."""
+        """The task's loss, the sum of its parsed losses."""
         losses = self.task.loss(task_inputs['inputs'], task_inputs['data_samples'])
         loss, _ = self.parse_losses(losses)
         return loss

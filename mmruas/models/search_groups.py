@@ -64,16 +64,19 @@ def detector_search_groups(detector: nn.Module,
 def genotypes_to_cfg(genotypes: Mapping[str, Any]) -> dict[str, Any]:
     """Nested config overrides for derived genotypes (names as :func:`derive_genotypes` gives).
 
-    A unit named ``a.b.<x>_convs`` (a head's ``reg_convs`` / ``cls_convs``) sets
-    ``a.b.<x>_genotype``; any other unit ``a.b`` (e.g. ``neck``) sets ``a.b.genotype``.
+    A unit named ``a.b.<x>_convs`` or ``a.b.<x>_modules`` (a head's ``reg_convs`` /
+    ``cls_convs``, the ASPP head's ``aspp_modules``) sets ``a.b.<x>_genotype``; any other
+    unit ``a.b`` (e.g. ``neck``) sets ``a.b.genotype``.
     E.g. ``{'neck': ..., 'bbox_head.reg_convs': ...}`` ->
     ``dict(neck=dict(genotype=[...]), bbox_head=dict(reg_genotype=[...]))``.
     """
     cfg: dict[str, Any] = {}
     for name, geno in genotypes.items():
         parts = name.split('.') if name else []
-        if parts and parts[-1].endswith('_convs'):
-            parts[-1] = parts[-1][:-len('_convs')] + '_genotype'
+        suffix = next((x for x in ('_convs', '_modules') if parts and parts[-1].endswith(x)),
+                      None)
+        if suffix:
+            parts[-1] = parts[-1][:-len(suffix)] + '_genotype'
         else:
             parts.append('genotype')
         node = cfg

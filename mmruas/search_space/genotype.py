@@ -19,7 +19,8 @@ from .operations import resolve_op_name
 
 __all__ = ['Genotype', 'RELEASED_GENOTYPES', 'derive_genotypes', 'save_genotypes',
            'load_genotypes', 'IEM_LOL', 'NRM_LOL', 'DET_SCENE_DARKFACE',
-           'DET_EXTRAS_DARKFACE', 'DET_REG_DARKFACE', 'DET_CLS_DARKFACE']
+           'DET_EXTRAS_DARKFACE', 'DET_REG_DARKFACE', 'DET_CLS_DARKFACE',
+           'SEG_ASPP_DEEPLABV3PLUS']
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,11 @@ DET_REG_DARKFACE = Genotype(('conv_7x7', 'dilconv_3x3', 'dilconv_3x3', 'dilconv_
                              'dilconv_3x3', 'conv_3x3'))
 DET_CLS_DARKFACE = Genotype(('dilconv_3x3', 'conv_7x7', 'conv_7x7', 'conv_5x5',
                              'dilconv_5x5', 'conv_7x7'))
+# Not a search result: DeepLab-v3+'s own ASPP convs (1×1 and atrous 3×3 at rates 6/12/18,
+# output stride 16) written in the task space, the fixed starting point of the segmentation
+# configs until a search replaces it (METHOD.md §3: 3-6/12/18-DC are ASPP's rates).
+SEG_ASPP_DEEPLABV3PLUS = Genotype(('conv_1x1', 'dilconv_3x3_d6', 'dilconv_3x3_d12',
+                                   'dilconv_3x3_d18'))
 
 RELEASED_GENOTYPES: dict[str, Genotype] = {
     'IEM_LOL': IEM_LOL,
@@ -82,6 +88,7 @@ RELEASED_GENOTYPES: dict[str, Genotype] = {
     'DET_EXTRAS_DARKFACE': DET_EXTRAS_DARKFACE,
     'DET_REG_DARKFACE': DET_REG_DARKFACE,
     'DET_CLS_DARKFACE': DET_CLS_DARKFACE,
+    'SEG_ASPP_DEEPLABV3PLUS': SEG_ASPP_DEEPLABV3PLUS,
 }
 
 

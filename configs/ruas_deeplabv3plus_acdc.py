@@ -1,0 +1,62 @@
+# RUAS + DeepLab-v3+ on ACDC night (RUAS-TPAMI §7, METHOD.md §5; paper mIoU 48.5 vs 46.1 for
+# DeepLab-v3+, Table 11), the hierarchical strategy's second stage (METHOD.md §1): DeepLab-v3+
+# with a ResNet-101 V1c backbone as in mmseg (output stride 8) and the searchable feature
+# conversion of _base_/models/ruas_deeplabv3plus_r50.py, the RUAS scene module run in its data
+# preprocessor (RUASSegDataPreprocessor: RUAS_S, IEM only), the scene initialised from stage 1
+# (configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_stage1.py: the scene alone, trained
+# without labels) and the whole Ψt ∘ Ψs fine-tuned with the segmentation loss ℓt (scene lr
+# × 0.1).
+#
+# Genotypes: the papers publish none for segmentation. Until a search has run, the scene cell
+# is the published detection scene cell DET_SCENE_DARKFACE and the ASPP convs are
+# DeepLab-v3+'s own (SEG_ASPP_DEEPLABV3PLUS). The cooperative search
+# (configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_search.py) writes
+# <work_dir>/retrain_config.py, which inherits this file and sets the searched
+# model.data_preprocessor.scene.iem.genotype and model.decode_head.aspp_genotype (then run
+# stage 1 with the searched scene genotype too: model.scene.iem.genotype).
+#
+# Weights are read from local files only, never downloaded; tools/train.py stops with one
+# `error:` line naming the key when a file is missing or is a URL:
+# - ImageNet ResNet-101 V1c (mmseg's 'open-mmlab://resnet101_v1c', i.e.
+#   resnet101_v1c-e67eebb6.pth from download.openmmlab.com/pretrain/third_party/) at
+#   `model.pretrained`;
+# - the stage-1 scene at `model.data_preprocessor.scene_checkpoint`.
+#   python tools/train.py configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_stage1.py
+#   bash tools/dist_train.sh configs/ruas_deeplabv3plus_acdc.py 4 --cfg-options \
+#       model.pretrained=/path/resnet101_v1c-e67eebb6.pth \
+#       model.data_preprocessor.scene_checkpoint=/path/stage1/iter_4000.pth
+#   python tools/test.py configs/ruas_deeplabv3plus_acdc.py work_dirs/.../iter_20000.pth \
+#       --cfg-options model.data_preprocessor.scene_checkpoint=None
+_base_ = ['./_base_/models/ruas_deeplabv3plus_r50.py', './_base_/datasets/acdc.py']
+
+resnet_checkpoint = 'data/pretrained/resnet101_v1c-e67eebb6.pth'
+scene_checkpoint = 'work_dirs/ruas_deeplabv3plus_acdc_stage1/iter_4000.pth'
+scene = dict(type='RUAS', variant='RUAS_S',
+             iem=dict(num_stages=3, gamma=0.5, width=3, genotype='DET_SCENE_DARKFACE'))
+
+model = dict(
+    pretrained=resnet_checkpoint,
+    data_preprocessor=dict(type='RUASSegDataPreprocessor', scene=scene,
+                           scene_checkpoint=scene_checkpoint),
+    backbone=dict(depth=101),
+    decode_head=dict(aspp_genotype='SEG_ASPP_DEEPLABV3PLUS'))
+
+# Schedule (the papers give none for the segmentor): mmseg's DeepLab-v3+ Cityscapes recipe,
+# 4 GPUs x 2 images, SGD lr 0.01 with poly decay, for 20k iterations (400 epochs of ACDC
+# night's 400 training images). The scene, already trained in stage 1, is fine-tuned at lr / 10.
+max_iters = 20000
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4),
+    paramwise_cfg=dict(custom_keys={'data_preprocessor.scene': dict(lr_mult=0.1)}),
+    clip_grad=None)
+param_scheduler = [
+    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters, by_epoch=False),
+]
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=2000)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+auto_scale_lr = dict(enable=False, base_batch_size=8)
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=2000, max_keep_ckpts=3,
+                    save_last=True, save_best='mIoU', rule='greater'))

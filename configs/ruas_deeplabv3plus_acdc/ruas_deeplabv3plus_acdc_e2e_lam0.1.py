@@ -1,0 +1,18 @@
+# End-to-end strategy with λ = 0.1 (METHOD.md §1, eq. 5; RUAS-TPAMI Table 6 "ℓt + λℓs"):
+# SceneTaskModel around the segmentor of configs/ruas_deeplabv3plus_acdc.py, the scene
+# module trained from scratch together with it on ℓt + λ·ℓs, ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ)
+# (SceneLoss, η 0.1) on the scene output of each training batch (logged as loss_scene). The
+# papers give no λ; 0.1 keeps ℓs a regulariser of the segmentation loss.
+#   python tools/train.py configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_e2e_lam0.1.py \
+#       --cfg-options model.task.pretrained=/path/resnet101_v1c-e67eebb6.pth
+_base_ = ['../ruas_deeplabv3plus_acdc.py']
+
+lam = 0.1
+model = dict(
+    _delete_=True,
+    type='SceneTaskModel',
+    task=dict(_base_.model,
+              data_preprocessor=dict(_base_.model.data_preprocessor, scene_checkpoint=None)),
+    scene_loss=dict(type='SceneLoss', eta=0.1),
+    lam=lam)
+optim_wrapper = dict(paramwise_cfg=dict(_delete_=True))

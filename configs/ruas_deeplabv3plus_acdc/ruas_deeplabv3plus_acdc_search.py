@@ -1,0 +1,94 @@
+# Cooperative architecture search (METHOD.md §4, RUAS-TPAMI Alg. 1) of the RUAS scene module
+# and DeepLab-v3+'s feature conversion on ACDC night (RUAS-TPAMI §7), with the same model,
+# hook, optimiser constructor and data-parallel wrapper as the detection search:
+# - scene (α_s, ω_s): the RUAS_S scene module inside the data preprocessor
+#   (RUASSegDataPreprocessor), IEM cells searchable and tied (one scene genotype);
+#   L_s = ℓs of eq. 5 (SceneLoss) on the scene output;
+# - task (α_t, ω_t): the four ASPP convs of SearchSepASPPHead, each a mixed op over the task
+#   set (Table 1), are α_t; backbone, decode and auxiliary head weights are ω_t (the
+#   ResNet-101 architecture is fixed, its ImageNet weights train; model.freeze_backbone=True
+#   keeps them fixed instead); L_t = the segmentation loss (decode cross-entropy + 0.4 x the
+#   auxiliary head's), also the task's validation loss, on the validation half.
+# The search set (ACDC night's 400 training images) is split into disjoint halves (seeded;
+# work_dir/search_split.json): ω on the first, α on the second. Papers' settings for
+# segmentation: 30 epochs, batch 1, lr 3e-4, weight decay 5e-4. 512 x 512 crops keep the
+# supernet's memory in reach of one GPU.
+#   python tools/train.py configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_search.py \
+#       --cfg-options model.task.pretrained=/path/resnet101_v1c-e67eebb6.pth
+#   bash tools/dist_train.sh configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_search.py 2
+# Outputs in the work_dir: genotypes.json, alpha_history.json and retrain_config.py, which
+# inherits configs/ruas_deeplabv3plus_acdc.py and sets model.data_preprocessor.scene.iem.genotype
+# and model.decode_head.aspp_genotype.
+_base_ = ['../_base_/models/ruas_deeplabv3plus_r50.py', '../_base_/datasets/acdc.py']
+
+strategy = 'cooperative'
+resnet_checkpoint = 'data/pretrained/resnet101_v1c-e67eebb6.pth'
+crop_size = (512, 512)
+scene = dict(type='RUAS', variant='RUAS_S',
+             iem=dict(num_stages=3, gamma=0.5, width=3, genotype=None))
+
+model = dict(
+    _delete_=True,
+    type='SceneTaskSearchModel',
+    task=dict(
+        _base_.model,
+        pretrained=resnet_checkpoint,
+        data_preprocessor=dict(_base_.model.data_preprocessor,
+                               type='RUASSegDataPreprocessor', scene=scene, size=crop_size),
+        backbone=dict(_base_.model.backbone, depth=101),
+        decode_head=dict(_base_.model.decode_head, aspp_genotype=None)),
+    scene_loss=dict(type='SceneLoss', eta=0.1),
+    tie_alphas=True,        # one α per edge for all IEM cells
+    freeze_backbone=False)  # the backbone's weights are part of ω_t
+
+# batch 1 (METHOD.md §4); an endless sampler for the iteration-based loop; 512 x 512 crops
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='RandomResize', scale=(1920, 1080), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs'),
+]
+train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
+                        dataset=dict(pipeline=train_pipeline))
+
+# lr 3e-4, weight decay 5e-4 (METHOD.md §4, segmentation); the α optimisers use DARTS' Adam
+# betas (0.5, 0.999)
+_adam_w = dict(type='Adam', lr=3e-4, betas=(0.9, 0.999), weight_decay=5e-4)
+_adam_alpha = dict(type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=5e-4)
+optim_wrapper = dict(
+    _delete_=True,
+    constructor='SearchOptimWrapperConstructor',
+    scene_w=dict(type='OptimWrapper', optimizer=_adam_w),
+    task_w=dict(type='OptimWrapper', optimizer=_adam_w),
+    scene_alpha=dict(type='OptimWrapper', optimizer=_adam_alpha),
+    task_alpha=dict(type='OptimWrapper', optimizer=_adam_alpha))
+param_scheduler = None
+# tools/dist_train.sh: the search step (gradients averaged over ranks), not DDP's plain step
+model_wrapper_cfg = dict(type='SearchDistributedDataParallel')
+
+# 30 epochs over the training half (⌈n/2⌉ images) of the search set, at batch 1
+search_set_size = 400   # ACDC night's training split
+epochs = 30
+iters_per_epoch = (search_set_size + 1) // 2
+max_iters = epochs * iters_per_epoch
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)
+val_cfg = None
+val_dataloader = None
+val_evaluator = None
+test_cfg = None
+test_dataloader = None
+test_evaluator = None
+
+custom_hooks = [
+    # one epoch of the training half per phase; the retrain base is the segmentation training
+    # config (the written retrain_config.py inherits it; it need not exist during the search)
+    dict(type='CooperativeSearchHook', strategy=strategy,
+         phase_iters=(iters_per_epoch, iters_per_epoch), alpha_tol=None, beta=1.0, order=2,
+         warmup_iters=0, val_split=True, retrain_base='configs/ruas_deeplabv3plus_acdc.py'),
+]
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=iters_per_epoch,
+                    max_keep_ckpts=2, save_last=True))
