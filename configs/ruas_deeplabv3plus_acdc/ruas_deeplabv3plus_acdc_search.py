@@ -11,8 +11,8 @@
 #   auxiliary head's), also the task's validation loss, on the validation half.
 # The search set (ACDC night's 400 training images) is split into disjoint halves (seeded;
 # work_dir/search_split.json): ω on the first, α on the second. Papers' settings for
-# segmentation: 30 epochs, batch 1, lr 3e-4, weight decay 5e-4. 512 x 512 crops keep the
-# supernet's memory in reach of one GPU.
+# segmentation: 30 epochs, batch 1 (2 here, see below), lr 3e-4, weight decay 5e-4. 512 x 512
+# crops keep the supernet's memory in reach of one GPU.
 #   python tools/train.py configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_search.py \
 #       --cfg-options model.task.pretrained=/path/resnet101_v1c-e67eebb6.pth
 #   bash tools/dist_train.sh configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_search.py 2
@@ -41,7 +41,10 @@ model = dict(
     tie_alphas=True,        # one α per edge for all IEM cells
     freeze_backbone=False)  # the backbone's weights are part of ω_t
 
-# batch 1 (METHOD.md §4); an endless sampler for the iteration-based loop; 512 x 512 crops
+# batch 2, not the papers' 1 (METHOD.md §4): DeepLab-v3+'s image-pooling branch normalises a
+# 1 x 1 map, which BatchNorm cannot do in training from one image (SyncBN over several GPUs
+# with one image each works too); an endless sampler for the iteration-based loop; 512 x 512
+# crops
 train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations'),
@@ -51,7 +54,7 @@ train_pipeline = [
     dict(type='PhotoMetricDistortion'),
     dict(type='PackSegInputs'),
 ]
-train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
+train_dataloader = dict(batch_size=2, num_workers=2, persistent_workers=False,
                         dataset=dict(pipeline=train_pipeline))
 
 # lr 3e-4, weight decay 5e-4 (METHOD.md §4, segmentation); the α optimisers use DARTS' Adam
@@ -59,7 +62,6 @@ train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
 _adam_w = dict(type='Adam', lr=3e-4, betas=(0.9, 0.999), weight_decay=5e-4)
 _adam_alpha = dict(type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=5e-4)
 optim_wrapper = dict(
-    _delete_=True,
     constructor='SearchOptimWrapperConstructor',
     scene_w=dict(type='OptimWrapper', optimizer=_adam_w),
     task_w=dict(type='OptimWrapper', optimizer=_adam_w),
@@ -69,10 +71,10 @@ param_scheduler = None
 # tools/dist_train.sh: the search step (gradients averaged over ranks), not DDP's plain step
 model_wrapper_cfg = dict(type='SearchDistributedDataParallel')
 
-# 30 epochs over the training half (⌈n/2⌉ images) of the search set, at batch 1
+# 30 epochs over the training half (⌈n/2⌉ images) of the search set, at batch 2
 search_set_size = 400   # ACDC night's training split
 epochs = 30
-iters_per_epoch = (search_set_size + 1) // 2
+iters_per_epoch = ((search_set_size + 1) // 2 + 1) // 2
 max_iters = epochs * iters_per_epoch
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)
 val_cfg = None

@@ -1,19 +1,22 @@
-"""Cost of the RUAS scene module in a detector: train-step and inference time with and without.
+"""Cost of the RUAS scene module in a detector or segmentor: train-step and inference time
+with and without it.
 
     python tools/analysis_tools/benchmark_detection.py CONFIG [--shape H W] [--batch-size 4]
         [--warmup 2] [--iters 10] [--device cpu] [--checkpoint C] [--out results.json]
         [--cfg-options k=v ...]
 
-The config's detector (or the detector inside its ``SceneTaskModel``) is built twice with the
-same weights: as configured, its data preprocessor running the scene module
-(``RUASDetDataPreprocessor``; a ``SceneTaskModel`` with λ > 0 adds λ·ℓs to the loss), and with
-mmdet's plain ``DetDataPreprocessor`` of the same mean / std / channel order / padding in its
-place. Timed, in one run on the same batches:
+The config's detector or segmentor (or the one inside its ``SceneTaskModel``) is built twice
+with the same weights: as configured, its data preprocessor running the scene module
+(``RUASDetDataPreprocessor`` / ``RUASSegDataPreprocessor``; a ``SceneTaskModel`` with λ > 0
+adds λ·ℓs to the loss), and with the plain ``DetDataPreprocessor`` / ``SegDataPreProcessor``
+of the same mean / std / channel order / padding in its place. Timed, in one run on the same
+batches:
 
 * a training step — ``model.train_step``: preprocessing, forward, loss, backward and the
   config's optimiser step (``--batch-size`` random dark 8-bit images of ``--shape``, one to
-  three random boxes each);
-* inference of one image — ``model.test_step`` (preprocessing, forward, box decoding, NMS).
+  three random boxes each, or a random label map);
+* inference of one image — ``model.test_step`` (preprocessing, forward, box decoding and NMS,
+  or the label map at the input size).
 
 After ``--warmup`` untimed rounds, ``--iters`` rounds are timed; each round runs all four
 steps, the two models in alternating order, so slow drifts of a shared machine hit both
@@ -38,8 +41,11 @@ import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
 from mmruas.utils.weights import clear_scene_checkpoints
 
-#: RUASDetDataPreprocessor's own arguments; the rest are DetDataPreprocessor's
+#: the scene preprocessors' own arguments; the rest are the plain preprocessor's
 SCENE_ARGS = ('type', 'scene', 'freeze_scene', 'scene_checkpoint', 'max_value')
+#: scene preprocessor -> the task package's plain preprocessor
+PLAIN = {'RUASDetDataPreprocessor': 'DetDataPreprocessor',
+         'RUASSegDataPreprocessor': 'SegDataPreProcessor'}
 VARIANTS = ('without', 'with')
 
 
@@ -68,12 +74,13 @@ def detector_configs(cfg) -> tuple[dict, dict, dict]:
         if model.get('data_preprocessor') is not None:
             detector['data_preprocessor'] = copy.deepcopy(model['data_preprocessor'])
     pp = detector.get('data_preprocessor') or {}
-    if 'scene' not in pp:
+    kind = str(pp.get('type', '')).rsplit('.', 1)[-1]
+    if 'scene' not in pp or kind not in PLAIN:
         raise ToolError(f'model.data_preprocessor ({pp.get("type")!r}) runs no scene module; '
-                        'the config needs a RUASDetDataPreprocessor')
+                        'the config needs a RUASDetDataPreprocessor or RUASSegDataPreprocessor')
     plain = copy.deepcopy(detector)
     plain['data_preprocessor'] = dict({k: v for k, v in pp.items() if k not in SCENE_ARGS},
-                                      type='DetDataPreprocessor')
+                                      type=PLAIN[kind])
     return model, detector, plain
 
 
@@ -91,6 +98,7 @@ def scene_name(pp: dict) -> str:
 
 def build_models(cfg, args) -> dict[str, torch.nn.Module]:
     """``{'with': configured model, 'without': plain detector}``, the same weights."""
+    from mmengine.model import revert_sync_batchnorm
     from mmengine.registry import MODELS, DefaultScope
     from mmengine.runner import load_checkpoint
 
@@ -100,6 +108,8 @@ def build_models(cfg, args) -> dict[str, torch.nn.Module]:
         with_scene = MODELS.build(model_cfg)
         torch.manual_seed(0)
         without = MODELS.build(plain_cfg)
+    # one process: SyncBN (mmseg's configs) as BatchNorm, as mmengine's Runner does
+    with_scene, without = revert_sync_batchnorm(with_scene), revert_sync_batchnorm(without)
     if args.checkpoint is not None:
         load_checkpoint(with_scene, args.checkpoint, map_location='cpu', strict=True,
                         logger='silent')
@@ -128,9 +138,32 @@ def build_optim(model: torch.nn.Module, cfg):
     return wrapper
 
 
+def random_seg_batch(n: int, shape: tuple[int, int], num_classes: int, gen: torch.Generator,
+                     device: str) -> dict:
+    """Dark uint8 BGR images with random label maps (8 x 8 blocks), as PackSegInputs gives."""
+    from mmengine.structures import PixelData
+    from mmseg.structures import SegDataSample
+
+    h, w = shape
+    inputs, samples = [], []
+    for _ in range(n):
+        inputs.append(torch.randint(0, 80, (3, h, w), generator=gen,
+                                    dtype=torch.uint8).to(device))
+        blocks = torch.randint(0, num_classes, (1, 1, (h + 7) // 8, (w + 7) // 8), generator=gen)
+        labels = torch.nn.functional.interpolate(blocks.float(), scale_factor=8.0)
+        sample = SegDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w),
+                                             pad_shape=(h, w)))
+        sample.gt_sem_seg = PixelData(data=labels[0, :, :h, :w].long())
+        samples.append(sample)
+    return dict(inputs=inputs, data_samples=samples)
+
+
 def random_batch(n: int, shape: tuple[int, int], num_classes: int, gen: torch.Generator,
-                 device: str) -> dict:
-    """Dark uint8 BGR images with one to three random boxes each, as PackDetInputs gives."""
+                 device: str, segmentation: bool = False) -> dict:
+    """Dark uint8 BGR images with one to three random boxes each, as PackDetInputs gives
+    (``segmentation``: :func:`random_seg_batch`)."""
+    if segmentation:
+        return random_seg_batch(n, shape, num_classes, gen, device)
     from mmdet.structures import DetDataSample
     from mmengine.structures import InstanceData
 
@@ -204,8 +237,8 @@ def report(times: dict, args) -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('config', help='detection config whose data preprocessor runs the '
-                        'scene module')
+    parser.add_argument('config', help='detection or segmentation config whose data '
+                        'preprocessor runs the scene module')
     parser.add_argument('--checkpoint', help='checkpoint to load (default: random weights)')
     parser.add_argument('--device', default='cpu', help='cpu or cuda[:N]')
     parser.add_argument('--shape', type=int, nargs=2, default=None, metavar=('H', 'W'),
@@ -232,11 +265,13 @@ def main() -> None:
 
     models = build_models(cfg, args)
     optims = {name: build_optim(m, cfg) for name, m in models.items()}
-    head = getattr(getattr(models['with'], 'task', models['with']), 'bbox_head', None)
+    task = getattr(models['with'], 'task', models['with'])
+    seg = hasattr(task, 'decode_head')
+    head = task.decode_head if seg else getattr(task, 'bbox_head', None)
     gen = torch.Generator().manual_seed(0)
     classes = int(getattr(head, 'num_classes', 1))
-    train = random_batch(args.batch_size, args.shape, classes, gen, args.device)
-    test = random_batch(1, args.shape, classes, gen, args.device)
+    train = random_batch(args.batch_size, args.shape, classes, gen, args.device, seg)
+    test = random_batch(1, args.shape, classes, gen, args.device, seg)
     rows = report(run_rounds(models, optims, train, test, args), args)
     if args.out:
         meta = dict(config=args.config, checkpoint=args.checkpoint, scene=args.scene,
