@@ -19,7 +19,8 @@
 # Outputs in the work_dir: genotypes.json, alpha_history.json and retrain_config.py, which
 # inherits configs/ruas_deeplabv3plus_acdc.py and sets model.data_preprocessor.scene.iem.genotype
 # and model.decode_head.aspp_genotype.
-_base_ = ['../_base_/models/ruas_deeplabv3plus_r50.py', '../_base_/datasets/acdc.py']
+_base_ = ['../_base_/models/ruas_deeplabv3plus_r50.py', '../_base_/datasets/acdc.py',
+          '../_base_/schedules/search_det_seg.py']   # Adam lr 3e-4, wd 5e-4
 
 strategy = 'cooperative'
 resnet_checkpoint = 'data/pretrained/resnet101_v1c-e67eebb6.pth'
@@ -56,20 +57,6 @@ train_pipeline = [
 ]
 train_dataloader = dict(batch_size=2, num_workers=2, persistent_workers=False,
                         dataset=dict(pipeline=train_pipeline))
-
-# lr 3e-4, weight decay 5e-4 (METHOD.md §4, segmentation); the α optimisers use DARTS' Adam
-# betas (0.5, 0.999)
-_adam_w = dict(type='Adam', lr=3e-4, betas=(0.9, 0.999), weight_decay=5e-4)
-_adam_alpha = dict(type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=5e-4)
-optim_wrapper = dict(
-    constructor='SearchOptimWrapperConstructor',
-    scene_w=dict(type='OptimWrapper', optimizer=_adam_w),
-    task_w=dict(type='OptimWrapper', optimizer=_adam_w),
-    scene_alpha=dict(type='OptimWrapper', optimizer=_adam_alpha),
-    task_alpha=dict(type='OptimWrapper', optimizer=_adam_alpha))
-param_scheduler = None
-# tools/dist_train.sh: the search step (gradients averaged over ranks), not DDP's plain step
-model_wrapper_cfg = dict(type='SearchDistributedDataParallel')
 
 # 30 epochs over the training half (⌈n/2⌉ images) of the search set, at batch 2
 search_set_size = 400   # ACDC night's training split

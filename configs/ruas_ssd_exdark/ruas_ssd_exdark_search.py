@@ -19,7 +19,8 @@
 # For the paper's random 5,200-image search set (configs/_base_/datasets/exdark.py) set
 # train_dataloader.dataset.ann_file='ruas_train.txt', split=None, and 30 epochs of its
 # 2,600-image training half: train_cfg.max_iters=78000 and phase_iters=(2600, 2600).
-_base_ = ['../_base_/models/ruas_ssd300.py', '../_base_/datasets/exdark.py']
+_base_ = ['../_base_/models/ruas_ssd300.py', '../_base_/datasets/exdark.py',
+          '../_base_/schedules/search_det_seg.py']   # Adam lr 3e-4, wd 5e-4
 
 strategy = 'cooperative'
 scene = dict(type='RUAS', variant='RUAS_S',
@@ -41,20 +42,6 @@ model = dict(
 # batch 1 (METHOD.md §4); an endless sampler for the iteration-based loop
 train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
                         sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True))
-
-# lr 3e-4, weight decay 5e-4 (METHOD.md §4, detection); the α optimisers use DARTS' Adam
-# betas (0.5, 0.999)
-_adam_w = dict(type='Adam', lr=3e-4, betas=(0.9, 0.999), weight_decay=5e-4)
-_adam_alpha = dict(type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=5e-4)
-optim_wrapper = dict(
-    constructor='SearchOptimWrapperConstructor',
-    scene_w=dict(type='OptimWrapper', optimizer=_adam_w),
-    task_w=dict(type='OptimWrapper', optimizer=_adam_w),
-    scene_alpha=dict(type='OptimWrapper', optimizer=_adam_alpha),
-    task_alpha=dict(type='OptimWrapper', optimizer=_adam_alpha))
-param_scheduler = None
-# tools/dist_train.sh: the search step (gradients averaged over ranks), not DDP's plain step
-model_wrapper_cfg = dict(type='SearchDistributedDataParallel')
 
 # 30 epochs over the training half (⌈n/2⌉ images) of the search set, at batch 1
 search_set_size = 3000   # ExDark's official train split
