@@ -9,5 +9,6 @@ compat.apply()
 
 from . import (datasets, engine, evaluation, losses, models, scene, search,  # noqa: E402,F401,I001
                search_space)
+from . import bgl  # noqa: E402,F401
 
 __version__ = '0.1.0'

@@ -25,7 +25,7 @@ from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['mmruas.models', 'mmruas.scene',
-                                                              'mmruas.losses'])
+                                                              'mmruas.losses', 'mmruas.bgl'])
 MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS)
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['mmruas.datasets'])
 DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS,
@@ -34,7 +34,8 @@ TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
                       locations=['mmruas.datasets.transforms'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['mmruas.evaluation'])
 EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR, locations=['mmruas.evaluation'])
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmruas.engine', 'mmruas.search'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmruas.engine', 'mmruas.search',
+                                                            'mmruas.bgl'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmruas.search'])
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS)
 OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS)

@@ -29,3 +29,6 @@ __all__ += ['MINI_CLASSES', 'make_mini_exdark']
 from .acdc import ACDC_CONDITIONS, ACDCDataset  # noqa: E402
 
 __all__ += ['ACDCDataset', 'ACDC_CONDITIONS']
+from .sid import SIDDataset, exposure_time, parse_sid_list  # noqa: E402
+
+__all__ += ['SIDDataset', 'exposure_time', 'parse_sid_list']

@@ -8,3 +8,6 @@ __all__ += ['ExDarkVOCMetric', 'format_ap_table']
 from .seg_table import SegTableIoUMetric  # noqa: E402
 
 __all__ += ['SegTableIoUMetric']
+from .brisque import BRISQUE, brisque_score  # noqa: E402
+
+__all__ += ['BRISQUE', 'brisque_score']

@@ -41,8 +41,9 @@ __all__ = ['SceneDataPreprocessorMixin', 'RUASDetDataPreprocessor', 'build_mmrua
 _DTYPE_MAX = {torch.uint16: 65535.0}
 #: Where a scene's weights sit in the checkpoints mmruas writes, tried in this order:
 #: a detector/segmentor (hierarchical stage 1), a :class:`SceneTaskModel`, an enhancer
-#: (also ``tools/convert_released_ruas.py``'s output).
-SCENE_PREFIXES = ('data_preprocessor.scene.', 'task.data_preprocessor.scene.', 'scene.')
+#: (also ``tools/convert_released_ruas.py``'s output), a BGL model (its generative block).
+SCENE_PREFIXES = ('data_preprocessor.scene.', 'task.data_preprocessor.scene.', 'scene.',
+                  'generator.')
 
 
 def build_mmruas_module(cfg: dict | nn.Module) -> nn.Module:
@@ -80,8 +81,8 @@ def load_scene_checkpoint(scene: nn.Module, path: str) -> None:
     Accepts an mmruas enhancer checkpoint (``scene.*``), the output of
     ``tools/convert_released_ruas.py`` (same layout), a detector checkpoint of the
     hierarchical strategy's first stage (``data_preprocessor.scene.*``), a
-    :class:`SceneTaskModel` checkpoint, the authors' released file or a bare state dict.
-    Never downloads.
+    :class:`SceneTaskModel` checkpoint, a BGL model checkpoint (``generator.*``: its
+    generative block), the authors' released file or a bare state dict. Never downloads.
     """
     if not isinstance(path, (str, os.PathLike)) or not os.path.isfile(path):
         hint = ' (mmruas never downloads weights)' if '://' in str(path) else ''
@@ -195,13 +196,20 @@ class SceneDataPreprocessorMixin:
 
     def _run_scene_group(self, imgs: torch.Tensor, samples: Sequence | None,
                          indices: list[int]) -> torch.Tensor:
-        """One N x 3 x H x W group: normalise to [0, 1] RGB, run the scene, scale back."""
-        if imgs.dim() != 4 or imgs.shape[1] != 3:
-            raise ValueError('the scene module needs 3-channel images, got a batch of '
-                             f'shape {tuple(imgs.shape)}')
+        """One N x C x H x W group: normalise to [0, 1] (RGB), run the scene, scale back.
+
+        C is the scene's ``in_channels`` (default 3); other inputs than 3-channel images
+        (BGL's packed RAW, 4 channels) are not reordered. A scene returning a plain tensor
+        (e.g. :class:`~mmruas.bgl.GenerativeBlock`) is wrapped in a :class:`SceneOutput`
+        with only ``output`` (and ``us``) set, so it has no scene loss ℓs.
+        """
+        channels = int(getattr(self.scene, 'in_channels', 3))
+        if imgs.dim() != 4 or imgs.shape[1] != channels:
+            raise ValueError(f'the scene module needs {channels}-channel images, got a batch '
+                             f'of shape {tuple(imgs.shape)}')
         scale = self._white_levels(imgs, samples, indices)
         x = imgs.float()
-        if self.input_bgr:
+        if self.input_bgr and channels == 3:
             x = x[:, [2, 1, 0], ...]
         y = (x / scale).clamp(0.0, 1.0)
         if self.freeze_scene:
@@ -209,6 +217,8 @@ class SceneDataPreprocessorMixin:
                 out = self.scene(y)
         else:
             out = self.scene(y)
+        if isinstance(out, torch.Tensor):
+            out = SceneOutput(output=out, us=[out], ts=[], t_hats=[])
         out.extras['input'] = y
         out.extras['indices'] = list(indices)
         self.last_scene_outputs.append(out)

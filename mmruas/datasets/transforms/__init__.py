@@ -3,6 +3,17 @@ from .formatting import PackEnhanceInputs
 from .loading import LoadGtImage, LoadLowLightImage, read_image
 from .low_light import LowLightSynthesis, synthesize_low_light
 from .paired import PairedRandomCrop, PairedRandomFlip
+from .raw_packing import (
+    LoadPackedRaw,
+    LoadRawGt,
+    PackedRawRandomCrop,
+    PackRawInputs,
+    pack_raw,
+    read_raw,
+)
+from .unprocess import Unprocess
 
 __all__ = ['LowLightSynthesis', 'synthesize_low_light', 'LoadLowLightImage', 'LoadGtImage',
            'read_image', 'PairedRandomCrop', 'PairedRandomFlip', 'PackEnhanceInputs']
+__all__ += ['Unprocess', 'LoadPackedRaw', 'LoadRawGt', 'PackedRawRandomCrop', 'PackRawInputs',
+            'pack_raw', 'read_raw']
