@@ -403,3 +403,41 @@ def test_benchmark_builds_the_segmentor_with_and_without_scene():
     optims = {k: bench.build_optim(m, cfg) for k, m in models.items()}
     times = bench.run_rounds(models, optims, train, test, args)
     assert all(len(times[s][v]) == 1 for s in times for v in ('with', 'without'))
+
+
+def test_bgl_transfer_config_trains_on_unprocessed_acdc(acdc, tmp_path):
+    """configs/bgl/bgl_transfer_deeplabv3plus_acdc.py: ACDC photographs are unprocessed to
+    packed RAW, a BGL checkpoint's frozen generative block maps them back to RGB, and the
+    segmentor trains on its output (the block's weights do not move)."""
+    from mmruas.bgl import GenerativeBlock
+
+    cfg = Config.fromfile(str(REPO / 'configs' / 'bgl' / 'bgl_transfer_deeplabv3plus_acdc.py'))
+    assert cfg.model.data_preprocessor.scene == dict(type='GenerativeBlock')
+    block = GenerativeBlock(base_channels=4)
+    ckpt = tmp_path / 'bgl.pth'
+    torch.save({'state_dict': {f'generator.{k}': v for k, v in block.state_dict().items()}},
+               ckpt)
+    tiny(cfg.model)
+    cfg.model.data_preprocessor.update(scene=dict(type='GenerativeBlock', base_channels=4),
+                                       scene_checkpoint=str(ckpt))
+    pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
+                cfg.train_dataloader.dataset.pipeline[-2], dict(type='PackSegInputs')]
+    assert pipeline[2]['type'] == 'mmruas.Unprocess'
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        ds = DATASETS.build(dict(type='ACDCDataset', data_root=acdc, split='train',
+                                 pipeline=pipeline))
+    batch = pseudo_collate([ds[0], ds[1]])
+    assert batch['inputs'][0].shape == (4, SIZE[0] // 2, SIZE[1] // 2)   # packed RAW
+    model = revert_sync_batchnorm(build(cfg))
+    for k, v in block.state_dict().items():
+        assert torch.equal(model.data_preprocessor.scene.state_dict()[k], v)
+    from mmengine.optim import OptimWrapper
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    losses = model.train_step(batch, optim)
+    assert torch.isfinite(losses['loss'])
+    after = model.state_dict()
+    assert all(torch.equal(after[k], v) for k, v in before.items()
+               if k.startswith('data_preprocessor.scene.'))
+    assert not torch.equal(after['decode_head.conv_seg.weight'],
+                           before['decode_head.conv_seg.weight'])

@@ -1,0 +1,42 @@
+# BGL transfer to segmentation (METHOD.md §6: "a block trained on enhancement and frozen lifts
+# ... ACDC mIoU to 44.91"): DeepLab-v3+ (ResNet-101 V1c, configs/ruas_deeplabv3plus_acdc.py)
+# trained on ACDC night with the generative block F of a BGL run frozen in its data
+# preprocessor in place of the RUAS scene module. ACDC has no RAW: every image is first
+# unprocessed to packed RAW (Unprocess, Brooks et al. 2019; after the geometric transforms),
+# F maps it back to RGB, and mmseg's preprocessing follows.
+#   python tools/train.py configs/bgl/bgl_sid_tbgl.py          # the block (SID)
+#   bash tools/dist_train.sh configs/bgl/bgl_transfer_deeplabv3plus_acdc.py 4 --cfg-options \
+#       model.pretrained=/path/resnet101_v1c-e67eebb6.pth \
+#       model.data_preprocessor.scene_checkpoint=work_dirs/bgl_sid_tbgl/iter_20000.pth
+# Unprocessing draws a random camera per image (colour matrix, gains); noise is off (the
+# night photographs carry their own) and the exposure ratio is 1 (the papers do not say how
+# ACDC was unprocessed: both are this project's choice). Evaluation uses a fixed seed.
+_base_ = ['../ruas_deeplabv3plus_acdc.py']
+
+bgl_checkpoint = 'work_dirs/bgl_sid_tbgl/iter_20000.pth'
+exposure_ratio = 1.0
+model = dict(
+    data_preprocessor=dict(scene=dict(_delete_=True, type='GenerativeBlock'),
+                           freeze_scene=True, scene_checkpoint=bgl_checkpoint))
+optim_wrapper = dict(paramwise_cfg=dict(_delete_=True))   # the block is frozen
+
+train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations'),
+    dict(type='RandomResize', scale=(1920, 1080), ratio_range=(0.5, 2.0), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(512, 1024), cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='mmruas.Unprocess', add_noise=False, ratio=exposure_ratio),
+    dict(type='PackSegInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(1920, 1080), keep_ratio=True),
+    dict(type='LoadAnnotations'),
+    dict(type='mmruas.Unprocess', add_noise=False, ratio=exposure_ratio, seed=0),
+    dict(type='PackSegInputs'),
+]
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader
