@@ -29,6 +29,9 @@ __all__ += ['MINI_CLASSES', 'make_mini_exdark']
 from .acdc import ACDC_CONDITIONS, ACDCDataset  # noqa: E402
 
 __all__ += ['ACDCDataset', 'ACDC_CONDITIONS']
+from .darkface import DarkFaceDataset, parse_darkface_label, write_darkface_split  # noqa: E402
+
+__all__ += ['DarkFaceDataset', 'parse_darkface_label', 'write_darkface_split']
 from .sid import SIDDataset, exposure_time, parse_sid_list  # noqa: E402
 
 __all__ += ['SIDDataset', 'exposure_time', 'parse_sid_list']

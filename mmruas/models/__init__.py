@@ -30,3 +30,10 @@ __all__ += ['SearchSepASPPHead']
 from .scene_task_search import SceneTaskSearchModel  # noqa: E402
 
 __all__ += ['SceneTaskSearchModel']
+
+# DSFD-style face detector parts: S3FD/DSFD VGG-16, FEM neck, dual-shot head (METHOD.md §5)
+from .backbones import DSFDVGG  # noqa: E402
+from .heads import DSFDHead  # noqa: E402
+from .necks import SearchFEMNeck  # noqa: E402
+
+__all__ += ['DSFDVGG', 'DSFDHead', 'SearchFEMNeck']

@@ -105,7 +105,8 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
         if not self.search_groups()['task_alpha']:
             raise ValueError('SceneTaskSearchModel: the task has no searchable units; set '
                              'neck.genotype=None and bbox_head.reg_genotype/cls_genotype=None '
-                             '(SSD) or decode_head.aspp_genotype=None (DeepLab-v3+)')
+                             '(SSD), neck.fem_genotype/extra_genotype=None (DSFD) or '
+                             'decode_head.aspp_genotype=None (DeepLab-v3+)')
         self.init_search(beta, order, r)
 
     # ------------------------------------------------------------------ search model

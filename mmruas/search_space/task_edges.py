@@ -39,7 +39,8 @@ __all__ = ['conv_geometry', 'FittedConvOp', 'FittedMixedOp', 'task_edge', 'Searc
 def conv_geometry(name: str) -> tuple[int, int]:
     """``(kernel size, dilation)`` of a plain (non-residual) convolution operation."""
     name = resolve_op_name(name)
-    op = build_op(name, 1, 1)
+    with torch.random.fork_rng(devices=[]):   # building must not consume the global RNG
+        op = build_op(name, 1, 1)
     if not isinstance(op, ConvOp) or op.residual:
         raise ValueError(f'{name!r} is not a plain convolution; task edges take plain and '
                          'dilated convolutions only (RUAS-TPAMI Table 1, high-level task set)')

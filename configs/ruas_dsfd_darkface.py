@@ -1,0 +1,64 @@
+# RUAS + DSFD-style face detector on DARK FACE (RUAS-TPAMI §7, METHOD.md §5; paper mAP 0.693,
+# Table 9; hierarchical 0.693 vs end-to-end 0.685 / 0.660, Table 6), the hierarchical
+# strategy's second stage (METHOD.md §1): the detector of _base_/models/ruas_dsfd.py (VGG-16,
+# FEM neck, dual shot with Progressive Anchor Loss) with the RUAS scene module run in its
+# data preprocessor (RUASDetDataPreprocessor: RUAS_S, IEM only, the published detection
+# scene cell DET_SCENE_DARKFACE), the scene initialised from stage 1
+# (configs/ruas_dsfd_darkface/ruas_dsfd_darkface_stage1.py: the scene alone, trained without labels) and the
+# whole Ψt ∘ Ψs fine-tuned with the detection loss ℓt (scene lr × 0.1).
+#
+# Genotypes: DSFD's FEM (conv_3x3, 3-2-DC, conv_3x3, 3-2-DC, conv_3x3 per level) and 3×3
+# heads; the cooperative search (configs/ruas_dsfd_darkface/ruas_dsfd_darkface_search.py) writes
+# <work_dir>/retrain_config.py, which inherits this file and replaces them with the searched
+# ones (then run stage 1 with the searched scene genotype too).
+#
+# Weights are read from local files only, never downloaded; tools/train.py stops with one
+# `error:` line naming the key when a file is missing or is a URL:
+# - ImageNet VGG-16 (mmdet's 'open-mmlab://vgg16_caffe', vgg16_caffe-292e1171.pth) at
+#   `vgg16_checkpoint`;
+# - the stage-1 scene at `scene_checkpoint` (stage 1's last checkpoint).
+#   python tools/train.py configs/ruas_dsfd_darkface/ruas_dsfd_darkface_stage1.py
+#   python tools/train.py configs/ruas_dsfd_darkface.py --cfg-options \
+#       model.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth \
+#       model.data_preprocessor.scene_checkpoint=/path/stage1/iter_6000.pth
+#   python tools/test.py configs/ruas_dsfd_darkface.py work_dirs/ruas_dsfd_darkface/epoch_60.pth \
+#       --cfg-options model.data_preprocessor.scene_checkpoint=None --out dsfd_test.pkl
+#   python tools/analysis_tools/plot_pr.py configs/ruas_dsfd_darkface.py dsfd_test.pkl --out pr.png
+_base_ = ['./_base_/models/ruas_dsfd.py', './_base_/datasets/darkface.py']
+
+vgg16_checkpoint = 'data/pretrained/vgg16_caffe-292e1171.pth'
+scene_checkpoint = 'work_dirs/ruas_dsfd_darkface_stage1/iter_6000.pth'
+scene = dict(type='RUAS', variant='RUAS_S',
+             iem=dict(num_stages=3, gamma=0.5, width=3, genotype='DET_SCENE_DARKFACE'))
+
+model = dict(
+    data_preprocessor=dict(type='RUASDetDataPreprocessor', scene=scene,
+                           scene_checkpoint=scene_checkpoint),
+    backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', checkpoint=vgg16_checkpoint)))
+
+# Schedule (the papers give none for the detector; DSFD's recipe scaled to one GPU): SGD
+# lr 1e-3 at batch 4 with a linear warm-up, 60 epochs of the 5,000 training images, lr / 10
+# after epochs 40 and 52. The scene, already trained in stage 1, is fine-tuned at lr / 10.
+max_epochs = 60
+optim_wrapper = dict(
+    type='OptimWrapper',
+    optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
+    paramwise_cfg=dict(custom_keys={'data_preprocessor.scene': dict(lr_mult=0.1)}),
+    clip_grad=dict(max_norm=35, norm_type=2))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),
+    dict(type='MultiStepLR', by_epoch=True, begin=0, end=max_epochs, milestones=[40, 52],
+         gamma=0.1),
+]
+train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
+val_cfg = dict(type='ValLoop')
+test_cfg = dict(type='TestLoop')
+auto_scale_lr = dict(enable=False, base_batch_size=4)
+custom_hooks = [
+    dict(type='NumClassCheckHook'),
+    dict(type='CheckInvalidLossHook', interval=50, priority='VERY_LOW'),
+]
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_last=True,
+                    save_best='pascal_voc/mAP', rule='greater'),
+    visualization=dict(type='DetVisualizationHook', draw=False, score_thr=0.3))

@@ -1,0 +1,71 @@
+# Cooperative architecture search (METHOD.md §4, RUAS-TPAMI Alg. 1) of the RUAS scene module
+# and the DSFD-style detector's neck and head on DARK FACE, with the same model, hook,
+# optimiser constructor and data-parallel wrapper as the SSD search
+# (configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py):
+# - scene (α_s, ω_s): the RUAS_S scene module in the data preprocessor, IEM cells searchable
+#   and tied (one scene genotype); L_s = ℓs of eq. 5 (SceneLoss);
+# - task (α_t, ω_t): the FEM branch convs and the extras of SearchFEMNeck and the
+#   second-shot reg/cls convs of DSFDHead (α_t; the first shot, a training-time auxiliary,
+#   stays 3×3); backbone + neck + both heads' weights (ω_t); L_t = the Progressive Anchor
+#   Loss; the task's validation loss is that loss on the validation half.
+# The search set (the 5,000 training images) is split into disjoint halves (seeded;
+# work_dir/search_split.json). Papers' settings for detection: 30 epochs, batch 1, lr 3e-4,
+# weight decay 5e-4. Memory: with 10 candidates per edge the searchable neck holds about
+# 600 M parameters (the fixed one 28.5 M), i.e. about 10 GB with gradients and Adam states
+# before activations: search on a large GPU, or narrow the space, e.g.
+# model.task.neck.candidates=['conv_3x3','dilconv_3x3','conv_5x5'] (fewer, smaller ops).
+#   python tools/train.py configs/ruas_dsfd_darkface/ruas_dsfd_darkface_search.py
+# Outputs in the work_dir: genotypes.json, alpha_history.json and retrain_config.py, which
+# inherits configs/ruas_dsfd_darkface.py and sets model.data_preprocessor.scene.iem.genotype,
+# model.neck.fem_genotype / extra_genotype and model.bbox_head.reg_genotype / cls_genotype.
+_base_ = ['../_base_/models/ruas_dsfd.py', '../_base_/datasets/darkface.py',
+          '../_base_/schedules/search_det_seg.py']   # Adam lr 3e-4, wd 5e-4
+
+strategy = 'cooperative'
+scene = dict(type='RUAS', variant='RUAS_S',
+             iem=dict(num_stages=3, gamma=0.5, width=3, genotype=None))
+
+model = dict(
+    _delete_=True,
+    type='SceneTaskSearchModel',
+    task=dict(
+        _base_.model,
+        data_preprocessor=dict(_base_.model.data_preprocessor,
+                               type='RUASDetDataPreprocessor', scene=scene),
+        # the high-level task set of Table 1 (METHOD.md §3)
+        neck=dict(_base_.model.neck, fem_genotype=None, extra_genotype=None,
+                  candidates=['conv_1x1', 'conv_3x3', 'conv_5x5', 'conv_7x7', 'dilconv_3x3',
+                              'dilconv_5x5', 'dilconv_7x7', 'dilconv_3x3_d6',
+                              'dilconv_3x3_d12', 'dilconv_3x3_d18']),
+        bbox_head=dict(_base_.model.bbox_head, reg_genotype=None, cls_genotype=None)),
+    scene_loss=dict(type='SceneLoss', eta=0.1),
+    tie_alphas=True,        # one α per edge for all IEM cells
+    freeze_backbone=False)  # the backbone's weights are part of ω_t
+
+# batch 1 (METHOD.md §4); an endless sampler for the iteration-based loop
+train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
+                        sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True))
+
+# 30 epochs over the training half of the 5,000-image search set, at batch 1
+search_set_size = 5000
+epochs = 30
+iters_per_epoch = (search_set_size + 1) // 2
+max_iters = epochs * iters_per_epoch
+train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)
+val_cfg = None
+val_dataloader = None
+val_evaluator = None
+test_cfg = None
+test_dataloader = None
+test_evaluator = None
+
+custom_hooks = [
+    dict(type='CooperativeSearchHook', strategy=strategy,
+         phase_iters=(iters_per_epoch, iters_per_epoch), alpha_tol=None, beta=1.0, order=2,
+         warmup_iters=0, val_split=True, retrain_base='configs/ruas_dsfd_darkface.py'),
+]
+
+default_hooks = dict(
+    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=iters_per_epoch,
+                    max_keep_ckpts=2, save_last=True))
+log_processor = dict(by_epoch=False)

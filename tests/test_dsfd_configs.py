@@ -1,0 +1,178 @@
+"""The DARK FACE / DSFD configs (RUAS-TPAMI §7, Tables 6 and 9; METHOD.md §1, §3, §5):
+each builds (widths made tiny by overrides), stage 1 feeds stage 2, the variants differ
+from the main config where they should, and their weight files are local files only."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.dataset import pseudo_collate
+from mmengine.optim import OptimWrapper, build_optim_wrapper
+from mmengine.registry import DATASETS, MODELS, DefaultScope
+
+import mmruas  # noqa: F401  (registers the models)
+from mmruas.models import DSFDHead, RUASDetDataPreprocessor, SearchFEMNeck
+from mmruas.models.heads import SearchSSDHead
+from mmruas.scene import RUAS
+from mmruas.search_space import TASK_OPS
+from mmruas.search_space.genotype import (
+    DET_CLS_DARKFACE,
+    DET_EXTRAS_DARKFACE,
+    DET_REG_DARKFACE,
+    DET_SCENE_DARKFACE,
+)
+from mmruas.utils import ToolError, check_weight_files, weight_files
+from tests.test_darkface import make_darkface
+from tests.test_dsfd import CH, EXTRA
+
+torch.set_num_threads(1)
+
+REPO = Path(__file__).resolve().parents[1]
+MAIN = REPO / 'configs' / 'ruas_dsfd_darkface.py'
+VARIANTS = {p.stem[len('ruas_dsfd_darkface_'):]: p
+            for p in (REPO / 'configs' / 'ruas_dsfd_darkface').glob('*.py')}
+VGG_KEY = 'model.backbone.init_cfg.checkpoint'
+PP_KEY = 'model.data_preprocessor.scene_checkpoint'
+
+
+def tiny(det: dict) -> None:
+    """Tiny widths in place: the test backbone and narrow neck / head channels."""
+    det['backbone'] = dict(type='_TinyDSFDBackbone')
+    det['neck'].update(in_channels=CH, extra_channels=EXTRA)
+    det['bbox_head'].update(in_channels=CH + EXTRA)
+    if det['data_preprocessor'].get('scene_checkpoint'):
+        det['data_preprocessor']['scene_checkpoint'] = None
+
+
+def build(cfg: Config) -> torch.nn.Module:
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return MODELS.build(cfg.model)
+
+
+def load_tiny(path: Path) -> Config:
+    cfg = Config.fromfile(str(path))
+    tiny(cfg.model.get('task', cfg.model))
+    return cfg
+
+
+def test_variants_present():
+    assert set(VARIANTS) == {'stage1', 'e2e', 'search', 'baseline_no_scene',
+                             's3fd_published_genotype'}
+
+
+def test_main_config_hierarchical_dsfd():
+    cfg = Config.fromfile(str(MAIN))
+    assert cfg.default_scope == 'mmdet' and cfg.input_size == 640
+    det = cfg.model
+    assert det.backbone.type == 'DSFDVGG' and det.neck.type == 'SearchFEMNeck'
+    assert det.bbox_head.type == 'DSFDHead' and det.bbox_head.num_classes == 1
+    assert det.bbox_head.anchor_generator.base_sizes == [16, 32, 64, 128, 256, 512]
+    assert det.bbox_head.anchor_generator.ratios == [1.5]
+    assert det.neck.l2_norm_scales == (10, 8, 5)
+    assert det.data_preprocessor.scene.iem.genotype == 'DET_SCENE_DARKFACE'
+    assert cfg.train_dataloader.dataset.type == 'DarkFaceDataset'
+    assert cfg.test_evaluator == dict(type='VOCMetric', iou_thrs=0.5, eval_mode='area',
+                                      metric='mAP')
+    files = dict(weight_files(cfg))
+    assert files == {VGG_KEY: 'data/pretrained/vgg16_caffe-292e1171.pth',
+                     PP_KEY: 'work_dirs/ruas_dsfd_darkface_stage1/iter_6000.pth'}
+    model = build(load_tiny(MAIN))
+    assert isinstance(model.data_preprocessor, RUASDetDataPreprocessor)
+    assert isinstance(model.neck, SearchFEMNeck) and isinstance(model.bbox_head, DSFDHead)
+    assert not model.neck.fem_convs.searchable and not model.bbox_head.reg_convs.searchable
+    scene_ids = {id(p) for p in model.data_preprocessor.scene.parameters()}
+    optim = build_optim_wrapper(model, cfg.optim_wrapper)
+    lrs = {g['lr'] for g in optim.param_groups if any(id(p) in scene_ids for p in g['params'])}
+    assert len(lrs) == 1 and lrs.pop() == pytest.approx(1e-4)   # stage-1 scene at lr / 10
+
+
+def test_stage1_trains_the_scene_and_feeds_stage2(tmp_path):
+    stage1 = Config.fromfile(str(VARIANTS['stage1']))
+    main = Config.fromfile(str(MAIN))
+    assert stage1.model.scene == main.model.data_preprocessor.scene
+    assert main.model.data_preprocessor.scene_checkpoint == (
+        f'{stage1.work_dir[2:]}/iter_{stage1.train_cfg.max_iters}.pth')
+    root = make_darkface(tmp_path / 'df')
+    (tmp_path / 'df' / 'train.txt').write_text('1\n2\n')
+    stage1.train_dataloader.dataset.data_root = root
+    stage1.train_pipeline[1]['crop_size'] = 32   # tiny fixture images
+    stage1.train_dataloader.dataset.pipeline = stage1.train_pipeline
+    with DefaultScope.overwrite_default_scope(stage1.default_scope):
+        dataset = DATASETS.build(stage1.train_dataloader.dataset)
+        torch.manual_seed(0)
+        enhancer = MODELS.build(stage1.model)
+    assert len(dataset) == 2
+    losses = enhancer.train_step(pseudo_collate([dataset[0], dataset[1]]),
+                                 OptimWrapper(torch.optim.Adam(enhancer.parameters(), 1e-3)))
+    assert torch.isfinite(losses['loss'])
+    path = tmp_path / 'iter.pth'
+    torch.save({'state_dict': enhancer.state_dict()}, path)
+    cfg = load_tiny(MAIN)
+    cfg.model.data_preprocessor.scene_checkpoint = str(path)
+    model = build(cfg)
+    for k, v in enhancer.scene.state_dict().items():
+        assert torch.equal(model.data_preprocessor.scene.state_dict()[k], v), k
+
+
+def test_e2e_and_baseline():
+    e2e = load_tiny(VARIANTS['e2e'])
+    assert e2e.model.data_preprocessor.scene_checkpoint is None
+    files = dict(weight_files(Config.fromfile(str(VARIANTS['e2e']))))
+    assert files == {VGG_KEY: 'data/pretrained/vgg16_caffe-292e1171.pth'}
+    assert isinstance(build(e2e).data_preprocessor, RUASDetDataPreprocessor)
+    base = load_tiny(VARIANTS['baseline_no_scene'])
+    model = build(base)
+    assert type(model.data_preprocessor).__name__ == 'DetDataPreprocessor'
+    main = Config.fromfile(str(MAIN))
+    for key in ('mean', 'std', 'bgr_to_rgb', 'pad_size_divisor'):
+        assert base.model.data_preprocessor[key] == main.model.data_preprocessor[key]
+    assert base.train_cfg == main.train_cfg and base.model.neck == load_tiny(MAIN).model.neck
+
+
+def test_s3fd_published_genotype():
+    cfg = load_tiny(VARIANTS['s3fd_published_genotype'])
+    model = build(cfg)
+    assert not model.neck.with_fem and model.neck.extra_genotype == DET_EXTRAS_DARKFACE
+    assert type(model.bbox_head) is SearchSSDHead
+    assert model.bbox_head.reg_genotype == DET_REG_DARKFACE
+    assert model.bbox_head.cls_genotype == DET_CLS_DARKFACE
+    reference = RUAS(variant='RUAS_S', iem=dict(num_stages=3, gamma=0.5, width=3,
+                                                genotype=DET_SCENE_DARKFACE))
+    assert str(model.data_preprocessor.scene) == str(reference)
+    with torch.no_grad():
+        feats = model.extract_feat(torch.rand(1, 3, 64, 64))
+        cls_scores, _ = model.bbox_head(feats)
+    assert [c.shape[1] for c in cls_scores] == [2] * 6       # one anchor, face + background
+
+
+def test_search_config():
+    cfg = load_tiny(VARIANTS['search'])
+    assert cfg.model.type == 'SceneTaskSearchModel'
+    task = cfg.model.task
+    assert task.neck.fem_genotype is None and task.neck.extra_genotype is None
+    assert task.bbox_head.reg_genotype is None and task.bbox_head.cls_genotype is None
+    assert tuple(task.neck.candidates) == TASK_OPS        # Table 1's high-level task set
+    assert cfg.train_cfg.max_iters == 30 * 2500
+    hook = cfg.custom_hooks[0]
+    assert hook.type == 'CooperativeSearchHook'
+    assert (REPO / hook.retrain_base).resolve() == MAIN
+    model = build(cfg)
+    groups = model.search_groups()
+    assert len(groups['task_alpha']) == 30 + 4 + 6 + 6 and len(groups['scene_alpha']) == 7
+
+
+def test_weight_file_check_names_the_missing_vgg(tmp_path):
+    cfg = Config.fromfile(str(MAIN))
+    scene = tmp_path / 'stage1.pth'
+    scene.write_bytes(b'x')
+    cfg.model.data_preprocessor.scene_checkpoint = str(scene)
+    cfg.model.backbone.init_cfg.checkpoint = str(tmp_path / 'nowhere' / 'vgg.pth')
+    with pytest.raises(ToolError) as info:
+        check_weight_files(cfg)
+    message = str(info.value)
+    assert VGG_KEY in message and 'nowhere' in message and PP_KEY not in message
+    (tmp_path / 'nowhere').mkdir()
+    (tmp_path / 'nowhere' / 'vgg.pth').write_bytes(b'x')
+    check_weight_files(cfg)
