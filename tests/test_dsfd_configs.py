@@ -176,3 +176,43 @@ def test_weight_file_check_names_the_missing_vgg(tmp_path):
     (tmp_path / 'nowhere').mkdir()
     (tmp_path / 'nowhere' / 'vgg.pth').write_bytes(b'x')
     check_weight_files(cfg)
+
+
+def test_bgl_transfer_config_trains_on_unprocessed_darkface(tmp_path):
+    """configs/bgl/bgl_transfer_dsfd_darkface.py: DARK FACE images are unprocessed to packed
+    RAW, a BGL checkpoint's frozen generative block maps them back to RGB and the detector
+    trains on its output (the block's weights do not move)."""
+    from mmruas.bgl import GenerativeBlock
+
+    cfg = Config.fromfile(str(REPO / 'configs' / 'bgl' / 'bgl_transfer_dsfd_darkface.py'))
+    assert cfg.model.data_preprocessor.scene == dict(type='GenerativeBlock')
+    assert dict(weight_files(cfg))[PP_KEY] == 'work_dirs/bgl_sid_tbgl/iter_20000.pth'
+    block = GenerativeBlock(base_channels=4)
+    ckpt = tmp_path / 'bgl.pth'
+    torch.save({'state_dict': {f'generator.{k}': v for k, v in block.state_dict().items()}},
+               ckpt)
+    tiny(cfg.model)
+    cfg.model.data_preprocessor.update(scene=dict(type='GenerativeBlock', base_channels=4),
+                                       scene_checkpoint=str(ckpt))
+    root = make_darkface(tmp_path / 'df')
+    (tmp_path / 'df' / 'train.txt').write_text('1\n10\n')
+    pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
+                dict(type='Pad', size=(96, 64)), cfg.train_pipeline[-2],
+                dict(type='PackDetInputs')]
+    assert pipeline[3]['type'] == 'mmruas.Unprocess'
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        ds = DATASETS.build(dict(type='DarkFaceDataset', data_root=root, ann_file='train.txt',
+                                 pipeline=pipeline))
+        model = build(cfg)
+    batch = pseudo_collate([ds[0], ds[1]])
+    assert batch['inputs'][0].shape == (4, 32, 48)   # packed RAW of the padded 96 x 64 (w x h)
+    for k, v in block.state_dict().items():
+        assert torch.equal(model.data_preprocessor.scene.state_dict()[k], v)
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    losses = model.train_step(batch, optim)
+    assert torch.isfinite(losses['loss'])
+    after = model.state_dict()
+    scene = [k for k in before if k.startswith('data_preprocessor.scene.')]
+    assert scene and all(torch.equal(after[k], before[k]) for k in scene)
+    assert any(not torch.equal(after[k], v) for k, v in before.items() if k.startswith('neck.'))
