@@ -216,3 +216,39 @@ def test_bgl_transfer_config_trains_on_unprocessed_darkface(tmp_path):
     scene = [k for k in before if k.startswith('data_preprocessor.scene.')]
     assert scene and all(torch.equal(after[k], before[k]) for k in scene)
     assert any(not torch.equal(after[k], v) for k, v in before.items() if k.startswith('neck.'))
+
+
+def test_multi_scale_flip_test_with_tools_test_tta(tmp_path):
+    """``tools/test.py --tta`` wraps the detector in the config's DetTTAModel (multi-scale +
+    flip, merged by NMS) and evaluates AP on the test set with it."""
+    import importlib.util
+
+    from mmengine.runner import Runner
+
+    spec = importlib.util.spec_from_file_location('test_tool', REPO / 'tools' / 'test.py')
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    cfg = load_tiny(MAIN)
+    root = make_darkface(tmp_path / 'df')
+    (tmp_path / 'df' / 'test.txt').write_text('1\n2\n')
+    # the config's 1x / 1.5x / 2x + flip test, at the fixture's scale
+    cfg.tta_pipeline[1].transforms[0] = [dict(type='Resize', scale=s, keep_ratio=True)
+                                         for s in [(96, 64), (144, 96)]]
+    cfg.test_dataloader.update(num_workers=0, persistent_workers=False)
+    cfg.test_dataloader.dataset.data_root = root
+    tool.enable_tta(cfg)
+    assert cfg.model.type == 'DetTTAModel' and cfg.model.module.type == 'SingleStageDetector'
+    assert cfg.test_dataloader.dataset.pipeline[1].type == 'TestTimeAug'
+    torch.manual_seed(0)
+    ckpt = tmp_path / 'tiny.pth'
+    torch.save({'state_dict': build(load_tiny(MAIN)).state_dict()}, ckpt)
+    cfg.update(work_dir=str(tmp_path / 'work'), load_from=str(ckpt), log_level='WARNING',
+               train_dataloader=None, train_cfg=None, optim_wrapper=None, param_scheduler=None,
+               val_dataloader=None, val_cfg=None, val_evaluator=None)
+    cfg.default_hooks.visualization.draw = False
+    metrics = Runner.from_cfg(cfg).test()
+    assert 0.0 <= metrics['pascal_voc/mAP'] <= 1.0
+    bare = Config(dict(model=dict(type='SingleStageDetector'), tta_pipeline=[],
+                       test_dataloader=dict(dataset=dict(pipeline=[]))))
+    with pytest.raises(ToolError, match='--tta needs tta_model'):
+        tool.enable_tta(bare)

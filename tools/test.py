@@ -1,7 +1,7 @@
 """Test a checkpoint with the config's test dataloader and evaluator.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
-                         [--show-dir DIR] [--cfg-options k=v ...] [--launcher ...]
+                         [--show-dir DIR] [--tta] [--cfg-options k=v ...] [--launcher ...]
 """
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--out', help='dump predictions to a pickle file (.pkl)')
     parser.add_argument('--show-dir', help='directory (relative to the work dir\'s '
                         'timestamped folder) where painted images are saved')
+    parser.add_argument('--tta', action='store_true', help="test-time augmentation with the "
+                        "config's tta_model and tta_pipeline (mmdet / mmseg)")
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings')
     parser.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
@@ -50,6 +52,17 @@ def enable_show_dir(cfg, show_dir: str) -> None:
         cfg.visualizer['save_dir'] = show_dir    # mmseg style
 
 
+def enable_tta(cfg) -> None:
+    """Wrap the model in the config's ``tta_model`` and test with its ``tta_pipeline``, as
+    mmdet's and mmseg's own ``tools/test.py --tta`` do."""
+    missing = [k for k in ('tta_model', 'tta_pipeline') if k not in cfg]
+    if missing:
+        raise ToolError(f'--tta needs {" and ".join(missing)} in the config')
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    cfg.tta_model.module = cfg.model
+    cfg.model = cfg.tta_model
+
+
 def dump_metric(cfg, out: str):
     """A metric that dumps predictions: mmdet's det-specific one where it applies."""
     if cfg.get('default_scope') == 'mmdet':
@@ -74,6 +87,8 @@ def main() -> None:
     cfg.load_from = args.checkpoint
     if args.show_dir:
         enable_show_dir(cfg, args.show_dir)
+    if args.tta:
+        enable_tta(cfg)
 
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
