@@ -20,11 +20,12 @@ import os
 import os.path as osp
 from collections.abc import Sequence
 
-import numpy as np
 from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 from PIL import Image
+
+from .splits import write_name_splits
 
 __all__ = ['DarkFaceDataset', 'parse_darkface_label', 'write_darkface_split']
 
@@ -203,20 +204,6 @@ def write_darkface_split(data_root: str, out_files: Sequence[str],
     ``numpy.random.RandomState(seed)``, cut into ``sizes`` and written one name a line to
     ``out_files`` (usable as ``ann_file``); returns the lists.
     """
-    if len(out_files) != len(sizes):
-        raise ValueError(f'{len(out_files)} out_files for {len(sizes)} sizes')
     folder = osp.join(data_root, img_dir)
-    names = sorted(_scan(folder, DARKFACE_IMG_EXTENSIONS, 'image').values())
-    if sum(sizes) > len(names):
-        raise ValueError(f'sizes {list(sizes)} need {sum(sizes)} images, {folder} has '
-                         f'{len(names)}')
-    order = np.random.RandomState(seed).permutation(len(names))
-    lists, start = [], 0
-    for path, size in zip(out_files, sizes):
-        chosen = [names[i] for i in order[start:start + size]]
-        start += size
-        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-        with open(path, 'w') as f:
-            f.write(''.join(f'{n}\n' for n in chosen))
-        lists.append(chosen)
-    return lists
+    names = _scan(folder, DARKFACE_IMG_EXTENSIONS, 'image').values()
+    return write_name_splits(list(names), out_files, sizes, seed, folder)

@@ -19,11 +19,12 @@ import os
 import os.path as osp
 from collections.abc import Sequence
 
-import numpy as np
 from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 from PIL import Image
+
+from .splits import write_name_splits
 
 __all__ = ['ExDarkDataset', 'EXDARK_CLASSES', 'EXDARK_LIGHTS', 'parse_bbgt',
            'parse_imageclasslist', 'write_random_split']
@@ -323,20 +324,6 @@ def write_random_split(data_root: str, out_files: Sequence[str],
     ``numpy.random.RandomState(seed)``, cut into ``sizes`` and written one name a line to
     ``out_files`` (usable as ``ann_file``); returns the lists.
     """
-    if len(out_files) != len(sizes):
-        raise ValueError(f'{len(out_files)} out_files for {len(sizes)} sizes')
-    names = sorted(osp.basename(p) for p in _scan(osp.join(data_root, img_dir),
-                                                  EXDARK_IMG_EXTENSIONS).values())
-    if sum(sizes) > len(names):
-        raise ValueError(f'sizes {list(sizes)} need {sum(sizes)} images, '
-                         f'{osp.join(data_root, img_dir)} has {len(names)}')
-    order = np.random.RandomState(seed).permutation(len(names))
-    lists, start = [], 0
-    for path, size in zip(out_files, sizes):
-        chosen = [names[i] for i in order[start:start + size]]
-        start += size
-        os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-        with open(path, 'w') as f:
-            f.write(''.join(f'{n}\n' for n in chosen))
-        lists.append(chosen)
-    return lists
+    folder = osp.join(data_root, img_dir)
+    names = [osp.basename(p) for p in _scan(folder, EXDARK_IMG_EXTENSIONS).values()]
+    return write_name_splits(names, out_files, sizes, seed, folder)
