@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from mmengine.registry import HOOKS
 
-from ..search.cooperative_hook import CooperativeSearchHook, _Infinite
+from ..search.cooperative_hook import CooperativeSearchHook, InfiniteLoader
 
 __all__ = ['BGLHook']
 
@@ -41,7 +41,7 @@ class BGLHook(CooperativeSearchHook):
             self._val_loader = runner.build_dataloader(self.val_dataloader_cfg, seed=seed)
         else:
             self._split_train_set(runner)
-        self._val_iter = _Infinite(self._val_loader)
+        self._val_iter = InfiniteLoader(self._val_loader)
         for _ in range(self.state['val_batches']):   # resume: same upper-level stream
             next(self._val_iter)
 

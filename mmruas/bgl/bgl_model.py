@@ -28,7 +28,7 @@ from ..models.scene_preprocessor import build_mmruas_module
 from ..registry import MODELS
 from ..search.distributed import all_reduce_mean
 from ..search.hypergradient import BilevelProblem
-from ..search.search_model import _grads, _step
+from ..search.search_model import optimizer_step, rank_mean_grads
 from .solver import BGL_SOLVERS
 
 __all__ = ['BGLModel', 'BGL_PHASES']
@@ -161,7 +161,7 @@ class BGLModel(BaseModel):
             log['loss_upper'] = self.upper_loss(y, self._gt(samples))
         total = {'lower': log['loss_lower'], 'upper': log.get('loss_upper'),
                  'both': sum(log.values())}[self.warmup_loss]
-        g = _grads(total, [*upper, *lower])
-        _step(optim_wrapper['upper'], upper, g[:len(upper)])
-        _step(optim_wrapper['lower'], lower, g[len(upper):])
+        g = rank_mean_grads(total, [*upper, *lower])
+        optimizer_step(optim_wrapper['upper'], upper, g[:len(upper)])
+        optimizer_step(optim_wrapper['lower'], lower, g[len(upper):])
         return log

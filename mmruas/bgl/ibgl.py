@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 
 from ..search.hypergradient import BilevelProblem
-from ..search.search_model import _step
+from ..search.search_model import optimizer_step
 from .solver import BGL_SOLVERS, Closure
 
 __all__ = ['IBGL', 'ibgl_hypergradient']
@@ -63,6 +63,6 @@ class IBGL:
         closure = lower_loss_fixed or problem.train_loss
         for _ in range(self.k):
             loss_g = closure()
-            _step(lower_optim, problem.weights, problem.grads(loss_g, problem.weights))
-        _step(upper_optim, problem.alphas, self.hypergradient(problem))
+            optimizer_step(lower_optim, problem.weights, problem.grads(loss_g, problem.weights))
+        optimizer_step(upper_optim, problem.alphas, self.hypergradient(problem))
         return dict(loss_lower=loss_g.detach())

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 import torch
 from mmengine.structures import BaseDataElement
 
-from ..models.data_preprocessors.enhance_preprocessor import EnhanceDataPreprocessor, _max_value
+from ..models.data_preprocessors.enhance_preprocessor import EnhanceDataPreprocessor, white_level
 from ..registry import MODELS
 
 __all__ = ['RawDataPreprocessor']
@@ -38,5 +38,5 @@ class RawDataPreprocessor(EnhanceDataPreprocessor):
         for sample in samples:
             if 'gt_img' in sample:
                 gt = sample.gt_img
-                sample.gt_img = self.to_float(gt, _max_value(gt, sample, 'gt_max_value'))
+                sample.gt_img = self.to_float(gt, white_level(gt, sample, 'gt_max_value'))
         return dict(inputs=batch, data_samples=list(samples))

@@ -18,7 +18,7 @@ from typing import Any
 from torch import Tensor
 
 from ..search.hypergradient import BilevelProblem, hypergradient
-from ..search.search_model import _step
+from ..search.search_model import optimizer_step
 from .solver import BGL_SOLVERS, Closure
 
 __all__ = ['TBGL']
@@ -42,7 +42,7 @@ class TBGL:
     def step(self, problem: BilevelProblem, upper_optim: Any, lower_optim: Any,
              lower_loss_fixed: Closure | None = None) -> dict[str, Tensor]:
         """ω ← step(G_F), then one real lower step θ ← step(∇θ L_G); returns the losses."""
-        _step(upper_optim, problem.alphas, self.hypergradient(problem, lower_optim))
+        optimizer_step(upper_optim, problem.alphas, self.hypergradient(problem, lower_optim))
         loss_g = problem.train_loss()
-        _step(lower_optim, problem.weights, problem.grads(loss_g, problem.weights))
+        optimizer_step(lower_optim, problem.weights, problem.grads(loss_g, problem.weights))
         return dict(loss_lower=loss_g.detach())

@@ -86,7 +86,7 @@ def format_cfg(value: Any, indent: int = 0) -> str:
     return repr(value)
 
 
-class _Infinite:
+class InfiniteLoader:
     """Endless iterator over a dataloader (sampler epochs advance)."""
 
     def __init__(self, loader) -> None:
@@ -285,7 +285,7 @@ class CooperativeSearchHook(Hook):
             self._val_loader = runner.build_dataloader(self.val_dataloader_cfg, seed=seed)
         else:
             self._split_train_set(runner)
-        self._val_iter = _Infinite(self._val_loader)
+        self._val_iter = InfiniteLoader(self._val_loader)
         for _ in range(self.state['val_batches']):   # resume: same validation stream
             next(self._val_iter)
 

@@ -44,7 +44,8 @@ from .distributed import all_reduce_mean
 from .hypergradient import BilevelProblem, grads_or_zeros, hypergradient, scene_hypergradient
 
 __all__ = ['CooperativeSearchMixin', 'SEARCH_PHASES', 'searchable_cells', 'tie_cell_alphas',
-           'genotype_for_config', 'scene_genotype_cfg', 'check_search_groups']
+           'genotype_for_config', 'scene_genotype_cfg', 'check_search_groups',
+           'rank_mean_grads', 'optimizer_step']
 
 SEARCH_PHASES = ('scene', 'task', 'global', 'warmup')
 
@@ -117,12 +118,12 @@ def check_search_groups(model: nn.Module, groups: dict[str, list[nn.Parameter]])
 
 
 # ---------------------------------------------------------------------- gradient steps
-def _grads(loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
+def rank_mean_grads(loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
     """Gradients averaged over data-parallel ranks (zeros where unused)."""
     return all_reduce_mean(grads_or_zeros(loss, params))
 
 
-def _step(wrapper: Any, params: Sequence[nn.Parameter], grads: Sequence[Tensor]) -> None:
+def optimizer_step(wrapper: Any, params: Sequence[nn.Parameter], grads: Sequence[Tensor]) -> None:
     """One optimiser step of ``params`` with the given gradients."""
     for p, g in zip(params, grads):
         p.grad = g.detach().clone()
@@ -231,9 +232,9 @@ class CooperativeSearchMixin:
                                         lambda: self.search_task_loss_through_scene(xv),
                                         self.beta, optim_wrapper['scene_w'], self.order, self.r,
                                         task_buffers=task_buffers, set_grad=False)
-            _step(optim_wrapper['scene_alpha'], a_s, grads)
+            optimizer_step(optim_wrapper['scene_alpha'], a_s, grads)
             loss = self.search_scene_loss(x)
-            _step(optim_wrapper['scene_w'], ws, _grads(loss, ws))
+            optimizer_step(optim_wrapper['scene_w'], ws, rank_mean_grads(loss, ws))
             log[name_s] = loss
         elif phase == 'task':
             with torch.no_grad():
@@ -243,9 +244,9 @@ class CooperativeSearchMixin:
                                      all_reduce_mean)
             grads = hypergradient(problem, optim_wrapper['task_w'], self.order, self.r,
                                   set_grad=False)
-            _step(optim_wrapper['task_alpha'], a_t, grads)
+            optimizer_step(optim_wrapper['task_alpha'], a_t, grads)
             loss = self.search_task_loss(u)
-            _step(optim_wrapper['task_w'], wt, _grads(loss, wt))
+            optimizer_step(optim_wrapper['task_w'], wt, rank_mean_grads(loss, wt))
             log[name_t] = loss
         else:
             if phase == 'global':
@@ -253,11 +254,11 @@ class CooperativeSearchMixin:
                                         scene_buffers + task_buffers)
             l_s, l_t = self.search_joint_losses(x, detach_scene=phase == 'warmup')
             if phase == 'global':   # one joint objective: L_t also trains ω_s through the scene
-                g = _grads(l_s + l_t, [*ws, *wt])
+                g = rank_mean_grads(l_s + l_t, [*ws, *wt])
             else:                   # warm-up: each side on its own loss
-                g = _grads(l_s, ws) + _grads(l_t, wt)
-            _step(optim_wrapper['scene_w'], ws, g[:len(ws)])
-            _step(optim_wrapper['task_w'], wt, g[len(ws):])
+                g = rank_mean_grads(l_s, ws) + rank_mean_grads(l_t, wt)
+            optimizer_step(optim_wrapper['scene_w'], ws, g[:len(ws)])
+            optimizer_step(optim_wrapper['task_w'], wt, g[len(ws):])
             log[name_s], log[name_t] = l_s, l_t
         _, log_vars = self.parse_losses(log)
         return log_vars
@@ -279,5 +280,5 @@ class CooperativeSearchMixin:
         problem = BilevelProblem([*a_s, *a_t], [*ws, *wt], lambda: joint(x), lambda: joint(xv),
                                  buffers, all_reduce_mean)
         grads = hypergradient(problem, opt, self.order, self.r, set_grad=False)
-        _step(optim_wrapper['scene_alpha'], a_s, grads[:len(a_s)])
-        _step(optim_wrapper['task_alpha'], a_t, grads[len(a_s):])
+        optimizer_step(optim_wrapper['scene_alpha'], a_s, grads[:len(a_s)])
+        optimizer_step(optim_wrapper['task_alpha'], a_t, grads[len(a_s):])

@@ -15,7 +15,7 @@ __all__ = ['EnhanceDataPreprocessor']
 _DTYPE_MAX = {torch.uint8: 255.0, torch.uint16: 65535.0}
 
 
-def _max_value(img: torch.Tensor, sample: BaseDataElement | None, key: str) -> float:
+def white_level(img: torch.Tensor, sample: BaseDataElement | None, key: str) -> float:
     """White level from the metainfo ``key``, else from the dtype (float images: 1)."""
     if sample is not None and key in sample.metainfo:
         return float(sample.metainfo[key])
@@ -68,7 +68,7 @@ class EnhanceDataPreprocessor(BaseDataPreprocessor):
         if len(samples) != len(inputs):
             raise ValueError(f'{len(inputs)} inputs but {len(samples)} data samples')
 
-        imgs = [self.to_float(img, _max_value(img, s, 'max_value'))
+        imgs = [self.to_float(img, white_level(img, s, 'max_value'))
                 for img, s in zip(inputs, samples)]
         d = self.pad_size_divisor
         h = -(-max(img.shape[1] for img in imgs) // d) * d
@@ -84,5 +84,5 @@ class EnhanceDataPreprocessor(BaseDataPreprocessor):
             sample.set_metainfo(meta)
             if 'gt_img' in sample:
                 gt = sample.gt_img
-                sample.gt_img = self.to_float(gt, _max_value(gt, sample, 'gt_max_value'))
+                sample.gt_img = self.to_float(gt, white_level(gt, sample, 'gt_max_value'))
         return dict(inputs=batch, data_samples=list(samples))
