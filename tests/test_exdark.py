@@ -13,6 +13,7 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 import mmruas.datasets.exdark as exdark_mod
+import mmruas.datasets.listed_det_dataset as listed_mod
 import mmruas.evaluation.voc_table as voc_table_mod
 from mmruas.datasets import EXDARK_CLASSES, ExDarkDataset, write_random_split
 from mmruas.evaluation import ExDarkVOCMetric
@@ -143,7 +144,8 @@ def test_missing_headers(root):
 
 def test_unpaired_files(root, monkeypatch):
     logged = []
-    monkeypatch.setattr(exdark_mod, 'print_log', lambda msg, **kw: logged.append(msg))
+    for mod in (exdark_mod, listed_mod):
+        monkeypatch.setattr(mod, 'print_log', lambda msg, **kw: logged.append(msg))
     img = root / 'ExDark' / 'Car' / '2015_00003.jpeg'
     img.rename(root / 'moved.jpeg')
     with pytest.raises(FileNotFoundError,

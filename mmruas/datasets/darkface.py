@@ -20,11 +20,11 @@ import os
 import os.path as osp
 from collections.abc import Sequence
 
-from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 from PIL import Image
 
+from .listed_det_dataset import ListedDetDataset
 from .splits import write_name_splits
 
 __all__ = ['DarkFaceDataset', 'parse_darkface_label', 'write_darkface_split']
@@ -86,7 +86,7 @@ def _scan(folder: str, extensions: Sequence[str], what: str) -> dict[str, str]:
 
 
 @DATASETS.register_module()
-class DarkFaceDataset(BaseDetDataset):
+class DarkFaceDataset(ListedDetDataset):
     """DARK FACE as distributed, read into mmdet's detection data infos.
 
     Which images: ``ann_file`` (image names or stems, one a line, ``#`` comments allowed;
@@ -117,35 +117,14 @@ class DarkFaceDataset(BaseDetDataset):
         kwargs.setdefault('data_prefix', dict())
         super().__init__(data_root=str(data_root), ann_file=ann_file, **kwargs)
 
-    def _missing(self, message: str, missing: list[str]) -> None:
-        if not missing:
-            return
-        text = f'{message} {missing[0]} ({len(missing)} in total)'
-        if self.strict:
-            raise FileNotFoundError(text)
-        print_log(f'skipped: {text}', logger='current', level=logging.WARNING)
-
     def _select(self, images: dict[str, str]) -> list[str]:
         """Stems of the chosen images, in order."""
         if not self.ann_file:
             return sorted(images, key=lambda s: (not s.isdigit(), int(s) if s.isdigit()
                                                  else 0, s))
-        if not osp.isfile(self.ann_file):
-            raise FileNotFoundError(f'ann_file not found: {self.ann_file}')
-        stems, seen = [], {}
-        with open(self.ann_file, encoding='utf-8-sig') as f:
-            for lineno, line in enumerate(f, start=1):
-                line = line.split('#', 1)[0].strip()
-                if not line:
-                    continue
-                stem = osp.splitext(osp.basename(line.split()[0].replace('\\', '/')))[0]
-                if stem in seen:
-                    raise ValueError(f'{self.ann_file}:{lineno}: {line!r} already listed on '
-                                     f'line {seen[stem]}')
-                seen[stem] = lineno
-                stems.append(stem)
-        self._missing(f'{self.ann_file}: no image in {osp.join(self.data_root, self.img_dir)}'
-                      ' for', [s for s in stems if s not in images])
+        stems = [stem for stem, _ in self._read_ann_file(lambda n: osp.splitext(n)[0])]
+        self._unpaired(f'{self.ann_file}: no image in {osp.join(self.data_root, self.img_dir)}'
+                       ' for', [s for s in stems if s not in images])
         return [s for s in stems if s in images]
 
     def load_data_list(self) -> list[dict]:
@@ -155,8 +134,8 @@ class DarkFaceDataset(BaseDetDataset):
         images = _scan(img_root, DARKFACE_IMG_EXTENSIONS, 'image')
         labels = _scan(ann_root, ('.txt',), 'label')
         chosen = self._select(images)
-        self._missing('image without label:',
-                      [osp.join(img_root, images[s]) for s in chosen if s not in labels])
+        self._unpaired('image without label:',
+                       [osp.join(img_root, images[s]) for s in chosen if s not in labels])
         self.dropped = []
         data_list = [self._parse(osp.join(img_root, images[s]), osp.join(ann_root, labels[s]))
                      for s in chosen if s in labels]
@@ -184,15 +163,6 @@ class DarkFaceDataset(BaseDetDataset):
             instances.append(dict(bbox=box, bbox_label=0, ignore_flag=0))
         return dict(img_path=img_path, img_id=osp.splitext(osp.basename(img_path))[0],
                     width=width, height=height, ann_path=ann_path, instances=instances)
-
-    def filter_data(self) -> list[dict]:
-        """Apply ``filter_cfg`` (``filter_empty_gt``, ``min_size``) outside test mode."""
-        if self.test_mode or not self.filter_cfg:
-            return self.data_list
-        empty = self.filter_cfg.get('filter_empty_gt', False)
-        min_size = self.filter_cfg.get('min_size', 0)
-        return [d for d in self.data_list if (not empty or d['instances'])
-                and min(d['width'], d['height']) >= min_size]
 
 
 def write_darkface_split(data_root: str, out_files: Sequence[str],

@@ -19,11 +19,11 @@ import os
 import os.path as osp
 from collections.abc import Sequence
 
-from mmdet.datasets import BaseDetDataset
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 from PIL import Image
 
+from .listed_det_dataset import ListedDetDataset
 from .splits import write_name_splits
 
 __all__ = ['ExDarkDataset', 'EXDARK_CLASSES', 'EXDARK_LIGHTS', 'parse_bbgt',
@@ -144,7 +144,7 @@ def _codes(value: int | str | Sequence | None, names: dict[str, int], what: str,
 
 
 @DATASETS.register_module()
-class ExDarkDataset(BaseDetDataset):
+class ExDarkDataset(ListedDetDataset):
     """ExDark as distributed, read into mmdet's detection data infos.
 
     Which images: ``ann_file`` (a text file of image names, one a line, relative to
@@ -210,35 +210,13 @@ class ExDarkDataset(BaseDetDataset):
         kwargs.setdefault('data_prefix', dict())
         super().__init__(data_root=str(data_root), ann_file=ann_file, **kwargs)
 
-    def _unpaired(self, message: str, missing: list[str]) -> None:
-        """Raise (``strict``) or warn about files without their counterpart."""
-        if not missing:
-            return
-        text = f'{message} {missing[0]} ({len(missing)} in total)'
-        if self.strict:
-            raise FileNotFoundError(text)
-        print_log(f'skipped: {text}', logger='current', level=logging.WARNING)
-
     def _select(self, images: dict[str, str]) -> list[str]:
         """The lower-case names of the chosen images, in list order."""
         needs_list = self.split is not None or self.light or self.in_out
         table = (parse_imageclasslist(osp.join(self.data_root, self.imageclasslist))
                  if needs_list else {})
         if self.ann_file:
-            if not osp.isfile(self.ann_file):
-                raise FileNotFoundError(f'ann_file not found: {self.ann_file}')
-            names, seen = [], {}
-            with open(self.ann_file, encoding='utf-8-sig') as f:
-                for lineno, line in enumerate(f, start=1):
-                    line = line.split('#', 1)[0].strip()
-                    if not line:
-                        continue
-                    key = osp.basename(line.split()[0].replace('\\', '/')).lower()
-                    if key in seen:
-                        raise ValueError(f'{self.ann_file}:{lineno}: {line!r} already listed '
-                                         f'on line {seen[key]}')
-                    seen[key] = lineno
-                    names.append((key, f'{self.ann_file}:{lineno}'))
+            names = self._read_ann_file(str.lower)
         elif self.split is not None:
             names = [(k, f'{e["name"]} ({self.imageclasslist}:{e["line"]})')
                      for k, e in table.items() if e['split'] == SPLIT_CODES[self.split]]
@@ -303,16 +281,6 @@ class ExDarkDataset(BaseDetDataset):
                                   ignore_flag=int(values[9] != 0)))
         return dict(img_path=img_path, img_id=osp.basename(img_path), width=width,
                     height=height, ann_path=ann_path, instances=instances)
-
-    def filter_data(self) -> list[dict]:
-        """Apply ``filter_cfg`` (``filter_empty_gt``, ``min_size``) outside test mode."""
-        if self.test_mode or not self.filter_cfg:
-            return self.data_list
-        empty = self.filter_cfg.get('filter_empty_gt', False)
-        min_size = self.filter_cfg.get('min_size', 0)
-        return [d for d in self.data_list
-                if (not empty or any(not i['ignore_flag'] for i in d['instances']))
-                and min(d['width'], d['height']) >= min_size]
 
 
 def write_random_split(data_root: str, out_files: Sequence[str],

@@ -1,0 +1,58 @@
+"""What the folder-based detection readers (ExDark, DARK FACE) share: the ``strict``
+handling of files without their counterpart, the ``ann_file`` name list and
+``filter_cfg`` (METHOD.md §7 layouts)."""
+from __future__ import annotations
+
+import logging
+import os.path as osp
+from collections.abc import Callable
+
+from mmdet.datasets import BaseDetDataset
+from mmengine.logging import print_log
+
+__all__ = ['ListedDetDataset']
+
+
+class ListedDetDataset(BaseDetDataset):
+    """``BaseDetDataset`` with a ``strict`` flag, a name-list reader and ``filter_cfg``."""
+
+    strict: bool
+
+    def _unpaired(self, message: str, missing: list[str]) -> None:
+        """Raise (``strict``) or warn about files without their counterpart."""
+        if not missing:
+            return
+        text = f'{message} {missing[0]} ({len(missing)} in total)'
+        if self.strict:
+            raise FileNotFoundError(text)
+        print_log(f'skipped: {text}', logger='current', level=logging.WARNING)
+
+    def _read_ann_file(self, key: Callable[[str], str]) -> list[tuple[str, str]]:
+        """``(key(name), 'ann_file:line')`` for each listed name (first field of a line;
+        ``#`` comments and blank lines skipped); a name listed twice is an error."""
+        if not osp.isfile(self.ann_file):
+            raise FileNotFoundError(f'ann_file not found: {self.ann_file}')
+        names, seen = [], {}
+        with open(self.ann_file, encoding='utf-8-sig') as f:
+            for lineno, line in enumerate(f, start=1):
+                line = line.split('#', 1)[0].strip()
+                if not line:
+                    continue
+                k = key(osp.basename(line.split()[0].replace('\\', '/')))
+                if k in seen:
+                    raise ValueError(f'{self.ann_file}:{lineno}: {line!r} already listed on '
+                                     f'line {seen[k]}')
+                seen[k] = lineno
+                names.append((k, f'{self.ann_file}:{lineno}'))
+        return names
+
+    def filter_data(self) -> list[dict]:
+        """Apply ``filter_cfg`` (``filter_empty_gt``: no box that is not ignored;
+        ``min_size``) outside test mode."""
+        if self.test_mode or not self.filter_cfg:
+            return self.data_list
+        empty = self.filter_cfg.get('filter_empty_gt', False)
+        min_size = self.filter_cfg.get('min_size', 0)
+        return [d for d in self.data_list
+                if (not empty or any(not i['ignore_flag'] for i in d['instances']))
+                and min(d['width'], d['height']) >= min_size]
