@@ -1,12 +1,9 @@
 """Batch packed RAW inputs (and their RGB ground truth) for the BGL model."""
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import torch
-from mmengine.structures import BaseDataElement
 
-from ..models.data_preprocessors.enhance_preprocessor import EnhanceDataPreprocessor, white_level
+from ..models.data_preprocessors.enhance_preprocessor import EnhanceDataPreprocessor
 from ..registry import MODELS
 
 __all__ = ['RawDataPreprocessor']
@@ -23,20 +20,11 @@ class RawDataPreprocessor(EnhanceDataPreprocessor):
     """
 
     def forward(self, data: dict, training: bool = False) -> dict:
-        data = self.cast_data(data)
-        inputs = data['inputs']
-        samples: Sequence[BaseDataElement] | None = data.get('data_samples')
-        if isinstance(inputs, torch.Tensor):
-            inputs = list(inputs) if inputs.dim() == 4 else [inputs]
-        if samples is None:
-            samples = [BaseDataElement() for _ in inputs]
+        inputs, samples = self.unpack(data)
         shapes = {tuple(i.shape) for i in inputs}
         if len(shapes) != 1:
             raise ValueError(f'RawDataPreprocessor needs inputs of one size, got {shapes}')
         batch = torch.stack([i if i.is_floating_point() else i.to(torch.float32)
                              for i in inputs])
-        for sample in samples:
-            if 'gt_img' in sample:
-                gt = sample.gt_img
-                sample.gt_img = self.to_float(gt, white_level(gt, sample, 'gt_max_value'))
-        return dict(inputs=batch, data_samples=list(samples))
+        self.gt_to_float(samples)
+        return dict(inputs=batch, data_samples=samples)

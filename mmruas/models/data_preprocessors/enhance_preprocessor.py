@@ -56,8 +56,9 @@ class EnhanceDataPreprocessor(BaseDataPreprocessor):
         out = img.to(torch.float32) / max_value
         return out.flip(0) if self.bgr_to_rgb else out
 
-    def forward(self, data: dict, training: bool = False) -> dict:
-        """Preprocess a collated batch (``pseudo_collate`` lists or a stacked tensor)."""
+    def unpack(self, data: dict) -> tuple[list[torch.Tensor], list[BaseDataElement]]:
+        """The batch on the device as ``(inputs, data_samples)`` lists (``pseudo_collate``
+        lists or a stacked tensor; empty samples when the batch has none)."""
         data = self.cast_data(data)
         inputs = data['inputs']
         samples: Sequence[BaseDataElement] | None = data.get('data_samples')
@@ -67,7 +68,18 @@ class EnhanceDataPreprocessor(BaseDataPreprocessor):
             samples = [BaseDataElement() for _ in inputs]
         if len(samples) != len(inputs):
             raise ValueError(f'{len(inputs)} inputs but {len(samples)} data samples')
+        return list(inputs), list(samples)
 
+    def gt_to_float(self, samples: Sequence[BaseDataElement]) -> None:
+        """Each sample's ``gt_img`` (if any) as float RGB in [0, 1], in place."""
+        for sample in samples:
+            if 'gt_img' in sample:
+                gt = sample.gt_img
+                sample.gt_img = self.to_float(gt, white_level(gt, sample, 'gt_max_value'))
+
+    def forward(self, data: dict, training: bool = False) -> dict:
+        """Preprocess a collated batch (``pseudo_collate`` lists or a stacked tensor)."""
+        inputs, samples = self.unpack(data)
         imgs = [self.to_float(img, white_level(img, s, 'max_value'))
                 for img, s in zip(inputs, samples)]
         d = self.pad_size_divisor
@@ -82,7 +94,5 @@ class EnhanceDataPreprocessor(BaseDataPreprocessor):
             if 'img_shape' not in sample.metainfo:
                 meta['img_shape'] = tuple(img.shape[1:])
             sample.set_metainfo(meta)
-            if 'gt_img' in sample:
-                gt = sample.gt_img
-                sample.gt_img = self.to_float(gt, white_level(gt, sample, 'gt_max_value'))
-        return dict(inputs=batch, data_samples=list(samples))
+        self.gt_to_float(samples)
+        return dict(inputs=batch, data_samples=samples)
