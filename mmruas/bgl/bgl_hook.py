@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from mmengine.registry import HOOKS
 
-from ..search.cooperative_hook import CooperativeSearchHook, InfiniteLoader
+from ..search.cooperative_hook import CooperativeSearchHook
 
 __all__ = ['BGLHook']
 
@@ -36,14 +36,7 @@ class BGLHook(CooperativeSearchHook):
         if not hasattr(model, 'bgl_groups'):
             raise TypeError('BGLHook needs a BGL model (bgl_groups())')
         self._check_wrapper(runner)     # data parallel: SearchDistributedDataParallel
-        if self.val_dataloader_cfg is not None:
-            seed = runner.seed if self.split_seed is None else self.split_seed
-            self._val_loader = runner.build_dataloader(self.val_dataloader_cfg, seed=seed)
-        else:
-            self._split_train_set(runner)
-        self._val_iter = InfiniteLoader(self._val_loader)
-        for _ in range(self.state['val_batches']):   # resume: same upper-level stream
-            next(self._val_iter)
+        self._start_val_stream(runner)  # upper-level batches (resume: the same stream)
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         model = self._model(runner)

@@ -280,13 +280,19 @@ class CooperativeSearchHook(Hook):
             raise TypeError('CooperativeSearchHook needs a search model (search_groups())')
         self._check_wrapper(runner)
         model.beta, model.order = self.beta, self.order
+        self._start_val_stream(runner)
+
+    def _start_val_stream(self, runner) -> None:
+        """The endless validation (upper-level) batch stream: ``val_dataloader`` or the
+        second half of the split training set, advanced past the batches already used
+        (resume: the same stream)."""
         if self.val_dataloader_cfg is not None:
             seed = runner.seed if self.split_seed is None else self.split_seed
             self._val_loader = runner.build_dataloader(self.val_dataloader_cfg, seed=seed)
         else:
             self._split_train_set(runner)
         self._val_iter = InfiniteLoader(self._val_loader)
-        for _ in range(self.state['val_batches']):   # resume: same validation stream
+        for _ in range(self.state['val_batches']):
             next(self._val_iter)
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
