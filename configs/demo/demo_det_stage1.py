@@ -1,14 +1,16 @@
 # `make demo`, detection, stage 1 of the hierarchical strategy (METHOD.md §1): the scene
 # module alone (RUAS_S: the IEM with the published detection scene cell
 # DET_SCENE_DARKFACE), trained without labels on the training images of the mini ExDark
-# set (mmruas.datasets.make_mini_exdark) with the unsupervised IEM loss. Its checkpoint
+# set (mmruas.datasets.make_mini_exdark) with ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ)
+# (RUAS-TPAMI eq. 5, §3.2's stage 1). Its checkpoint
 # (scene.* keys) is the scene_checkpoint of configs/demo/demo_det_train.py.
 #   python tools/train.py configs/demo/demo_det_stage1.py \
 #       --cfg-options train_dataloader.dataset.data_root=work_dirs/demo/mini_exdark
 _base_ = ['../_base_/models/ruas_a.py', '../_base_/default_runtime.py']
 
 data_root = 'work_dirs/demo/mini_exdark'
-model = dict(scene=dict(_delete_=True, type='RUAS', variant='RUAS_S',
+model = dict(scene_loss=dict(type='SceneLoss', eta=0.1),
+             scene=dict(_delete_=True, type='RUAS', variant='RUAS_S',
                         iem=dict(num_stages=3, gamma=0.5, width=3,
                                  genotype='DET_SCENE_DARKFACE')))
 train_pipeline = [

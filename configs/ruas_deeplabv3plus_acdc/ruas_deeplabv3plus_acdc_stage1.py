@@ -1,7 +1,7 @@
 # Hierarchical strategy, stage 1 (METHOD.md §1): the RUAS scene module alone — RUAS_S (the
 # IEM) with the scene cell of configs/ruas_deeplabv3plus_acdc.py — trained without labels on
 # the photographs of ACDC night's training split (the evaluation images stay unseen) with
-# the unsupervised IEM loss, the scene module's own loss in mmruas (as the detection stage 1).
+# ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ), the scene loss of RUAS-TPAMI eq. 5 (§3.2's stage 1).
 # Random 512 x 512 crops of the full-resolution frames, the scale stage 2 feeds it.
 #   python tools/train.py configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_stage1.py
 # writes work_dirs/ruas_deeplabv3plus_acdc_stage1/iter_4000.pth, the default
@@ -10,7 +10,8 @@ _base_ = ['../_base_/models/ruas_a.py', '../_base_/default_runtime.py']
 
 data_root = 'data/acdc/'
 max_iters = 4000   # batch 8: 80 epochs of the 400 training images
-model = dict(scene=dict(_delete_=True, type='RUAS', variant='RUAS_S',
+model = dict(scene_loss=dict(type='SceneLoss', eta=0.1),
+             scene=dict(_delete_=True, type='RUAS', variant='RUAS_S',
                         iem=dict(num_stages=3, gamma=0.5, width=3,
                                  genotype='DET_SCENE_DARKFACE')))
 train_pipeline = [

@@ -1,7 +1,8 @@
 # Hierarchical strategy, stage 1 (METHOD.md §1): the RUAS scene module alone — RUAS_S (the
 # IEM) with the published detection scene cell DET_SCENE_DARKFACE, as in
 # configs/ruas_dsfd_darkface.py — trained without labels on the DARK FACE training images
-# (train.txt; the test images stay unseen) with the unsupervised IEM loss, on random
+# (train.txt; the test images stay unseen) with ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ)
+# (RUAS-TPAMI eq. 5, §3.2's stage 1), on random
 # 640 x 640 crops, the detector's training input size.
 #   python tools/train.py configs/ruas_dsfd_darkface/ruas_dsfd_darkface_stage1.py
 # writes work_dirs/ruas_dsfd_darkface_stage1/iter_6000.pth, the default scene_checkpoint of
@@ -11,7 +12,8 @@ _base_ = ['../_base_/models/ruas_a.py', '../_base_/default_runtime.py']
 work_dir = './work_dirs/ruas_dsfd_darkface_stage1'
 data_root = 'data/DarkFace/'
 max_iters = 6000   # batch 8: about 10 epochs of the 5,000 training images
-model = dict(scene=dict(_delete_=True, type='RUAS', variant='RUAS_S',
+model = dict(scene_loss=dict(type='SceneLoss', eta=0.1),
+             scene=dict(_delete_=True, type='RUAS', variant='RUAS_S',
                         iem=dict(num_stages=3, gamma=0.5, width=3,
                                  genotype='DET_SCENE_DARKFACE')))
 train_pipeline = [

@@ -1,8 +1,8 @@
 # Hierarchical strategy, stage 1 (METHOD.md §1): the RUAS scene module alone — RUAS_S (the
 # IEM) with the published detection scene cell DET_SCENE_DARKFACE, as in
 # configs/ruas_ssd_exdark.py — trained without labels on the images of ExDark's training
-# split (the test images stay unseen) with the unsupervised IEM loss, the scene module's
-# own loss in mmruas (as configs/demo/demo_det_stage1.py). The images are resized to the
+# split (the test images stay unseen) with ℓs =
+# ‖tᴷ − y‖² + η·RTV(tᴷ), the scene loss of RUAS-TPAMI eq. 5 (§3.2's stage 1). The images are resized to the
 # detector's 300 x 300 input, so that the scene learns at the scale stage 2 feeds it.
 #   python tools/train.py configs/ruas_ssd_exdark/ruas_ssd_exdark_stage1.py
 # writes work_dirs/ruas_ssd_exdark_stage1/iter_4000.pth, the default scene_checkpoint of
@@ -12,7 +12,8 @@ _base_ = ['../_base_/models/ruas_a.py', '../_base_/default_runtime.py']
 
 data_root = 'data/ExDark/'
 max_iters = 4000   # batch 8: about 10 epochs of the 3,000 training images
-model = dict(scene=dict(_delete_=True, type='RUAS', variant='RUAS_S',
+model = dict(scene_loss=dict(type='SceneLoss', eta=0.1),
+             scene=dict(_delete_=True, type='RUAS', variant='RUAS_S',
                         iem=dict(num_stages=3, gamma=0.5, width=3,
                                  genotype='DET_SCENE_DARKFACE')))
 train_pipeline = [

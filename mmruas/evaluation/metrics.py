@@ -119,9 +119,11 @@ class _ImageMetric(BaseMetric):
     default_prefix = ''  # keys are plain 'PSNR', 'SSIM', 'LPIPS'
 
     def __init__(self, crop_border: int = 0, print_per_image: bool = False,
-                 quantize: str = 'round', collect_device: str = 'cpu',
-                 prefix: str | None = None) -> None:
+                 quantize: str = 'round', pred_key: str = 'pred_img',
+                 collect_device: str = 'cpu', prefix: str | None = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
+        # e.g. pred_key='pred_iem_img', prefix='iem': the enhancer's IEM output uᴷ alone
+        self.pred_key = pred_key
         if quantize not in QUANTIZERS:
             raise ValueError(f"quantize must be 'round' or 'floor', got {quantize!r}")
         self.quantize = quantize
@@ -139,7 +141,7 @@ class _ImageMetric(BaseMetric):
         """Score every sample; keep ``(img_path, value)`` in ``self.results``."""
         for i, sample in enumerate(data_samples):
             name = str(sample.get('img_path', f'sample {len(self.results) + i}'))
-            pred = quantize_8bit(_field(sample, 'pred_img', name), self.quantize)
+            pred = quantize_8bit(_field(sample, self.pred_key, name), self.quantize)
             gt = quantize_8bit(_field(sample, 'gt_img', name))
             if pred.shape != gt.shape:
                 raise ValueError(f'{self.metric_name}: pred_img {pred.shape[:2]} and gt_img '

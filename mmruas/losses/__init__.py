@@ -1,6 +1,16 @@
-"""RUAS losses: RTV, TV, IEM, NRM and scene losses."""
-from .ruas_losses import IEMLoss, NRMLoss, RTVLoss, SceneLoss, TVLoss
+"""RUAS losses: the papers' scene loss ℓs and NRM loss, the authors' training-script
+losses, a stage-wise IEM variant, RTV and TV."""
+from .authors_losses import AuthorsIEMLoss, AuthorsNRMLoss, authors_smoothness, squared_tv
+from .ruas_losses import (
+    NRMLoss,
+    RTVLoss,
+    SceneLoss,
+    StagewiseIEMLoss,
+    TVLoss,
+    scene_term,
+)
 from .smoothness import gradients, relative_total_variation, total_variation
 
-__all__ = ['RTVLoss', 'TVLoss', 'IEMLoss', 'NRMLoss', 'SceneLoss', 'gradients',
+__all__ = ['RTVLoss', 'TVLoss', 'SceneLoss', 'StagewiseIEMLoss', 'NRMLoss', 'AuthorsIEMLoss',
+           'AuthorsNRMLoss', 'authors_smoothness', 'squared_tv', 'scene_term', 'gradients',
            'relative_total_variation', 'total_variation']

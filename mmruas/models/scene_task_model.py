@@ -19,6 +19,7 @@ from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
 from mmseg.registry import MODELS as MMSEG_MODELS
 
+from ..losses.ruas_losses import scene_term
 from ..scene import SceneOutput
 from .scene_preprocessor import build_mmruas_module
 
@@ -28,15 +29,15 @@ __all__ = ['SceneTaskModel', 'scene_loss_of']
 def scene_loss_of(outputs: Sequence[SceneOutput],
                   loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> torch.Tensor:
     """ℓs of a batch from its scene outputs (one per image size): the image-count-weighted
-    mean of ``loss_fn(tᴷ, y)`` over the outputs, which for one output is ``loss_fn`` on the
-    whole batch (eq. 5)."""
+    mean of the scene loss over the outputs (:func:`mmruas.losses.scene_term`: ``loss_fn(tᴷ,
+    y)`` for ℓs), which for one output is the loss on the whole batch (eq. 5)."""
     if not outputs:
         raise RuntimeError('no scene output: the data preprocessor has not run a scene '
                            'module on this batch')
     total, count = None, 0
     for out in outputs:
         n = out.ts[-1].shape[0]
-        term = loss_fn(out.ts[-1], out.extras['input']) * n
+        term = scene_term(loss_fn, out.ts, out.t_hats, out.extras['input']) * n
         total = term if total is None else total + term
         count += n
     return total / count

@@ -1,6 +1,6 @@
 """Cooperative architecture search of the enhancement model (METHOD.md §4, Alg. 1).
 
-Scene = the IEM cells (ω_s, α_s; L_s = IEM loss), task = the NRM cells (ω_t, α_t;
+Scene = the IEM cells (ω_s, α_s; L_s = the scene loss, default ℓs), task = the NRM cells (ω_t, α_t;
 L_t = NRM loss on the IEM output uᴷ). The phases of ``train_step`` (scene, task, global,
 warm-up) are :class:`~mmruas.search.CooperativeSearchMixin`'s; this model only says what
 the two sides, their losses and their genotypes are.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
+from ..losses.ruas_losses import scene_term
 from ..registry import MODELS
 from ..search.search_model import (
     SEARCH_PHASES,
@@ -80,9 +81,9 @@ class RUASSearchEnhancer(CooperativeSearchMixin, RUASEnhancer):
         return self.data_preprocessor(data, training=True)['inputs']
 
     def search_scene_loss(self, x: Tensor) -> Tensor:
-        """IEM loss of the IEM stages on ``x``."""
+        """The scene loss (default ℓs) of the IEM stages on ``x``."""
         _, ts, t_hats = self.scene.iem(x)
-        return self.iem_loss(ts, t_hats)
+        return scene_term(self.scene_loss, ts, t_hats, x)
 
     def search_task_inputs(self, x: Tensor) -> Tensor:
         """uᴷ, the IEM output."""
@@ -97,10 +98,10 @@ class RUASSearchEnhancer(CooperativeSearchMixin, RUASEnhancer):
         return self.search_task_loss(self.scene.iem(x)[0][-1])
 
     def search_joint_losses(self, x: Tensor, detach_scene: bool) -> tuple[Tensor, Tensor]:
-        """IEM loss and NRM loss from one IEM pass."""
+        """Scene (IEM) loss and NRM loss from one IEM pass."""
         us, ts, t_hats = self.scene.iem(x)
         u = us[-1].detach() if detach_scene else us[-1]
-        return self.iem_loss(ts, t_hats), self.search_task_loss(u)
+        return scene_term(self.scene_loss, ts, t_hats, x), self.search_task_loss(u)
 
     def search_buffers(self) -> tuple[list[Tensor], list[Tensor]]:
         return list(self.scene.iem.buffers()), list(self.scene.nrm.buffers())

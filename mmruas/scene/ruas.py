@@ -56,10 +56,14 @@ class RUAS(nn.Module):
 
     def forward(self, y: torch.Tensor) -> SceneOutput:
         us, ts, t_hats = self.iem(y)
-        out = SceneOutput(output=us[-1], us=us, ts=ts, t_hats=t_hats)
+        return self.denoise(us[-1], SceneOutput(output=us[-1], us=us, ts=ts, t_hats=t_hats))
+
+    def denoise(self, u: torch.Tensor, out: SceneOutput | None = None) -> SceneOutput:
+        """The NRM part on the IEM output ``u`` = uᴷ (fills ``out``, or a new output whose
+        ``us`` is ``[u]``)."""
+        out = out or SceneOutput(output=u, us=[u], ts=[], t_hats=[])
         if self.nrm is None:
             return out
-        u = us[-1]
         out.denoised = self.nrm(u)
         if self.estimator is None:
             out.output = out.denoised

@@ -39,13 +39,20 @@ class PairedRandomCrop(BaseTransform):
 
     Args:
         crop_size: ``(h, w)`` or one int for a square window.
+        offset_margin: the top-left offset is drawn uniformly from
+            ``[0, max(0, H − h − offset_margin)]`` (and likewise for x). 0 (default) allows
+            every window; 1 reproduces the RUAS-CVPR authors' training loader, which never
+            draws the last row/column of windows.
     """
 
-    def __init__(self, crop_size: int | Sequence[int]) -> None:
+    def __init__(self, crop_size: int | Sequence[int], offset_margin: int = 0) -> None:
         size = (crop_size, crop_size) if isinstance(crop_size, int) else tuple(crop_size)
         if len(size) != 2 or min(size) <= 0:
             raise ValueError(f'crop_size must be a positive int or (h, w), got {crop_size!r}')
+        if int(offset_margin) < 0:
+            raise ValueError(f'offset_margin must be >= 0, got {offset_margin!r}')
         self.crop_size = (int(size[0]), int(size[1]))
+        self.offset_margin = int(offset_margin)
 
     def transform(self, results: dict) -> dict:
         """Crop every image key present."""
@@ -55,8 +62,9 @@ class PairedRandomCrop(BaseTransform):
         if h < ch or w < cw:
             raise ValueError(f'image {h}x{w} is smaller than crop {ch}x{cw}: '
                              f'{results.get("img_path", "<unknown>")}')
-        y = np.random.randint(0, h - ch + 1)
-        x = np.random.randint(0, w - cw + 1)
+        m = self.offset_margin
+        y = np.random.randint(0, max(0, h - ch - m) + 1)
+        x = np.random.randint(0, max(0, w - cw - m) + 1)
         for key in keys:
             results[key] = np.ascontiguousarray(results[key][y:y + ch, x:x + cw])
         results['img_shape'] = (ch, cw)

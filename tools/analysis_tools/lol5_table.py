@@ -1,0 +1,165 @@
+"""LOL-5 enhancement table: PSNR/SSIM per image and mean, and mean PSNR against iteration.
+
+Rows: the input, gamma 2.2 (``y^(1/2.2)``), optionally the released weights, and any
+number of trained runs ``LABEL=CONFIG:CHECKPOINT[:WORK_DIR]``. Each run's final output
+is scored on the five pairs (8-bit, rounded, as mmruas's PSNR/SSIM metrics), also its IEM
+output uᴷ alone; WORK_DIR's validation scalars (``vis_data/scalars.json``, written every
+``val_interval`` iterations) give the curve. Ground truth only scores; it chooses nothing.
+Usage::
+
+    python tools/analysis_tools/lol5_table.py --lol ../shared/reference/ruas-official/lol \\
+        [--released work_dirs/lol_released.pth] \\
+        --run "ℓs=configs/.../ruas_lol5_scene_loss.py:work_dirs/s/iter_800.pth:work_dirs/s" \\
+        --out work_dirs/lol5_table
+
+Writes ``OUT/table.md`` and ``OUT/psnr_vs_iter.png`` (each through a temporary name).
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import sys
+
+import cv2
+import numpy as np
+import torch
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+if REPO not in sys.path:
+    sys.path.insert(0, REPO)
+
+
+def load_pairs(lol: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """``(name, low RGB float32 in [0,1], high uint8 RGB)`` of every ``low/*.png``."""
+    names = sorted(osp.basename(p) for p in glob.glob(osp.join(lol, 'low', '*.png')))
+    if not names:
+        raise FileNotFoundError(f'no low/*.png under {lol}')
+    pairs = []
+    for n in names:
+        low = cv2.imread(osp.join(lol, 'low', n), cv2.IMREAD_COLOR)
+        high = cv2.imread(osp.join(lol, 'high', n), cv2.IMREAD_COLOR)
+        if low is None or high is None:
+            raise FileNotFoundError(f'cannot read the pair {n} under {lol}')
+        pairs.append((osp.splitext(n)[0], low[..., ::-1].astype(np.float32) / 255,
+                      np.ascontiguousarray(high[..., ::-1])))
+    return pairs
+
+
+def score(outputs: list[np.ndarray], pairs) -> list[tuple[float, float]]:
+    """(PSNR, SSIM) of every H×W×3 float output against its ground truth."""
+    from mmruas.evaluation.metrics import psnr, quantize_8bit, ssim
+    res = []
+    for out, (_, _, high) in zip(outputs, pairs):
+        q = quantize_8bit(np.ascontiguousarray(out.transpose(2, 0, 1)))
+        res.append((psnr(q, high), ssim(q, high)))
+    return res
+
+
+def run_model(config: str, ckpt: str, pairs) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Final outputs and IEM outputs uᴷ of a checkpoint (strict loading)."""
+    from mmengine.config import Config
+    from mmengine.runner import load_checkpoint
+
+    from mmruas.registry import MODELS
+    cfg = Config.fromfile(config)
+    model = MODELS.build(cfg.model).eval()
+    load_checkpoint(model, ckpt, map_location='cpu', strict=True)
+    finals, iems = [], []
+    with torch.inference_mode():
+        for _, low, _ in pairs:
+            out = model.scene(torch.from_numpy(low).permute(2, 0, 1)[None].contiguous())
+            finals.append(out.output[0].permute(1, 2, 0).numpy())
+            iems.append(out.us[-1][0].permute(1, 2, 0).numpy())
+    return finals, iems
+
+
+def curve(work_dir: str) -> list[tuple[int, float]]:
+    """(iteration, mean PSNR) of the newest ``vis_data/scalars.json`` under ``work_dir``."""
+    files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    if not files:
+        raise FileNotFoundError(f'no */vis_data/scalars.json under {work_dir}')
+    points = []
+    with open(files[-1]) as f:
+        for line in f:
+            rec = json.loads(line)
+            if 'PSNR' in rec and 'step' in rec:
+                points.append((int(rec['step']), float(rec['PSNR'])))
+    return points
+
+
+def row(label: str, res: list[tuple[float, float]]) -> str:
+    cells = [f'{p:.2f} / {s:.3f}' for p, s in res]
+    mean = (np.mean([p for p, _ in res]), np.mean([s for _, s in res]))
+    return f'| {label} | ' + ' | '.join(cells) + f' | **{mean[0]:.2f} / {mean[1]:.3f}** |'
+
+
+def write_atomic(path: str, data: bytes) -> None:
+    tmp = f'{path}.tmp{os.getpid()}'
+    with open(tmp, 'wb') as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--lol', required=True, help='folder with low/ and high/')
+    parser.add_argument('--released', help='converted released checkpoint (RUAS_A)')
+    parser.add_argument('--run', action='append', default=[],
+                        help='LABEL=CONFIG:CHECKPOINT[:WORK_DIR]')
+    parser.add_argument('--out', required=True)
+    args = parser.parse_args(argv)
+    try:
+        pairs = load_pairs(args.lol)
+        os.makedirs(args.out, exist_ok=True)
+        names = [n for n, _, _ in pairs]
+        lines = ['| method | ' + ' | '.join(names) + ' | mean |',
+                 '|---|' + '---:|' * (len(names) + 1)]
+        lines.append(row('input', score([low for _, low, _ in pairs], pairs)))
+        lines.append(row('gamma 2.2', score([low ** (1 / 2.2) for _, low, _ in pairs], pairs)))
+        if args.released:
+            finals, _ = run_model(osp.join(REPO, 'configs/ruas_enhance/ruas_a_released.py'),
+                                  args.released, pairs)
+            lines.append(row('released weights (RUAS_A)', score(finals, pairs)))
+        curves = {}
+        for spec in args.run:
+            label, _, rest = spec.partition('=')
+            parts = rest.split(':')
+            if not label or len(parts) not in (2, 3):
+                raise ValueError(f'--run {spec!r}: expected LABEL=CONFIG:CHECKPOINT[:WORK_DIR]')
+            finals, iems = run_model(parts[0], parts[1], pairs)
+            lines.append(row(label, score(finals, pairs)))
+            lines.append(row(f'{label} — IEM alone (uᴷ)', score(iems, pairs)))
+            if len(parts) == 3:
+                curves[label] = curve(parts[2])
+        text = '\n'.join(lines) + '\n'
+        write_atomic(osp.join(args.out, 'table.md'), text.encode())
+        print(text)
+        if curves:
+            import io
+
+            import matplotlib
+            matplotlib.use('Agg')
+            import matplotlib.pyplot as plt
+            fig, ax = plt.subplots(figsize=(6, 4))
+            for label, pts in curves.items():
+                if pts:
+                    ax.plot(*zip(*pts), marker='o', label=label)
+                    print(f'{label}: ' + ', '.join(f'{i}: {p:.2f}' for i, p in pts))
+            ax.set_xlabel('iteration')
+            ax.set_ylabel('mean PSNR on LOL-5 (dB)')
+            ax.grid(alpha=0.3)
+            ax.legend(fontsize=8)
+            buf = io.BytesIO()
+            fig.savefig(buf, format='png', dpi=120, bbox_inches='tight')
+            write_atomic(osp.join(args.out, 'psnr_vs_iter.png'), buf.getvalue())
+    except (OSError, ValueError, KeyError, RuntimeError) as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
