@@ -38,7 +38,6 @@ def _recipe_model_and_optim():
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     ow_cfg = copy.deepcopy(cfg.optim_wrapper)
-    ow_cfg.pop('_delete_', None)
     constructor = OPTIM_WRAPPER_CONSTRUCTORS.build(
         dict(type=ow_cfg.pop('constructor'), optim_wrapper_cfg=ow_cfg))
     return cfg, model, constructor(model)

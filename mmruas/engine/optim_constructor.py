@@ -35,6 +35,7 @@ class EnhancerOptimWrapperConstructor:
             raise ValueError('EnhancerOptimWrapperConstructor does not support paramwise_cfg')
         cfg = dict(optim_wrapper_cfg)
         cfg.pop('type', None)
+        cfg.pop('_delete_', None)   # a config-merge marker left when the base had none
         if not cfg:
             raise KeyError('EnhancerOptimWrapperConstructor needs one entry per part '
                            '(e.g. iem=dict(...), nrm=dict(...))')

@@ -5,7 +5,6 @@
 max_iters = 800
 _clip = dict(max_norm=5.0, norm_type=2)
 optim_wrapper = dict(
-    _delete_=True,
     constructor='EnhancerOptimWrapperConstructor',
     iem=dict(type='OptimWrapper', clip_grad=_clip,
              optimizer=dict(type='SGD', lr=0.015, momentum=0.9, weight_decay=3e-4)),
