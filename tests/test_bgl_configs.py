@@ -27,7 +27,7 @@ def _cfg(name: str, root: str, work_dir: str) -> Config:
     cfg.train_dataloader.dataset.pipeline[2].crop_size = (32, 48)
     cfg.model.generator.base_channels = 8
     if cfg.model.solver.type == 'IBGL':
-        cfg.model.solver.k = 10          # the config's k = 80 is checked on the raw config
+        cfg.model.solver.k = 3           # the config's k = 80 is checked on the raw config
     cfg.train_cfg.max_iters = 3
     cfg.train_cfg.val_interval = 3
     cfg.custom_hooks[0].warmup_iters = 1
@@ -48,6 +48,7 @@ def test_config_runs(tmp_path, name, solver):
     assert raw.model.generator.num_scales == 4
     if solver == 'IBGL':
         assert raw.model.solver.k == 80 and 'delta' not in raw.model.solver
+        assert raw.model.solver.get('fresh_batches', True)
     assert raw.train_dataloader.batch_size == 2
     assert raw.train_dataloader.dataset.pipeline[2].crop_size == (512, 512)
     root = make_tiny_sid(tmp_path / 'sid')
@@ -57,6 +58,10 @@ def test_config_runs(tmp_path, name, solver):
     runner.train()
     assert type(model.solver).__name__ == solver
     assert model.bgl_phase == 'bilevel'
+    hook = next(h for h in runner.hooks if type(h).__name__ == 'BGLHook')
+    # IBGL: k − 1 = 2 fresh lower batches from the loop's stream in each of the 2 bilevel
+    # iterations; TBGL draws none
+    assert hook.state['lower_batches'] == (4 if solver == 'IBGL' else 0)
     after = model.state_dict()
     for prefix in ('generator.', 'task.'):          # both levels were trained
         assert any(not torch.equal(before[k], after[k]) for k in before if k.startswith(prefix))

@@ -1,4 +1,4 @@
-"""BGL's block F, task G and model (METHOD.md §6); F as a scene module in a preprocessor."""
+"""BGL's block F, task G and model (BGL, ACM MM 2023); F as a scene module in a preprocessor."""
 from __future__ import annotations
 
 import copy
@@ -10,7 +10,7 @@ from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmengine.structures import BaseDataElement
 
 import mmruas  # noqa: F401
-from mmruas.bgl import TBGL, BGLModel, EnhancementTask, GenerativeBlock
+from mmruas.bgl import BGLModel, EnhancementTask, GenerativeBlock
 from mmruas.registry import MODELS, TRANSFORMS
 from mmruas.search import BilevelProblem
 
@@ -101,50 +101,84 @@ def _to_double(data):
     return data
 
 
-@pytest.mark.parametrize('solver', [dict(type='TBGL', delta=0.01), dict(type='IBGL', k=2)])
+def _sgd(params, grads, lr):
+    with torch.no_grad():
+        for p, g in zip(params, grads):
+            p.sub_(lr * g)
+
+
+@pytest.mark.parametrize('solver', [dict(type='TBGL', delta=0.01), dict(type='IBGL', k=3),
+                                    dict(type='IBGL', k=3, fresh_batches=False)])
 def test_bilevel_step_matches_the_solver(solver):
+    """One outer iteration against the same iteration written out on a copy: TBGL's θ step,
+    then G_F at the new θ (BGL Alg. 1); IBGL's k lower steps on the iteration's batch and
+    k − 1 fresh ones from ``bgl_lower_batches`` (or k on the one batch), then G_F."""
+    from tests.test_bgl_solvers import _fd_hypergradient, _ibgl_formula
+
     model = _model(solver)
     data, val = _to_double(_batch(1)), _to_double(_batch(2))
+    extra = [_to_double(_batch(3 + i)) for i in range(2)]
     ref = copy.deepcopy(model)
     model.bgl_phase, model.bgl_val_batch = 'bilevel', val
+    stream = iter(copy.deepcopy(extra))
+    model.bgl_lower_batches = stream
     log = model.train_step(data, _wrappers(model))
     assert set(log) == {'loss', 'loss_lower', 'loss_upper'}
+    fresh = solver['type'] == 'IBGL' and solver.get('fresh_batches', True)
+    assert len(list(stream)) == (0 if fresh else 2)        # k − 1 batches drawn, or none
     # the same iteration by hand, on the reference copy
     z, _ = _prep(ref, data)
     zv, gtv = _prep(ref, val)
     up, lo = list(ref.generator.parameters()), list(ref.task.parameters())
     problem = BilevelProblem(up, lo, lambda: ref.lower_loss(ref.generator(z)),
                              lambda: ref.upper_loss(ref.task(ref.generator(zv))[0], gtv))
-    opt_l = torch.optim.SGD(lo, lr=0.05)       # TBGL's virtual step reads its lr
     if solver['type'] == 'TBGL':
-        g = TBGL(0.01).hypergradient(problem, opt_l)
-        with torch.no_grad():
-            for p, gi in zip(up, g):
-                p.sub_(0.1 * gi)
-        steps = 1
+        _sgd(lo, torch.autograd.grad(problem.train_loss(), lo), 0.05)
+        _sgd(up, _fd_hypergradient(problem, 0.05, 0.01), 0.1)
     else:
-        steps = 2
-    for _ in range(steps):
-        gl = torch.autograd.grad(problem.train_loss(), lo)
-        with torch.no_grad():
-            for p, gi in zip(lo, gl):
-                p.sub_(0.05 * gi)
-    if solver['type'] == 'IBGL':
-        g = model.solver.hypergradient(problem)
-        with torch.no_grad():
-            for p, gi in zip(up, g):
-                p.sub_(0.1 * gi)
+        zs = [z, *(_prep(ref, e)[0] for e in extra)] if fresh else [z] * 3
+        for zi in zs:
+            _sgd(lo, torch.autograd.grad(ref.lower_loss(ref.generator(zi)), lo), 0.05)
+        _sgd(up, _ibgl_formula(problem), 0.1)
     for p, q in zip(model.parameters(), ref.parameters()):
         assert torch.allclose(p, q, atol=1e-10)
     assert any(not torch.equal(p, q) for p, q in zip(model.generator.parameters(),
                                                      _model(solver).generator.parameters()))
 
 
-def test_bilevel_needs_an_upper_batch():
-    model = _model(dict(type='IBGL', k=1))
+def test_bilevel_needs_an_upper_batch_and_fresh_lower_batches():
+    model = _model(dict(type='IBGL', k=2))
     model.bgl_phase = 'bilevel'
     with pytest.raises(RuntimeError, match='bgl_val_batch'):
         model.train_step(_to_double(_batch(0)), _wrappers(model))
+    model.bgl_val_batch = _to_double(_batch(1))
+    with pytest.raises(RuntimeError, match='bgl_lower_batches'):
+        model.train_step(_to_double(_batch(0)), _wrappers(model))
+
+
+def test_hook_lower_stream_is_the_loop_stream_and_resumes():
+    """BGLHook hands IBGL the training loop's own batch stream, advanced past the extra
+    lower batches a resumed run had drawn; each draw is counted in the hook state."""
+    from types import SimpleNamespace
+
+    from mmruas.bgl import BGLHook
+
+    model = _model(dict(type='IBGL', k=2))
+    loop_stream = iter(range(100))
+    runner = SimpleNamespace(model=model, train_loop=SimpleNamespace(
+        dataloader_iterator=loop_stream))
+    hook = BGLHook()
+    hook.state['lower_batches'] = 5                  # restored from a checkpoint
+    hook._start_lower_stream(runner)
+    assert next(model.bgl_lower_batches) == 5 and hook.state['lower_batches'] == 6
+    assert next(loop_stream) == 6                    # the loop continues after it
+    hook = BGLHook()
+    runner.model = _model(dict(type='IBGL', k=2, fresh_batches=False))
+    hook._start_lower_stream(runner)
+    assert runner.model.bgl_lower_batches is None
+    runner.model, runner.train_loop = model, SimpleNamespace()
+    with pytest.raises(TypeError, match='IterBasedTrainLoop'):
+        hook._start_lower_stream(runner)
 
 
 def test_block_as_scene_module_on_unprocessed_images():

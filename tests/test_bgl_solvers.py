@@ -1,5 +1,7 @@
-"""BGL solvers (METHOD.md §6) in float64: TBGL against the exact Hessian-vector product,
-IBGL against its formula, and both on a toy bilevel problem with a known optimum."""
+"""BGL solvers (BGL, ACM MM 2023, Alg. 1) in float64: TBGL against the exact Hessian-vector
+product and its step in Alg. 1's order against an independent computation, IBGL against its
+formula with fresh or fixed lower batches, and both on a toy bilevel problem with a known
+optimum."""
 from __future__ import annotations
 
 import pytest
@@ -76,33 +78,131 @@ def test_tbgl_second_order_term_is_the_hessian_vector_product():
     assert rel < 1e-3, rel
 
 
+def _sgd(params, grads, lr):
+    with torch.no_grad():
+        for p, g in zip(params, grads):
+            p.sub_(lr * g)
+
+
+def _fd_hypergradient(problem, xi, delta):
+    """One-step finite-difference hypergradient, written out: θ' = θ − ξ∇θL_G,
+    v = ∇θ'L_F, u = ξv, ε = δ/‖u‖, G_F = ∇ωL_F(θ') − [∇ωL_G(θ + εu) − ∇ωL_G(θ − εu)]/2ε."""
+    w, th = problem.alphas, problem.weights
+    saved = [p.detach().clone() for p in th]
+
+    def restore():
+        with torch.no_grad():
+            for p, s in zip(th, saved):
+                p.copy_(s)
+
+    _sgd(th, torch.autograd.grad(problem.train_loss(), th), xi)
+    out = torch.autograd.grad(problem.val_loss(), [*w, *th])
+    g_val, u = out[:len(w)], [xi * v for v in out[len(w):]]
+    eps = delta / _flat(u).norm()
+    diffs = []
+    for sign in (1.0, -1.0):
+        restore()
+        _sgd(th, u, -sign * eps)
+        diffs.append(torch.autograd.grad(problem.train_loss(), w))
+    restore()
+    return [gv - (gp - gm) / (2 * eps) for gv, gp, gm in zip(g_val, *diffs)]
+
+
+def _ibgl_formula(problem):
+    """G_F = ∇ωL_F − [(∇θL_F·∇θL_G)/(∇θL_G·∇θL_G)]·∇ωL_G, written out."""
+    w, th = problem.alphas, problem.weights
+    n = len(w)
+    gf = torch.autograd.grad(problem.val_loss(), [*w, *th])
+    gg = torch.autograd.grad(problem.train_loss(), [*w, *th])
+    coef = (_flat(gf[n:]) @ _flat(gg[n:])) / (_flat(gg[n:]) @ _flat(gg[n:]))
+    return [a - coef * b for a, b in zip(gf[:n], gg[:n])]
+
+
+def _copy(m, batches):
+    ref = Pair().to(DT)
+    ref.load_state_dict(m.state_dict())
+    return ref, _problem(ref, batches)
+
+
+@pytest.mark.parametrize('update_order', ['lower_first', 'upper_first'])
+def test_tbgl_step_order(update_order):
+    """Default (BGL Alg. 1): θ ← θ − ξ∇θL_G, then ω ← ω − η·G_F at the new θ;
+    'upper_first' (DARTS's order): G_F at the old θ and the ω step first."""
+    m, problem, batches = _pair(2)
+    ref, rp = _copy(m, batches)
+    lr_w, lr_t, delta = 0.1, 0.05, 1e-3
+    up, lo = torch.optim.SGD(problem.alphas, lr=lr_w), torch.optim.SGD(problem.weights, lr=lr_t)
+    log = TBGL(delta, update_order=update_order).step(problem, up, lo)
+    if update_order == 'upper_first':
+        _sgd(rp.alphas, _fd_hypergradient(rp, lr_t, delta), lr_w)
+    assert torch.allclose(log['loss_lower'], rp.train_loss(), rtol=1e-14)   # before θ's step
+    _sgd(rp.weights, torch.autograd.grad(rp.train_loss(), rp.weights), lr_t)
+    if update_order == 'lower_first':
+        _sgd(rp.alphas, _fd_hypergradient(rp, lr_t, delta), lr_w)
+    moved = _flat(list(m.f.parameters())) - _flat([p.detach() for p in _pair(2)[0].f.parameters()])
+    assert moved.norm() > 1e-3
+    assert torch.allclose(_flat(list(m.parameters())), _flat(list(ref.parameters())),
+                          rtol=0, atol=1e-12)
+
+
+def test_tbgl_orders_differ():
+    """The two orders are different updates (so the default is a real choice)."""
+    outs = []
+    for order in ('lower_first', 'upper_first'):
+        m, problem = _pair(3)[:2]
+        TBGL(0.01, update_order=order).step(problem, torch.optim.SGD(problem.alphas, lr=0.1),
+                                            torch.optim.SGD(problem.weights, lr=0.05))
+        outs.append(_flat(list(m.f.parameters())).detach())
+    assert (outs[0] - outs[1]).norm() > 1e-6
+
+
 def test_ibgl_update_is_the_formula():
     m, problem, batches = _pair(1)
     w, th = problem.alphas, problem.weights
     g = _flat(ibgl_hypergradient(problem))
-    gf = torch.autograd.grad(problem.val_loss(), [*w, *th])
-    gg = torch.autograd.grad(problem.train_loss(), [*w, *th])
-    n = len(w)
-    gf_w, gf_t, gg_w, gg_t = (_flat(gf[:n]), _flat(gf[n:]), _flat(gg[:n]), _flat(gg[n:]))
-    ref = gf_w - (gf_t @ gg_t) / (gg_t @ gg_t) * gg_w
-    assert torch.allclose(g, ref, rtol=1e-12, atol=1e-14)
-    # one outer step: k SGD steps of θ on L_G, then ω ← ω − lr·G_F at the new θ
+    assert torch.allclose(g, _flat(_ibgl_formula(problem)), rtol=1e-12, atol=1e-14)
+    # one outer step on a problem without data: k SGD steps of θ on L_G, then
+    # ω ← ω − lr·G_F at the new θ
     k, lr_w, lr_t = 3, 0.1, 0.05
-    ref_m = Pair().to(DT)
-    ref_m.load_state_dict(m.state_dict())
+    ref, ref_problem = _copy(m, batches)
     up, lo = torch.optim.SGD(w, lr=lr_w), torch.optim.SGD(th, lr=lr_t)
     IBGL(k=k).step(problem, up, lo)
-    ref_problem = _problem(ref_m, batches)
     for _ in range(k):
-        grads = torch.autograd.grad(ref_problem.train_loss(), ref_problem.weights)
-        with torch.no_grad():
-            for p, gi in zip(ref_problem.weights, grads):
-                p.sub_(lr_t * gi)
-    g_ref = ibgl_hypergradient(ref_problem)
-    with torch.no_grad():
-        for p, gi in zip(ref_problem.alphas, g_ref):
-            p.sub_(lr_w * gi)
-    assert torch.allclose(_flat(list(m.parameters())), _flat(list(ref_m.parameters())),
+        _sgd(ref_problem.weights, torch.autograd.grad(ref_problem.train_loss(),
+                                                      ref_problem.weights), lr_t)
+    _sgd(ref_problem.alphas, _ibgl_formula(ref_problem), lr_w)
+    assert torch.allclose(_flat(list(m.parameters())), _flat(list(ref.parameters())),
+                          rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize('fresh', [True, False])
+def test_ibgl_lower_steps_on_fresh_batches(fresh):
+    """Default: lower step 1 on the iteration's batch, steps 2..k each on a newly drawn
+    one; ``fresh_batches=False``: all k on the iteration's batch. G_F uses the iteration's
+    batch for L_G."""
+    m, problem, batches = _pair(4)
+    ref, rp = _copy(m, batches)
+    g = torch.Generator().manual_seed(7)
+    extra = [torch.randn(6, 4, dtype=DT, generator=g) for _ in range(2)]
+    drawn = []
+
+    def lower_loss_at(new):
+        if not new:
+            return problem.train_loss
+        z = extra[len(drawn)]
+        drawn.append(z)
+        return lambda: m.lower(z)
+
+    solver = IBGL(k=3, fresh_batches=fresh)
+    assert IBGL().fresh_batches is True                     # the default
+    solver.step(problem, torch.optim.SGD(problem.alphas, lr=0.1),
+                torch.optim.SGD(problem.weights, lr=0.05), lower_loss_at)
+    assert len(drawn) == (2 if fresh else 0)
+    zs = [batches[0], *extra] if fresh else [batches[0]] * 3
+    for z in zs:
+        _sgd(rp.weights, torch.autograd.grad(ref.lower(z), rp.weights), 0.05)
+    _sgd(rp.alphas, _ibgl_formula(rp), 0.1)
+    assert torch.allclose(_flat(list(m.parameters())), _flat(list(ref.parameters())),
                           rtol=0, atol=1e-12)
 
 
@@ -158,3 +258,5 @@ def test_solver_arguments():
         TBGL(delta=0)
     with pytest.raises(ValueError, match='k'):
         IBGL(k=0)
+    with pytest.raises(ValueError, match='update_order'):
+        TBGL(update_order='sideways')

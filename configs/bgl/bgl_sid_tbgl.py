@@ -1,6 +1,7 @@
-# BGL on SID (Sony) with the truncated solver TBGL (METHOD.md §6): one lower step per
-# outer iteration, second-order term by central finite differences (δ = 0.01), computed
-# by mmruas.search.hypergradient (the cooperative search's one-step hypergradient).
+# BGL on SID (Sony) with the truncated solver TBGL (BGL, ACM MM 2023, Alg. 1): per outer
+# iteration one lower step, then the hypergradient at the new θ with its second-order term
+# by central finite differences (δ = 0.01), computed by mmruas.search.hypergradient (the
+# cooperative search's one-step hypergradient), and the upper step.
 #   python tools/train.py configs/bgl/bgl_sid_tbgl.py
 # Paper settings: batch 2, crops 512, warm start lr 1e-4, upper lr 3e-3 → 5e-6,
 # lower lr 3e-3 → 3e-5. The iteration counts (warm start 2,000, total 20,000) and Adam

@@ -1,5 +1,5 @@
-# BGL transfer to segmentation (METHOD.md §6: "a block trained on enhancement and frozen lifts
-# ... ACDC mIoU to 44.91"): DeepLab-v3+ (ResNet-101 V1c, configs/ruas_deeplabv3plus_acdc.py)
+# BGL transfer to segmentation (BGL, ACM MM 2023: a block trained on enhancement and frozen
+# lifts ACDC mIoU to 44.91): DeepLab-v3+ (ResNet-101 V1c, configs/ruas_deeplabv3plus_acdc.py)
 # trained on ACDC night with the generative block F of a BGL run frozen in its data
 # preprocessor in place of the RUAS scene module. ACDC has no RAW: every image is first
 # unprocessed to packed RAW (Unprocess, Brooks et al. 2019; after the geometric transforms),

@@ -1,5 +1,5 @@
-# BGL transfer to face detection (METHOD.md §6: "a block trained on enhancement and frozen
-# lifts DARK FACE mAP to 0.690"): the DSFD-style detector of configs/ruas_dsfd_darkface.py
+# BGL transfer to face detection (BGL, ACM MM 2023: a block trained on enhancement and frozen
+# lifts DARK FACE mAP to 0.690): the DSFD-style detector of configs/ruas_dsfd_darkface.py
 # trained on DARK FACE with the generative block F of a BGL run frozen in its data
 # preprocessor in place of the RUAS scene module. DARK FACE has no RAW: every image is first
 # unprocessed to packed RAW (Unprocess, Brooks et al. 2019; after the geometric transforms

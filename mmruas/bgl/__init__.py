@@ -1,4 +1,4 @@
-"""Bilevel Generative Learning (BGL, ACM MM 2023; METHOD.md §6): the RAW generative block,
+"""Bilevel Generative Learning (BGL, ACM MM 2023): the RAW generative block,
 the enhancement task, the TBGL / IBGL solvers, the model and its hook."""
 from .bgl_hook import BGLHook
 from .bgl_model import BGL_PHASES, BGLModel

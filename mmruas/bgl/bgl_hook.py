@@ -1,20 +1,45 @@
-"""The outer loop of BGL as a hook (METHOD.md §6), the same kind as the search's.
+"""The outer loop of BGL (BGL, ACM MM 2023, Alg. 1) as a hook, the same kind as the search's.
 
 :class:`BGLHook` is a :class:`~mmruas.search.CooperativeSearchHook` with two phases: the
 first ``warmup_iters`` iterations train F∘G jointly (``'warmup'``), every later one is
 one outer iteration of the model's solver (``'bilevel'``), which gets an upper-level
 batch in ``model.bgl_val_batch``. The upper batches come, as in the search, from
 ``val_dataloader`` or from the disjoint second half of the training set
-(``val_split=True``; indices in ``work_dir/search_split.json``); the stream position is
-saved in checkpoints and restored on resume.
+(``val_split=True``; indices in ``work_dir/search_split.json``).
+
+Lower batches: the loop's batch is the iteration's lower batch. A solver that takes
+several lower steps on fresh data (:class:`~mmruas.bgl.IBGL` with ``fresh_batches``)
+draws the further ones from ``model.bgl_lower_batches``, which is the training loop's
+own batch stream (an iteration-based loop's ``dataloader_iterator``, on the lower half
+under ``val_split``): one outer iteration then consumes k training batches, as k lower
+training iterations do in the paper. Both stream positions (upper batches drawn, extra
+lower batches drawn) are saved in checkpoints and restored on resume.
 """
 from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
 
 from mmengine.registry import HOOKS
 
 from ..search.cooperative_hook import CooperativeSearchHook
 
 __all__ = ['BGLHook']
+
+
+class _CountedStream:
+    """``next()`` of ``it``, counted in ``state['lower_batches']``."""
+
+    def __init__(self, it: Iterator, state: dict) -> None:
+        self.it, self.state = it, state
+
+    def __iter__(self) -> _CountedStream:
+        return self
+
+    def __next__(self) -> Any:
+        batch = next(self.it)
+        self.state['lower_batches'] += 1
+        return batch
 
 
 @HOOKS.register_module()
@@ -30,6 +55,7 @@ class BGLHook(CooperativeSearchHook):
                  val_split: bool = True, split_seed: int | None = None) -> None:
         super().__init__(warmup_iters=warmup_iters, val_dataloader=val_dataloader,
                          val_split=val_split, split_seed=split_seed)
+        self.state['lower_batches'] = 0
 
     def before_train(self, runner) -> None:
         model = self._model(runner)
@@ -37,6 +63,22 @@ class BGLHook(CooperativeSearchHook):
             raise TypeError('BGLHook needs a BGL model (bgl_groups())')
         self._check_wrapper(runner)     # data parallel: SearchDistributedDataParallel
         self._start_val_stream(runner)  # upper-level batches (resume: the same stream)
+        self._start_lower_stream(runner)
+
+    def _start_lower_stream(self, runner) -> None:
+        """``model.bgl_lower_batches``: the loop's batch stream, advanced past the extra
+        lower batches already drawn (the loop itself skips one batch per iteration)."""
+        model = self._model(runner)
+        model.bgl_lower_batches = None
+        if not getattr(model.solver, 'fresh_batches', False):
+            return
+        it = getattr(runner.train_loop, 'dataloader_iterator', None)
+        if it is None:
+            raise TypeError('fresh lower batches come from the training loop\'s batch stream: '
+                            'use an IterBasedTrainLoop, or IBGL(fresh_batches=False)')
+        for _ in range(self.state['lower_batches']):
+            next(it)
+        model.bgl_lower_batches = _CountedStream(it, self.state)
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         model = self._model(runner)

@@ -1,13 +1,27 @@
-"""The BGL model: generative block F, then the enhancement task G (METHOD.md §6).
+"""The BGL model: generative block F, then a task G (BGL, ACM MM 2023, §3 and Alg. 1).
 
-``x = F(z; ω)``, ``(y, t) = G(x; θ)`` with ``y = x ⊙ t⁻¹``. Losses: the lower (task)
-loss ``L_G = ‖t − x‖² + η·RTV(t)`` (self-supervised, no ground truth) and the upper loss
-``L_F = ‖y − y_gt‖₁`` (the composition against the ground truth, e.g. SID's long
-exposure). :meth:`train_step` runs the phase :class:`~mmruas.bgl.BGLHook` sets in
-``bgl_phase`` (the upper batch in ``bgl_val_batch``):
+``x = F(z; ω)`` maps packed RAW ``z`` to RGB; the task G(·; θ) consumes ``x``. Bilevel:
+``min_ω L_F(ω, θ*(ω))`` s.t. ``θ*(ω) = argmin_θ L_G(ω, θ)`` with L_G on the lower
+(training) batches and L_F on the upper ones. G is either
 
-* ``'warmup'``: F∘G trained jointly on ``warmup_loss`` (``'lower'``: L_G as the issue
-  specifies; ``'upper'``: L_F; ``'both'``: L_F + L_G), one step of both optimisers;
+* :class:`~mmruas.bgl.EnhancementTask` (``y = x ⊙ t⁻¹``): L_G ``= ‖t − x‖² + η·RTV(t)``
+  (self-supervised, no ground truth), L_F ``= w·‖y − y_gt‖₁`` (e.g. SID's long exposure);
+  the model's preprocessor is :class:`~mmruas.bgl.RawDataPreprocessor`; or
+* any mmdet detector or mmseg segmentor (BGL Table 3: DSFD on DARK FACE): F becomes the
+  scene module of the task's data preprocessor (its ``DetDataPreprocessor`` /
+  ``SegDataPreProcessor`` turned into ``RUASDetDataPreprocessor`` /
+  ``RUASSegDataPreprocessor``: RAW / white level → F → × white level → the task's own
+  normalisation and padding, the data path of the frozen-block transfer configs), and
+  L_G = the task's loss on the lower batch, L_F ``= w·`` the same task loss on the
+  held-out upper batch: for a high-level task the paper's upper objective is the task
+  loss of the composition on held-out data (the detector has no other ground truth).
+  The model's preprocessor is then the task's (``predict`` gives detections/masks).
+
+:meth:`train_step` runs the phase :class:`~mmruas.bgl.BGLHook` sets in ``bgl_phase`` (the
+upper batch in ``bgl_val_batch``, the lower batch stream in ``bgl_lower_batches``):
+
+* ``'warmup'``: F∘G trained jointly on ``warmup_loss`` (``'lower'``: L_G; enhancement
+  only: ``'upper'``: L_F, ``'both'``: L_F + L_G), one step of both optimisers;
 * ``'bilevel'``: one outer iteration of the configured solver (:class:`~mmruas.bgl.TBGL`
   or :class:`~mmruas.bgl.IBGL`).
 
@@ -16,12 +30,18 @@ Optimisers: ``optim_wrapper['upper']`` (ω) and ``optim_wrapper['lower']`` (θ),
 """
 from __future__ import annotations
 
+import copy
+from collections.abc import Iterator
 from typing import Any
 
 import torch
 import torch.nn.functional as F
+from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.model import BaseModel
+from mmengine.registry import MODELS as ROOT_MODELS
+from mmengine.registry import DefaultScope
 from mmengine.structures import BaseDataElement
+from mmseg.registry import MODELS as MMSEG_MODELS
 from torch import Tensor, nn
 
 from ..models.scene_preprocessor import build_mmruas_module
@@ -29,57 +49,153 @@ from ..registry import MODELS
 from ..search.distributed import all_reduce_mean
 from ..search.hypergradient import BilevelProblem
 from ..search.search_model import optimizer_step, rank_mean_grads
-from .solver import BGL_SOLVERS
+from .solver import BGL_SOLVERS, Closure
 
-__all__ = ['BGLModel', 'BGL_PHASES']
+__all__ = ['BGLModel', 'BGL_PHASES', 'SCENE_PREPROCESSORS']
 
 BGL_PHASES = ('warmup', 'bilevel')
 WARMUP_LOSSES = ('lower', 'upper', 'both')
+#: a task's data preprocessor type → its version that runs F first
+SCENE_PREPROCESSORS = {'DetDataPreprocessor': 'RUASDetDataPreprocessor',
+                       'SegDataPreProcessor': 'RUASSegDataPreprocessor'}
 
 
+def _replayed(fn: Closure) -> Closure:
+    """``fn`` made one deterministic function: every call replays the same random stream
+    (dropout masks, a detector's random samplers), drawn once from the global generator,
+    so that the solvers' repeated passes (virtual step, θ±, G_F) differentiate one L."""
+    seed = int(torch.randint(0, 2 ** 62, ()))
+
+    def closure() -> Tensor:
+        with torch.random.fork_rng():
+            torch.manual_seed(seed)
+            return fn()
+    return closure
+
+
+def _build_task(task: dict | nn.Module, generator: nn.Module,
+                task_scope: str | None) -> nn.Module:
+    """The task G: an mmruas module (EnhancementTask) or an mmdet/mmseg model whose data
+    preprocessor gets ``generator`` as its (trainable) scene module."""
+    if isinstance(task, nn.Module):
+        return task
+    cfg = copy.deepcopy(dict(task))
+    kind = cfg.get('type')
+    if cfg.get('_scope_') is None and isinstance(kind, str) and kind in MODELS.module_dict:
+        return build_mmruas_module(cfg)
+    scope = cfg.pop('_scope_', None) or task_scope
+    if scope is None:
+        current = DefaultScope.get_current_instance()
+        scope = current.scope_name if current is not None else 'mmdet'
+        scope = 'mmdet' if scope == 'mmruas' else scope
+    pp = dict(cfg.get('data_preprocessor') or dict(type='DetDataPreprocessor'))
+    name = str(pp.get('type', 'DetDataPreprocessor'))
+    pp['type'] = SCENE_PREPROCESSORS.get(name.split('.')[-1], name)
+    pp.update(scene=generator, freeze_scene=False, scene_checkpoint=None)
+    cfg['data_preprocessor'] = pp
+    cfg['_scope_'] = scope
+    model = ROOT_MODELS.build(cfg)
+    if not isinstance(model, BaseModel) or not hasattr(model.data_preprocessor, 'apply_scene'):
+        raise TypeError(f'BGLModel: task {kind!r} must be an mmengine BaseModel with a scene '
+                        'data preprocessor (RUASDetDataPreprocessor / RUASSegDataPreprocessor)')
+    return model
+
+
+@MMSEG_MODELS.register_module()
+@MMDET_MODELS.register_module()
 @MODELS.register_module()
 class BGLModel(BaseModel):
     """Args:
         generator: config of F (``dict(type='GenerativeBlock')``).
-        task: config of G (``dict(type='EnhancementTask')``).
+        task: config of G: ``dict(type='EnhancementTask')`` or a detector / segmentor
+            config (module doc).
         solver: ``dict(type='TBGL', delta=...)`` or ``dict(type='IBGL', k=...)``.
-        lower_loss: config of L_G (``dict(type='SceneLoss', eta=...)``).
-        upper_loss_weight: weight of the L1 upper loss.
+        lower_loss: config of L_G for the enhancement task (``dict(type='SceneLoss',
+            eta=...)``); a detector's or segmentor's L_G is its own loss.
+        upper_loss_weight: weight w of the upper loss L_F.
         warmup_loss: objective of the warm start (module doc).
-        data_preprocessor: defaults to :class:`~mmruas.bgl.RawDataPreprocessor`.
+        data_preprocessor: enhancement only; defaults to
+            :class:`~mmruas.bgl.RawDataPreprocessor`.
+        task_scope: registry scope a detector / segmentor is built in (default: the
+            current default scope; ``'mmdet'`` from the mmruas scope).
     """
 
     def __init__(self, generator: dict, task: dict, solver: dict,
                  lower_loss: dict | None = None, upper_loss_weight: float = 1.0,
                  warmup_loss: str = 'lower', data_preprocessor: dict | None = None,
-                 init_cfg: dict | None = None) -> None:
-        if data_preprocessor is None or isinstance(data_preprocessor, dict):
+                 task_scope: str | None = None, init_cfg: dict | None = None) -> None:
+        if warmup_loss not in WARMUP_LOSSES:
+            raise ValueError(f'warmup_loss must be one of {WARMUP_LOSSES}, got {warmup_loss!r}')
+        gen = build_mmruas_module(generator)
+        task_model = _build_task(task, gen, task_scope)
+        is_model = isinstance(task_model, BaseModel)
+        if is_model:
+            if data_preprocessor is not None or lower_loss is not None:
+                raise ValueError('BGLModel: with a detector / segmentor as G, the data '
+                                 'preprocessor and L_G are the task\'s own')
+            if warmup_loss != 'lower':
+                raise ValueError('BGLModel: with a detector / segmentor as G, L_F and L_G are '
+                                 "the same loss on different batches: warmup_loss='lower'")
+            data_preprocessor = task_model.data_preprocessor
+        elif data_preprocessor is None or isinstance(data_preprocessor, dict):
             data_preprocessor = build_mmruas_module(
                 data_preprocessor or dict(type='RawDataPreprocessor'))
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        if warmup_loss not in WARMUP_LOSSES:
-            raise ValueError(f'warmup_loss must be one of {WARMUP_LOSSES}, got {warmup_loss!r}')
-        self.generator = build_mmruas_module(generator)
-        self.task = build_mmruas_module(task)
-        self.lower_loss_fn = build_mmruas_module(lower_loss or dict(type='SceneLoss'))
-        self.solver = BGL_SOLVERS.build(solver)
+        self.generator, self.task, self.task_is_model = gen, task_model, is_model
+        self.lower_loss_fn = None if is_model else build_mmruas_module(
+            lower_loss or dict(type='SceneLoss'))
+        self.solver = BGL_SOLVERS.build(dict(solver, _scope_='mmruas'))
         self.upper_loss_weight, self.warmup_loss = float(upper_loss_weight), warmup_loss
         self.bgl_phase = 'warmup'
         self.bgl_val_batch = None
+        self.bgl_lower_batches: Iterator | None = None
 
     # ------------------------------------------------------------------ groups and losses
     def bgl_groups(self) -> dict[str, list[nn.Parameter]]:
         """``upper`` = the block's trainable weights ω, ``lower`` = the task's θ."""
-        return dict(upper=[p for p in self.generator.parameters() if p.requires_grad],
-                    lower=[p for p in self.task.parameters() if p.requires_grad])
+        upper = [p for p in self.generator.parameters() if p.requires_grad]
+        ids = {id(p) for p in upper}
+        return dict(upper=upper, lower=[p for p in self.task.parameters()
+                                        if p.requires_grad and id(p) not in ids])
 
     def lower_loss(self, x: Tensor) -> Tensor:
-        """L_G of the task on the block's output ``x`` (brought to [0, 1] as the task sees it)."""
+        """Enhancement L_G on the block's output ``x`` (brought to [0, 1] as the task sees it)."""
         return self.lower_loss_fn(self.task.illumination(x), self.task.unit(x))
 
     def upper_loss(self, y: Tensor, gt: Tensor) -> Tensor:
-        """L_F ``= w·‖y − gt‖₁`` (mean)."""
+        """Enhancement L_F ``= w·‖y − gt‖₁`` (mean)."""
         return self.upper_loss_weight * F.l1_loss(y, gt.to(y.dtype))
+
+    def task_loss(self, batch: dict) -> Tensor:
+        """A detector's / segmentor's summed loss on a preprocessed batch (F already run)."""
+        losses = self.task(batch['inputs'], batch['data_samples'], mode='loss')
+        return self.parse_losses(losses)[0]
+
+    def lower_closure(self, data: dict, block_fixed: bool = False) -> Closure:
+        """L_G on a collated batch: through F (ω and θ), or with F's output computed once
+        without a graph (``block_fixed``: θ alone, IBGL's lower steps). Every call of the
+        closure replays one random stream (:func:`_replayed`)."""
+        if self.task_is_model:
+            if not block_fixed:
+                return _replayed(lambda: self.task_loss(self.data_preprocessor(data, True)))
+            with torch.no_grad():
+                fixed = self.data_preprocessor(data, True)
+            return _replayed(lambda: self.task_loss(fixed))
+        z = self.data_preprocessor(data, True)['inputs']
+        if not block_fixed:
+            return _replayed(lambda: self.lower_loss(self.generator(z)))
+        with torch.no_grad():
+            x = self.generator(z)
+        return _replayed(lambda: self.lower_loss(x))
+
+    def upper_closure(self, data: dict) -> Closure:
+        """L_F on a collated (upper) batch, through F and G (one random stream)."""
+        if self.task_is_model:
+            return _replayed(lambda: self.upper_loss_weight * self.task_loss(
+                self.data_preprocessor(data, True)))
+        val = self.data_preprocessor(data, True)
+        zv, gtv = val['inputs'], self._gt(val['data_samples'])
+        return _replayed(lambda: self.upper_loss(self.task(self.generator(zv))[0], gtv))
 
     @staticmethod
     def _gt(samples: list) -> Tensor:
@@ -89,6 +205,8 @@ class BGLModel(BaseModel):
 
     # ------------------------------------------------------------------ forward
     def forward(self, inputs: Tensor, data_samples: list | None = None, mode: str = 'tensor'):
+        if self.task_is_model:      # inputs: F already applied by the data preprocessor
+            return self.task(inputs, data_samples, mode=mode)
         x = self.generator(inputs)
         y, t = self.task(x)
         if mode == 'tensor':
@@ -121,44 +239,48 @@ class BGLModel(BaseModel):
             raise ValueError(f'bgl_phase must be one of {BGL_PHASES}, got {self.bgl_phase!r}')
         groups = self.bgl_groups()
         upper, lower = groups['upper'], groups['lower']
-        batch = self.data_preprocessor(data, True)
-        z, samples = batch['inputs'], batch['data_samples']
         optim_wrapper.zero_grad()
         if self.bgl_phase == 'warmup':
-            log = self._warmup(z, samples, optim_wrapper, upper, lower)
+            log = self._warmup(data, optim_wrapper, upper, lower)
         else:
             if self.bgl_val_batch is None:
                 raise RuntimeError('the bilevel phase needs an upper-level batch in '
                                    'bgl_val_batch (use BGLHook)')
-            val = self.data_preprocessor(self.bgl_val_batch, True)
-            zv, gtv = val['inputs'], self._gt(val['data_samples'])
-            x_fixed: list[Tensor] = []
+            problem = BilevelProblem(upper, lower, self.lower_closure(data),
+                                     self.upper_closure(self.bgl_val_batch),
+                                     list(self.buffers()), all_reduce_mean)
+            own: list[Closure] = []
 
-            def lower_loss_fixed() -> Tensor:
-                """L_G with the block's output computed once, without a graph (IBGL)."""
-                if not x_fixed:
-                    with torch.no_grad():
-                        x_fixed.append(self.generator(z))
-                return self.lower_loss(x_fixed[0])
+            def lower_loss_at(fresh: bool) -> Closure:
+                """L_G with the block fixed: the iteration's batch or a newly drawn one."""
+                if fresh:
+                    if self.bgl_lower_batches is None:
+                        raise RuntimeError('fresh lower batches need a batch stream in '
+                                           'bgl_lower_batches (use BGLHook), or '
+                                           'IBGL(fresh_batches=False)')
+                    return self.lower_closure(next(self.bgl_lower_batches), block_fixed=True)
+                if not own:
+                    own.append(self.lower_closure(data, block_fixed=True))
+                return own[0]
 
-            problem = BilevelProblem(
-                upper, lower, lambda: self.lower_loss(self.generator(z)),
-                lambda: self.upper_loss(self.task(self.generator(zv))[0], gtv),
-                list(self.buffers()), all_reduce_mean)
             log = self.solver.step(problem, optim_wrapper['upper'], optim_wrapper['lower'],
-                                   lower_loss_fixed)
+                                   lower_loss_at)
             with torch.no_grad():
                 log['loss_upper'] = problem.val_loss()
         _, log_vars = self.parse_losses(log)
         return log_vars
 
-    def _warmup(self, z: Tensor, samples: list, optim_wrapper: Any, upper: list,
+    def _warmup(self, data: Any, optim_wrapper: Any, upper: list,
                 lower: list) -> dict[str, Tensor]:
-        x = self.generator(z)
-        y, t = self.task(x)
-        log = {'loss_lower': self.lower_loss_fn(t, self.task.unit(x))}
-        if self.warmup_loss != 'lower':
-            log['loss_upper'] = self.upper_loss(y, self._gt(samples))
+        if self.task_is_model:
+            log = {'loss_lower': self.lower_closure(data)()}
+        else:
+            batch = self.data_preprocessor(data, True)
+            x = self.generator(batch['inputs'])
+            y, t = self.task(x)
+            log = {'loss_lower': self.lower_loss_fn(t, self.task.unit(x))}
+            if self.warmup_loss != 'lower':
+                log['loss_upper'] = self.upper_loss(y, self._gt(batch['data_samples']))
         total = {'lower': log['loss_lower'], 'upper': log.get('loss_upper'),
                  'both': sum(log.values())}[self.warmup_loss]
         g = rank_mean_grads(total, [*upper, *lower])

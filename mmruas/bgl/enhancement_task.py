@@ -1,9 +1,9 @@
-"""BGL's enhancement task G (METHOD.md §6): illumination from three convolutions.
+"""BGL's enhancement task G (BGL, ACM MM 2023, §3): illumination from three convolutions.
 
 ``t = clamp(x + r(x), t_min, 1)`` with ``r`` three 3 x 3 convolutions (ReLU, ReLU,
 sigmoid) and the input skip connection ``x + r`` (as the illumination estimator of SCI,
 Ma et al. 2022); the enhanced image is ``y = x ⊙ G(x)`` with ``G(x) = t⁻¹`` the inverse
-illumination (Retinex ``x = y ⊙ t``, METHOD.md §1). Since ``t ≥ x``, ``y`` stays in
+illumination (Retinex ``x = y ⊙ t``, RUAS-TPAMI §3). Since ``t ≥ x``, ``y`` stays in
 [0, 1] for x in [0, 1]; the block's unconstrained output is therefore brought to [0, 1]
 first by a straight-through clamp (:meth:`EnhancementTask.unit`: clamped values forward,
 identity gradient backward), so that a negative block output can neither blow ``y`` up

@@ -1,4 +1,4 @@
-"""BGL's generative block F: a U-Net from packed RAW to full-resolution RGB (METHOD.md §6).
+"""BGL's generative block F: a U-Net from packed RAW to full-resolution RGB (BGL §3).
 
 ``x = F(z; ω)``: ``z`` is the packed Bayer observation (N x 4 x H/2 x W/2: R, Gr, Gb, B,
 black level subtracted, normalised to the white level, multiplied by the exposure ratio),

@@ -1,4 +1,4 @@
-"""IBGL: the implicit BGL solver (METHOD.md §6) — k lower steps, Gauss-Newton hypergradient.
+"""IBGL: the implicit BGL solver (BGL, ACM MM 2023, Alg. 1) — k lower steps, Gauss-Newton.
 
 After k real lower steps on ``L_G`` (ω fixed), the implicit-function hypergradient
 ``G_F = ∇ω L_F − ∇²ωθ L_G·(∇²θθ L_G)⁻¹·∇θ L_F`` with the Gauss-Newton (outer-product)
@@ -7,9 +7,17 @@ inverse of the rank-one matrix) reduces to::
 
     G_F = ∇ω L_F + G_C,   G_C = −[(∇θ L_F · ∇θ L_G) / (∇θ L_G · ∇θ L_G)]·∇ω L_G
 
-with ``L_F`` on the upper (validation) batch and ``L_G`` on the lower (training) batch.
-Cost: k lower forward-backward passes of the task alone (the block's output is computed
-once, without a graph) plus one backward of ``L_F`` and one of ``L_G`` through both.
+with ``L_F`` on the upper (validation) batch and ``L_G`` on the iteration's lower
+(training) batch, both at the θ the k steps reached.
+
+Lower data: the paper's k lower iterations are iterations of *training* the task on the
+lower data, so by default (``fresh_batches=True``) step 1 uses the iteration's own lower
+batch and each of steps 2..k a newly drawn one (:class:`~mmruas.bgl.BGLHook` hands the
+model the training loop's batch stream); ``fresh_batches=False`` takes all k steps on the
+iteration's one batch (k steps towards that batch's minimiser; cheaper on data loading,
+not what the paper describes). Cost: k forward-backward passes of the task alone (the
+block's output of each lower batch is computed once, without a graph) plus one backward
+of ``L_F`` and one of ``L_G`` through both.
 """
 from __future__ import annotations
 
@@ -20,7 +28,7 @@ from torch import Tensor
 
 from ..search.hypergradient import BilevelProblem
 from ..search.search_model import optimizer_step
-from .solver import BGL_SOLVERS, Closure
+from .solver import BGL_SOLVERS, LowerLossSource
 
 __all__ = ['IBGL', 'ibgl_hypergradient']
 
@@ -45,23 +53,25 @@ def ibgl_hypergradient(problem: BilevelProblem) -> list[Tensor]:
 class IBGL:
     """Args:
         k: lower steps before every upper step (80 for enhancement, 30 for detection).
+        fresh_batches: draw a new lower batch for each of steps 2..k (module doc).
     """
 
-    def __init__(self, k: int = 80) -> None:
+    def __init__(self, k: int = 80, fresh_batches: bool = True) -> None:
         if int(k) < 1:
             raise ValueError(f'IBGL k must be >= 1, got {k}')
-        self.k = int(k)
+        self.k, self.fresh_batches = int(k), bool(fresh_batches)
 
     def hypergradient(self, problem: BilevelProblem, lower_optim: Any = None) -> list[Tensor]:
         """``G_F`` (:func:`ibgl_hypergradient`)."""
         return ibgl_hypergradient(problem)
 
     def step(self, problem: BilevelProblem, upper_optim: Any, lower_optim: Any,
-             lower_loss_fixed: Closure | None = None) -> dict[str, Tensor]:
-        """k lower steps (on ``lower_loss_fixed``, L_G with the block's output fixed, when
-        given), then ω ← step(G_F); returns the last lower loss."""
-        closure = lower_loss_fixed or problem.train_loss
-        for _ in range(self.k):
+             lower_loss_at: LowerLossSource | None = None) -> dict[str, Tensor]:
+        """k lower steps (on ``lower_loss_at``'s closures when given, else on
+        ``problem.train_loss``), then ω ← step(G_F); returns the last lower loss."""
+        for i in range(self.k):
+            closure = (problem.train_loss if lower_loss_at is None
+                       else lower_loss_at(self.fresh_batches and i > 0))
             loss_g = closure()
             optimizer_step(lower_optim, problem.weights, problem.grads(loss_g, problem.weights))
         optimizer_step(upper_optim, problem.alphas, self.hypergradient(problem))

@@ -9,6 +9,8 @@ One run, the same model initialisation (seed 0) and the same random packed-RAW b
 both solvers; ``--k`` and ``--delta`` replace the config's solver settings. Each solver is
 measured in its own child process (so that memory freed by one cannot be reused by the
 other): ``--warmup`` untimed outer iterations, then ``--iters`` timed ones (median kept).
+IBGL's k − 1 fresh lower batches per outer iteration repeat the same batch (the block's
+forward pass on each is in the cost).
 
 Peak memory: on CUDA ``torch.cuda.max_memory_allocated`` during the timed iterations
 minus the allocation before them; on CPU the growth of the process's peak resident set
@@ -21,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import itertools
 import json
 import os
 import re
@@ -77,6 +80,9 @@ def measure(cfg, solver: dict, args) -> dict:
                                                      optim_wrapper_cfg=ow))(model)
     data = _batch(args.shape, args.batch_size, 1)
     model.bgl_phase, model.bgl_val_batch = 'bilevel', _batch(args.shape, args.batch_size, 2)
+    # IBGL's fresh lower batches (BGLHook: the loop's stream); the same data here, so the
+    # cost measured includes the block's forward pass on every lower batch
+    model.bgl_lower_batches = itertools.repeat(data)
     cuda = args.device.startswith('cuda')
     for _ in range(args.warmup):
         model.train_step(data, wrappers)

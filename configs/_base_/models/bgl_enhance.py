@@ -1,4 +1,4 @@
-# BGL (METHOD.md §6): generative block F (U-Net, four scales, packed RAW → RGB) followed by
+# BGL (ACM MM 2023, §3): generative block F (U-Net, four scales, packed RAW → RGB) followed by
 # the enhancement task G (three convolutions → illumination t, y = x ⊙ t⁻¹).
 # Lower loss L_G = ‖t − x‖² + η·RTV(t) (self-supervised); upper loss L_F = ‖y − y_gt‖₁.
 # The solver is chosen by the inheriting config: dict(type='TBGL', delta=0.01) or
