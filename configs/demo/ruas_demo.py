@@ -1,8 +1,8 @@
 # `make demo-enhance`: RUAS_S (the IEM, released genotype) trained from scratch without ground
 # truth on a small low-light set that tools/demo_enhance.py synthesises from photographs shipped
 # with scikit-image (mmruas.datasets.transforms.low_light). data_root is set by the tool.
-# RUAS_S keeps the demo to a few CPU minutes; the loss weights are those of
-# configs/_base_/models/ruas_a.py (η_t = 0.01, per-stage warm-start targets).
+# RUAS_S keeps the demo to a few CPU minutes; the IEM trains on the papers' ℓs
+# (RUAS-TPAMI eq. 5, η 0.1) of configs/_base_/models/ruas_a.py.
 _base_ = ['../_base_/models/ruas_a.py', '../_base_/default_runtime.py']
 
 model = dict(scene=dict(variant='RUAS_S'))
