@@ -17,7 +17,7 @@ from mmengine.optim import OptimWrapperDict
 from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from torch import nn
 
-from ..registry import OPTIM_WRAPPERS, OPTIMIZERS
+from ..search.optim_constructor import build_optim_wrappers
 
 __all__ = ['EnhancerOptimWrapperConstructor']
 
@@ -57,12 +57,5 @@ class EnhancerOptimWrapperConstructor:
                                                          for p in m.parameters()))
         if untrained:
             raise KeyError(f'optim_wrapper has no entry for the trainable part(s) {untrained}')
-        wrappers = {}
-        for key, part_cfg in self.cfgs.items():
-            cfg = copy.deepcopy(part_cfg)
-            optimizer = dict(cfg.pop('optimizer'))
-            optimizer['params'] = [p for p in parts[key].parameters() if p.requires_grad]
-            cfg.setdefault('type', 'OptimWrapper')
-            cfg['optimizer'] = OPTIMIZERS.build(optimizer)
-            wrappers[key] = OPTIM_WRAPPERS.build(cfg)
-        return OptimWrapperDict(**wrappers)
+        return build_optim_wrappers(self.cfgs, {
+            k: [p for p in parts[k].parameters() if p.requires_grad] for k in self.cfgs})

@@ -17,7 +17,7 @@ from torch import nn
 
 from ..registry import OPTIM_WRAPPERS, OPTIMIZERS
 
-__all__ = ['SearchOptimWrapperConstructor', 'SEARCH_GROUPS']
+__all__ = ['SearchOptimWrapperConstructor', 'SEARCH_GROUPS', 'build_optim_wrappers']
 
 SEARCH_GROUPS = ('scene_w', 'task_w', 'scene_alpha', 'task_alpha')
 
@@ -52,15 +52,22 @@ class SearchOptimWrapperConstructor:
             raise TypeError(f'{type(model).__name__} has no search_groups(); use a search '
                             'model such as RUASSearchEnhancer or SceneTaskSearchModel')
         groups = model.search_groups()
-        wrappers = {}
-        for key in SEARCH_GROUPS:
-            params = list(groups.get(key, []))
-            if not params:
-                raise ValueError(f'search group {key!r} of {type(model).__name__} is empty')
-            cfg = copy.deepcopy(self.cfgs[key])
-            optimizer = dict(cfg.pop('optimizer'))
-            optimizer['params'] = params
-            cfg.setdefault('type', 'OptimWrapper')
-            cfg['optimizer'] = OPTIMIZERS.build(optimizer)
-            wrappers[key] = OPTIM_WRAPPERS.build(cfg)
-        return OptimWrapperDict(**wrappers)
+        empty = [k for k in SEARCH_GROUPS if not list(groups.get(k, []))]
+        if empty:
+            raise ValueError(f'search group {empty[0]!r} of {type(model).__name__} is empty')
+        return build_optim_wrappers(self.cfgs, {k: list(groups[k]) for k in SEARCH_GROUPS})
+
+
+def build_optim_wrappers(cfgs: dict[str, dict],
+                         params: dict[str, list[nn.Parameter]]) -> OptimWrapperDict:
+    """``OptimWrapperDict`` of one optim wrapper per key: ``cfgs[key]`` (an mmengine
+    optim_wrapper config; ``type`` defaults to ``'OptimWrapper'``) over ``params[key]``."""
+    wrappers = {}
+    for key, wrapper_cfg in cfgs.items():
+        cfg = copy.deepcopy(dict(wrapper_cfg))
+        optimizer = dict(cfg.pop('optimizer'))
+        optimizer['params'] = params[key]
+        cfg.setdefault('type', 'OptimWrapper')
+        cfg['optimizer'] = OPTIMIZERS.build(optimizer)
+        wrappers[key] = OPTIM_WRAPPERS.build(cfg)
+    return OptimWrapperDict(**wrappers)
