@@ -6,11 +6,13 @@ training step, input 96 px) as a subprocess, as ``make demo`` does.
 from __future__ import annotations
 
 import json
+import math
 import os
 import os.path as osp
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
@@ -35,6 +37,7 @@ def demo(tmp_path_factory) -> str:
                           env=dict(os.environ, OMP_NUM_THREADS='1'), timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert 'RUAS (searched) + SSD' in proc.stdout and 'chance' in proc.stdout
+    (work / 'stdout.txt').write_text(proc.stdout)
     return str(work)
 
 
@@ -88,3 +91,30 @@ def test_test_metrics_pictures_and_plots(demo):
     assert all(osp.getsize(osp.join(demo, 'alpha_plots', p)) > 0 for p in plots)
     assert 'mAP' in open(osp.join(demo, 'results.md')).read()
     assert open(osp.join(demo, 'keep.txt')).read() == 'not the driver\'s'
+
+
+def test_alpha_entropies_reported(demo):
+    """The search's mean α entropy per unit, recomputed from alpha_history.json's last
+    entry, is in summary.json, results.md and the console output."""
+    last = json.load(open(osp.join(demo, 'search', 'alpha_history.json')))[-1]
+    expected = {}
+    for name, alpha in last['alphas'].items():
+        a = np.asarray(alpha, dtype=np.float64)
+        if any(np.array_equal(a, np.asarray(last['alphas'][n])) for n in expected):
+            continue   # the three IEM stages share α: reported once
+        p = np.exp(a - a.max(-1, keepdims=True))
+        p /= p.sum(-1, keepdims=True)
+        expected[name] = (float(-(p * np.log(p)).sum(-1).mean()), math.log(a.shape[1]))
+    assert len(expected) == 4   # scene cell, neck, reg convs, cls convs
+    rows = json.load(open(osp.join(demo, 'summary.json')))['alpha_entropy']
+    assert [r['unit'] for r in rows] == list(expected)
+    results = open(osp.join(demo, 'results.md')).read()
+    stdout = open(osp.join(demo, 'stdout.txt')).read()
+    for r in rows:
+        ent, uniform = expected[r['unit']]
+        assert r['entropy'] == pytest.approx(ent, abs=1e-9)
+        assert r['uniform'] == pytest.approx(uniform, abs=1e-12)
+        assert r['decided'] == (ent <= 0.9 * uniform)
+        cells = f'| {r["edges"]} | {r["ops"]} | {ent:.4f} | {uniform:.4f} |'
+        assert cells in results and cells in stdout
+    assert 'Mean α entropy' in results

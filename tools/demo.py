@@ -20,7 +20,9 @@ configs (a config's top-level variables are read once, when it is parsed):
    detection picture of every test image (mmdet's visualizer) in ``WORK_DIR/detections``;
 5. report: α heat maps (tools/analysis_tools/plot_alpha.py) in ``WORK_DIR/alpha_plots``,
    the per-class AP table in the layout of RUAS-TPAMI Table 10 with the chance level
-   (mAP of random boxes, computed here), stage times; ``results.md``, ``summary.json``.
+   (mAP of random boxes, computed here), the mean α entropy of every searched unit at the
+   end of the search (:func:`search_entropies`; ln(#ops) = undecided), stage times;
+   ``results.md``, ``summary.json``.
 
 The search comes first because it decides the scene genotype stage 1 trains. Re-running
 deletes and rewrites the driver's own outputs in ``WORK_DIR`` (listed in :data:`OWNED`)
@@ -220,6 +222,58 @@ def random_box_map(data_root: str, seeds: Sequence[int] = (0, 1, 2, 3, 4),
 
 
 # ---------------------------------------------------------------------- report
+#: a searched unit counts as decided when its mean α entropy is at most this fraction of
+#: the uniform entropy ln(#ops) of its operation set
+DECIDED_RATIO = 0.9
+
+
+def search_entropies(search_dir: str) -> list[dict]:
+    """Mean α entropy of every searched unit at the end of the search.
+
+    Reads the last entry of ``alpha_history.json`` (CooperativeSearchHook). Per unit: the
+    entropy (nats) of softmax(α) of each edge (:func:`mmruas.search_space.alpha_entropy`),
+    averaged over its edges, beside the uniform entropy ln(#ops); units with tied α (the
+    IEM cells of the three stages) are listed once, under the first name, with
+    ``tied`` = how many units share those α. ``decided``: ratio ≤ :data:`DECIDED_RATIO`.
+    """
+    import math
+
+    import torch
+
+    from mmruas.search_space.mixed_op import alpha_entropy
+
+    with open(osp.join(search_dir, 'alpha_history.json')) as f:
+        last = json.load(f)[-1]
+    rows: list[dict] = []
+    seen: list[torch.Tensor] = []
+    for name, alpha in last['alphas'].items():
+        a = torch.tensor(alpha, dtype=torch.float64)
+        for row, b in zip(rows, seen):
+            if a.shape == b.shape and torch.equal(a, b):
+                row['tied'] += 1
+                break
+        else:
+            seen.append(a)
+            ent, uniform = float(alpha_entropy(a).mean()), math.log(a.shape[-1])
+            rows.append(dict(unit=name, edges=a.shape[0], ops=a.shape[-1], entropy=ent,
+                             uniform=uniform, ratio=ent / uniform,
+                             decided=ent <= DECIDED_RATIO * uniform, tied=1,
+                             iter=last['iter']))
+    return rows
+
+
+def entropy_table(rows: Sequence[dict]) -> str:
+    """The rows of :func:`search_entropies` as a markdown table."""
+    lines = ['| unit | edges | ops | mean α entropy | ln(#ops) | ratio | decided |',
+             '|---|---|---|---|---|---|---|']
+    for r in rows:
+        tied = f' (α tied over {r["tied"]} cells)' if r['tied'] > 1 else ''
+        lines.append(f'| {r["unit"]}{tied} | {r["edges"]} | {r["ops"]} | {r["entropy"]:.4f} | '
+                     f'{r["uniform"]:.4f} | {r["ratio"]:.3f} | '
+                     f'{"yes" if r["decided"] else "no"} |')
+    return '\n'.join(lines)
+
+
 def test_metrics(test_dir: str) -> dict[str, float]:
     """The test metrics tools/test.py logged (``<timestamp>/<timestamp>.json``), unprefixed."""
     found = sorted(glob.glob(osp.join(test_dir, '*', '*.json')))
@@ -323,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     plots = (plot.plot_alpha(search_dir, out=osp.join(work, 'alpha_plots'))
              + plot.plot_trajectory(search_dir, out=osp.join(work, 'alpha_plots')))
     metrics = test_metrics(osp.join(work, 'test'))
+    entropies = search_entropies(search_dir)
     chance = random_box_map(data_root)
     table = ap_table(metrics, chance)
     times['report'] = time.perf_counter() - start
@@ -335,12 +390,17 @@ def main(argv: Sequence[str] | None = None) -> dict:
         times_s={k: round(v, 1) for k, v in times.items()}, genotypes=genotypes,
         scene_checkpoint=scene_ckpt, detector_checkpoint=det_ckpt,
         detection_pictures=len(pictures), alpha_plots=[osp.basename(p) for p in plots],
-        smoke=bool(args.smoke))
+        alpha_entropy=entropies, smoke=bool(args.smoke))
     with open(osp.join(work, 'summary.json'), 'w') as f:
         json.dump(summary, f, indent=2)
     n_test = sum(r['split'] == 'test' for r in records)
+    decided = sum(r['decided'] for r in entropies)
     text = (f'Per-class AP (IoU 0.5, VOC area) on the {n_test} test images of the mini ExDark '
-            f'set, RUAS-TPAMI Table 10 layout:\n{table}\n')
+            f'set, RUAS-TPAMI Table 10 layout:\n{table}\n\n'
+            f'Mean α entropy (nats) of each searched unit at the end of the search (iteration '
+            f'{entropies[0]["iter"]}); uniform = ln(#ops); decided: at most '
+            f'{DECIDED_RATIO:g}·ln(#ops) ({decided} of {len(entropies)} units):\n'
+            f'{entropy_table(entropies)}\n')
     with open(osp.join(work, 'results.md'), 'w') as f:
         f.write(text)
     rel = short(work)
