@@ -55,8 +55,18 @@ def test_constructor_splits_params_into_four_disjoint_complete_groups():
         assert all(names[i].startswith(side) for i in pids), key
     # tied α: one α per edge for all IEM cells and for all NRM cells
     assert len(ids['scene_alpha']) == 7 and len(ids['task_alpha']) == 7
-    lr = wrappers['scene_w'].optimizer.param_groups[0]
-    assert lr['lr'] == 3e-4 and lr['weight_decay'] == 1e-3
+    # the authors' search recipe: weights SGD 0.005 / 0.9, α Adam 3e-4 (0.5, 0.999) wd 1e-3
+    for key in ('scene_w', 'task_w'):
+        w = wrappers[key]
+        group = w.optimizer.param_groups[0]
+        assert isinstance(w.optimizer, torch.optim.SGD)
+        assert (group['lr'], group['momentum'], group['weight_decay']) == (0.005, 0.9, 0.0)
+        assert w.clip_grad_kwargs == dict(max_norm=5.0, norm_type=2)
+    for key in ('scene_alpha', 'task_alpha'):
+        group = wrappers[key].optimizer.param_groups[0]
+        assert isinstance(wrappers[key].optimizer, torch.optim.Adam)
+        assert (group['lr'], group['betas'], group['weight_decay']) == (3e-4, (0.5, 0.999),
+                                                                         1e-3)
 
 
 def test_split_halves_disjoint_and_deterministic():
@@ -126,8 +136,11 @@ def _run(tmp_path, strategy, max_iters=6, phase_iters=(2, 1), order=2, stop_at=N
         cfg.train_cfg.max_iters = stop_at
     if resume:
         cfg.resume, cfg.load_from = True, resume
-    cfg.custom_hooks = [dict(type='CooperativeSearchHook', strategy=strategy,
-                             phase_iters=phase_iters, order=order, **hook)]
+    hook.setdefault('retrain_base', cfg.custom_hooks[0].retrain_base)
+    if strategy == 'cooperative' and 'cadence' not in hook:
+        hook['phase_iters'] = phase_iters
+    cfg.custom_hooks = [dict(type='CooperativeSearchHook', strategy=strategy, order=order,
+                             **hook)]
     cfg.log_level = 'WARNING'
     runner = Runner.from_cfg(cfg)
     rec = _Recorder()
@@ -140,7 +153,7 @@ def test_cooperative_run_phases_updates_and_outputs(tmp_path):
     runner, rec = _run(tmp_path, 'cooperative')
     assert rec.phases == ['scene', 'scene', 'task', 'scene', 'scene', 'task']
     for phase, changed in zip(rec.phases, rec.changed):
-        # only the phase's own α and ω move (Adam: every weight with a gradient moves)
+        # only the phase's own α and ω move
         assert changed == {f'{phase}_alpha', f'{phase}_w'}, (phase, changed)
     wd = runner.work_dir
     split = json.load(open(osp.join(wd, 'search_split.json')))
@@ -152,9 +165,9 @@ def test_cooperative_run_phases_updates_and_outputs(tmp_path):
     assert len(iem) == 1 and len(nrm) == 1
     history = json.load(open(osp.join(wd, 'alpha_history.json')))
     assert [h['iter'] for h in history] == [2, 3, 5, 6]
-    # the retrain config inherits the released-genotype training config
+    # the retrain config inherits the authors' training recipe (RUAS: IEM + NRM)
     cfg = Config.fromfile(osp.join(wd, 'retrain_config.py'))
-    assert cfg.model.scene.variant == 'RUAS_A'
+    assert cfg.model.scene.variant == 'RUAS'
     assert cfg.model.scene.iem.genotype == next(iter(iem)).to_list()
     assert cfg.model.scene.nrm.genotype == next(iter(nrm)).to_list()
     model = MODELS.build(cfg.model)
@@ -169,8 +182,9 @@ def test_cooperative_run_phases_updates_and_outputs(tmp_path):
 
 
 def test_independent_and_global_sequences(tmp_path):
+    # independent: the scene search alone (no task term), then the task on the fixed scene
     _, rec = _run(tmp_path, 'independent', max_iters=4, order=1)
-    assert rec.phases == ['scene', 'scene', 'task', 'task']
+    assert rec.phases == ['scene_alone', 'scene_alone', 'task', 'task']
     assert [c for c in rec.changed] == [{'scene_alpha', 'scene_w'}] * 2 + [
         {'task_alpha', 'task_w'}] * 2
     _, rec = _run(tmp_path, 'global', max_iters=2, order=2)
@@ -267,14 +281,37 @@ def test_plot_alpha_writes_one_png_per_distinct_cell(tmp_path):
 @pytest.mark.parametrize('suffix,strategy', [('', 'cooperative'), ('_independent', 'independent'),
                                              ('_global', 'global')])
 def test_search_configs_differ_only_in_strategy(suffix, strategy):
+    """Table 4's three LOL searches: same model, losses, data and optimisers; equal budgets."""
     cfg = Config.fromfile(SEARCH_CFG.replace('.py', f'{suffix}.py'))
     base = Config.fromfile(SEARCH_CFG)
     assert cfg.custom_hooks[0].strategy == strategy
     hook, base_hook = dict(cfg.custom_hooks[0]), dict(base.custom_hooks[0])
+    # what each strategy itself requires: the cooperative cadence (the authors' IEM every
+    # iteration, NRM every 10th), the independent strategy's length of its scene search
+    assert base_hook.pop('cadence') == dict(scene=1, task=10)
+    cadence = hook.pop('cadence', None)
+    assert cadence == (dict(scene=1, task=10) if strategy == 'cooperative' else None)
+    scene_iters = hook.pop('scene_iters', None)
     hook.pop('strategy'), base_hook.pop('strategy')
     assert hook == base_hook
     assert cfg.model == base.model and cfg.optim_wrapper == base.optim_wrapper
     assert cfg.train_dataloader == base.train_dataloader
+    assert base.retrain_base == 'configs/ruas_enhance/lol5/ruas_lol5_authors_recipe.py'
+    assert hook['retrain_base'] == base.retrain_base
+    n = base.train_cfg.max_iters
+    coop_steps = dict(scene=n, task=len(range(0, n, 10)))    # α+ω steps of each side
+    if strategy == 'independent':
+        # the same steps of each side, one after the other, each with its own cosine
+        assert scene_iters == coop_steps['scene']
+        assert cfg.train_cfg.max_iters == coop_steps['scene'] + coop_steps['task']
+        for key, begin, length in (('scene_w', 0, coop_steps['scene']),
+                                   ('task_w', coop_steps['scene'], coop_steps['task'])):
+            (sched,) = cfg.param_scheduler[key]
+            assert (sched.begin, sched.end, sched.T_max) == (begin, begin + length, length)
+            assert sched.eta_min == base.param_scheduler[key][0].eta_min
+    else:
+        assert scene_iters is None
+        assert cfg.train_cfg.max_iters == n and cfg.param_scheduler == base.param_scheduler
 
 
 def test_explicit_val_dataloader_keeps_the_training_set(tmp_path):

@@ -1,8 +1,8 @@
-"""Cooperative architecture search of the enhancement model (METHOD.md §4, Alg. 1).
+"""Cooperative architecture search of the enhancement model (RUAS-TPAMI §4.2, Alg. 1).
 
 Scene = the IEM cells (ω_s, α_s; L_s = the scene loss, default ℓs), task = the NRM cells (ω_t, α_t;
-L_t = NRM loss on the IEM output uᴷ). The phases of ``train_step`` (scene, task, global,
-warm-up) are :class:`~mmruas.search.CooperativeSearchMixin`'s; this model only says what
+L_t = NRM loss on the IEM output uᴷ). The phases of ``train_step`` (scene, scene alone, task,
+global, warm-up) are :class:`~mmruas.search.CooperativeSearchMixin`'s; this model only says what
 the two sides, their losses and their genotypes are.
 
 ``tie_alphas=True`` (default) makes all IEM stages' cells share one α per edge and all

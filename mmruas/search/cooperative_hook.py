@@ -1,17 +1,31 @@
-"""The outer loop of cooperative search (METHOD.md §4, RUAS-TPAMI Alg. 1) as a hook.
+"""The outer loop of cooperative search (RUAS-TPAMI §4.2, Alg. 1) as a hook.
 
 The hook decides the phase of every iteration and hands the model a validation batch;
 the model's ``train_step`` does the phase's α and ω steps
 (:class:`~mmruas.search.CooperativeSearchMixin`: the enhancer, the detection search model).
 
-Strategies (Table 4 of RUAS-TPAMI):
+Strategies (RUAS-TPAMI §4.2, Table 4):
 
-* ``'cooperative'``: ``phase_iters[0]`` scene iterations, then ``phase_iters[1]`` task
-  iterations, repeated; with ``alpha_tol`` a phase also ends early after an iteration in
-  which its α moved by less than ``alpha_tol`` (max |Δα|).
-* ``'independent'``: scene for the first half of the (post warm-up) iterations, then task
-  with the scene α frozen.
-* ``'global'``: every iteration one joint step of all α and all ω.
+* ``'cooperative'`` (Alg. 1): the scene phase (α_s on Ls_val + β·Lt_val, ω_s on Ls_tr)
+  and the task phase (α_t on Lt_val, ω_t on Lt_tr) alternate, in one of two schedules:
+
+  - ``phase_iters=(a, b)`` (default): ``a`` scene iterations, then ``b`` task iterations,
+    repeated; with ``alpha_tol`` a phase also ends early after an iteration in which its α
+    moved by less than ``alpha_tol`` (max |Δα|);
+  - ``cadence=dict(scene=m, task=n)``: every iteration ``i`` (counted after the warm-up)
+    with ``i % m == 0`` takes a scene step (α_s then ω_s), and every one with
+    ``i % n == 0`` a task step (α_t then ω_t), after the scene step of the same iteration
+    and on the same batches. ``dict(scene=1, task=10)`` is the RUAS-CVPR authors' search
+    (an IEM α and weight step every iteration, an NRM α and weight step every 10th:
+    iterations 0, 10, 20, …). One of the two must be 1.
+* ``'independent'``: the scene search alone to completion, then the task search on the
+  finished scene ("when searching the TM, the searching procedure of the SM has ended"):
+  ``scene_iters`` iterations (default: half of the post-warm-up iterations) of phase
+  ``'scene_alone'`` (α_s on Ls_val only, no task term; ω_s on Ls_tr; the task is not
+  evaluated), then at the switch the scene is discretised to its derived genotype (the
+  arg-max op of every edge) and frozen (:meth:`~mmruas.search.CooperativeSearchMixin.fix_scene`),
+  and the rest are task iterations (α_t, ω_t) on its output.
+* ``'global'``: every iteration one joint step of all α and all ω on ``Ls + Lt``.
 
 The first ``warmup_iters`` iterations only train ω (phase ``'warmup'``).
 
@@ -35,8 +49,10 @@ models tie α within IEM and within NRM by default, so every cell's genotype is 
 If the cells were searched untied, the genotype written is the per-edge majority over the
 cells (ties: the earliest cell), with a warning.
 
-The phase state (phase, counters, consumed validation batches) is saved in
-``checkpoint['meta']['search_state']`` and restored on resume.
+The phase state (phase, the steps of the iteration, counters, consumed validation batches,
+whether the independent strategy has fixed the scene) is saved in
+``checkpoint['meta']['search_state']`` and restored on resume (a fixed scene is fixed again
+from the restored α).
 """
 from __future__ import annotations
 
@@ -110,7 +126,12 @@ class CooperativeSearchHook(Hook):
     """Args:
         strategy: 'cooperative', 'independent' or 'global'.
         phase_iters: (scene iterations, task iterations) per cooperative round.
-        alpha_tol: end a phase early when its α moved less than this in an iteration.
+        cadence: ``dict(scene=m, task=n)``: the cooperative schedule by iteration cadence
+            instead of ``phase_iters`` (module doc); ``None``: ``phase_iters``.
+        scene_iters: 'independent': iterations of the scene search (after the warm-up);
+            ``None``: half of the post-warm-up iterations.
+        alpha_tol: end a phase early when its α moved less than this in an iteration
+            (``phase_iters`` schedule only).
         beta: β of the scene phase (written into the model).
         order: 1 or 2, hypergradient order (written into the model).
         warmup_iters: leading iterations that only train ω.
@@ -123,6 +144,7 @@ class CooperativeSearchHook(Hook):
     priority = 'NORMAL'
 
     def __init__(self, strategy: str = 'cooperative', phase_iters=(1, 1),
+                 cadence: dict | None = None, scene_iters: int | None = None,
                  alpha_tol: float | None = None, beta: float = 1.0, order: int = 2,
                  warmup_iters: int = 0, val_dataloader: dict | None = None,
                  val_split: bool = True, split_seed: int | None = None,
@@ -136,12 +158,31 @@ class CooperativeSearchHook(Hook):
             raise ValueError(f'phase_iters must be two positive counts, got {phase_iters}')
         if val_dataloader is None and not val_split:
             raise ValueError('give val_dataloader or set val_split=True')
+        if cadence is not None:
+            cadence = {k: int(v) for k, v in dict(cadence).items()}
+            if strategy != 'cooperative':
+                raise ValueError(f'cadence is a cooperative schedule, got strategy={strategy!r}')
+            if (set(cadence) != {'scene', 'task'} or min(cadence.values()) < 1
+                    or min(cadence.values()) != 1):
+                raise ValueError('cadence must be dict(scene=m, task=n) with positive counts, '
+                                 f'one of them 1, got {cadence}')
+            if alpha_tol is not None:
+                raise ValueError('alpha_tol ends phases of the phase_iters schedule; it has no '
+                                 'meaning with cadence')
+        if scene_iters is not None:
+            if strategy != 'independent':
+                raise ValueError(f'scene_iters is for strategy="independent", got {strategy!r}')
+            if int(scene_iters) < 0:
+                raise ValueError(f'scene_iters must be >= 0, got {scene_iters}')
+            scene_iters = int(scene_iters)
+        self.cadence, self.scene_iters = cadence, scene_iters
         self.strategy, self.phase_iters, self.alpha_tol = strategy, phase_iters, alpha_tol
         self.beta, self.order, self.warmup_iters = beta, order, int(warmup_iters)
         self.val_dataloader_cfg, self.val_split, self.split_seed = (val_dataloader, val_split,
                                                                     split_seed)
         self.retrain_base = retrain_base
-        self.state = dict(phase=None, phase_iter=0, switch=False, val_batches=0, switches=0)
+        self.state = dict(phase=None, steps=None, phase_iter=0, switch=False, val_batches=0,
+                          switches=0, scene_fixed=False)
         self._val_iter = None
         self._alpha_before: list[torch.Tensor] | None = None
 
@@ -153,7 +194,7 @@ class CooperativeSearchHook(Hook):
 
     def _phase_alphas(self, model, phase: str) -> list[torch.Tensor]:
         groups = model.search_groups()
-        if phase == 'scene':
+        if phase in ('scene', 'scene_alone'):
             return groups['scene_alpha']
         if phase == 'task':
             return groups['task_alpha']
@@ -191,21 +232,30 @@ class CooperativeSearchHook(Hook):
             loop.dataloader_iterator = type(loop.dataloader_iterator)(loop.dataloader)
         self._val_loader = loader(val_idx, seed + 1)
 
-    def _next_phase(self, runner) -> str:
+    def _next_phase(self, runner) -> tuple[str, tuple[str, ...]]:
+        """``(phase, steps)``: the phase of this iteration (what switches and reports are
+        about) and the model phases it runs, in order."""
         it = runner.iter
         if it < self.warmup_iters:
-            return 'warmup'
+            return 'warmup', ('warmup',)
         if self.strategy == 'global':
-            return 'global'
+            return 'global', ('global',)
         if self.strategy == 'independent':
-            half = self.warmup_iters + (runner.max_iters - self.warmup_iters) // 2
-            return 'scene' if it < half else 'task'
+            n = self.scene_iters
+            if n is None:
+                n = (runner.max_iters - self.warmup_iters) // 2
+            phase = 'scene_alone' if it < self.warmup_iters + n else 'task'
+            return phase, (phase,)
+        if self.cadence is not None:
+            i = it - self.warmup_iters
+            return 'cooperative', tuple(p for p in ('scene', 'task')
+                                        if i % self.cadence[p] == 0)
         phase = self.state['phase']
         if phase in (None, 'warmup'):
-            return 'scene'
-        if self.state['switch']:
-            return 'task' if phase == 'scene' else 'scene'
-        return phase
+            phase = 'scene'
+        elif self.state['switch']:
+            phase = 'task' if phase == 'scene' else 'scene'
+        return phase, (phase,)
 
     # ------------------------------------------------------------------ outputs
     def _report(self, runner, ended: str | None) -> None:
@@ -280,6 +330,8 @@ class CooperativeSearchHook(Hook):
             raise TypeError('CooperativeSearchHook needs a search model (search_groups())')
         self._check_wrapper(runner)
         model.beta, model.order = self.beta, self.order
+        if self.state['scene_fixed']:   # resumed after the independent strategy's switch
+            model.fix_scene()
         self._start_val_stream(runner)
 
     def _start_val_stream(self, runner) -> None:
@@ -298,15 +350,20 @@ class CooperativeSearchHook(Hook):
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
         model = self._model(runner)
         old = self.state['phase']
-        phase = self._next_phase(runner)
+        phase, steps = self._next_phase(runner)
         if old is not None and phase != old:
             self.state['switches'] += 1
             self._report(runner, old)
         if phase != old:
             self.state['phase_iter'] = 0
-        self.state['phase'], self.state['switch'] = phase, False
-        model.search_phase = phase
-        if phase == 'warmup':
+        if self.strategy == 'independent' and phase == 'task' and not self.state['scene_fixed']:
+            model.fix_scene()
+            self.state['scene_fixed'] = True
+            runner.logger.info(f'[search] iter {runner.iter}: scene search ended; the scene is '
+                               'fixed to its derived genotype and frozen for the task search')
+        self.state.update(phase=phase, steps=steps, switch=False)
+        model.search_phase = steps[0] if len(steps) == 1 else steps
+        if steps == ('warmup',):
             model.search_val_batch = None
         else:
             model.search_val_batch = next(self._val_iter)
@@ -317,7 +374,8 @@ class CooperativeSearchHook(Hook):
         model = self._model(runner)
         phase = self.state['phase']
         self.state['phase_iter'] += 1
-        if self.strategy != 'cooperative' or phase not in ('scene', 'task'):
+        if (self.strategy != 'cooperative' or self.cadence is not None
+                or phase not in ('scene', 'task')):
             return
         limit = self.phase_iters[0 if phase == 'scene' else 1]
         switch = self.state['phase_iter'] >= limit
@@ -338,4 +396,5 @@ class CooperativeSearchHook(Hook):
         state = checkpoint.get('meta', {}).get('search_state')
         if state is not None and getattr(runner, '_resume', True):   # not for load_from
             self.state.update(state)
-            self._model(runner).search_phase = state['phase'] or 'warmup'
+            steps = self.state.get('steps') or (state['phase'] or 'warmup',)
+            self._model(runner).search_phase = steps[0] if len(steps) == 1 else steps

@@ -1,18 +1,27 @@
-"""The search model: Algorithm 1's phases as one ``train_step`` (METHOD.md §4, RUAS-TPAMI
+"""The search model: Algorithm 1's phases as one ``train_step`` (RUAS-TPAMI §4.2,
 Alg. 1; DARTS' ``model_search``).
 
 A search model has a *scene* side (weights ω_s, architecture α_s, loss L_s) and a *task*
 side (ω_t, α_t, loss L_t on the scene's output). :class:`CooperativeSearchMixin` runs the
-phase :class:`~mmruas.search.CooperativeSearchHook` sets in ``self.search_phase``, with
-the validation batch in ``self.search_val_batch``:
+phase :class:`~mmruas.search.CooperativeSearchHook` sets in ``self.search_phase`` (one
+phase, or a sequence of phases run in order on the same batches, e.g.
+``('scene', 'task')`` for an iteration of the hook's ``cadence``), with the validation
+batch in ``self.search_val_batch``:
 
 * ``'scene'``: α_s ← step(∇αs Ls_val(ωs − ξ∇ωs Ls_tr) + β·∇αs Lt_val(αt(αs); ωt)), then
   ω_s ← step(∇ωs Ls_tr);
+* ``'scene_alone'``: the scene search of the *independent* strategy (RUAS-TPAMI §4.2,
+  Table 4): α_s ← step(∇αs Ls_val(ωs − ξ∇ωs Ls_tr)), then ω_s ← step(∇ωs Ls_tr); the task
+  is not evaluated;
 * ``'task'``: α_t ← step(∇αt Lt_val(ωt − ξ∇ωt Lt_tr)) with the scene output fixed, then
   ω_t ← step(∇ωt Lt_tr);
 * ``'global'``: one bilevel pair with all α, all ω and the summed losses ``Ls + Lt`` (L_t
   through the scene): all α step, then all ω step on the summed training loss;
 * ``'warmup'``: only ω_s (on L_s) and ω_t (on L_t, scene output detached) step.
+
+:meth:`CooperativeSearchMixin.fix_scene` discretises the scene to its derived architecture
+(the arg-max op of every edge) and freezes it: the task half of the independent strategy
+searches on that finished scene.
 
 The four optimisers are the wrappers ``scene_w``, ``task_w``, ``scene_alpha``,
 ``task_alpha`` of :class:`~mmruas.search.SearchOptimWrapperConstructor`. Every gradient is
@@ -40,6 +49,7 @@ from torch import Tensor, nn
 
 from ..search_space.cell import EDGE_NAMES, DistillationCell
 from ..search_space.genotype import Genotype
+from ..search_space.mixed_op import MixedOp
 from .distributed import all_reduce_mean
 from .hypergradient import BilevelProblem, grads_or_zeros, hypergradient, scene_hypergradient
 
@@ -47,7 +57,7 @@ __all__ = ['CooperativeSearchMixin', 'SEARCH_PHASES', 'searchable_cells', 'tie_c
            'genotype_for_config', 'scene_genotype_cfg', 'check_search_groups',
            'rank_mean_grads', 'optimizer_step']
 
-SEARCH_PHASES = ('scene', 'task', 'global', 'warmup')
+SEARCH_PHASES = ('scene', 'scene_alone', 'task', 'global', 'warmup')
 
 
 # ---------------------------------------------------------------------- cells and genotypes
@@ -87,7 +97,7 @@ def genotype_for_config(genotypes: list[Genotype]) -> tuple[Genotype, bool]:
 
 
 def scene_genotype_cfg(scene: nn.Module) -> dict[str, dict[str, list[str]]]:
-    """Config overrides of a RUAS scene module's derived genotypes (METHOD.md §3).
+    """Config overrides of a RUAS scene module's derived genotypes (RUAS-TPAMI §4.1).
 
     A RUAS config has one genotype for all IEM cells and one for all NRM cells:
     ``{'iem': {'genotype': [...]}, 'nrm': {'genotype': [...]}}`` for the parts with
@@ -206,37 +216,53 @@ class CooperativeSearchMixin:
 
     # ------------------------------------------------------------------ Algorithm 1
     def train_step(self, data: Any, optim_wrapper: Any) -> dict[str, Tensor]:
-        """One iteration of the current phase (module doc); returns the log variables."""
-        phase = self.search_phase
-        if phase not in SEARCH_PHASES:
-            raise ValueError(f'search_phase must be one of {SEARCH_PHASES}, got {phase!r}')
-        groups = self.search_groups()
-        ws, wt = groups['scene_w'], groups['task_w']
-        a_s, a_t = groups['scene_alpha'], groups['task_alpha']
+        """One iteration: the phase (or phases, in order) of ``search_phase`` (module doc);
+        returns the log variables."""
+        phases = ((self.search_phase,) if isinstance(self.search_phase, str)
+                  else tuple(self.search_phase))
+        bad = [p for p in phases if p not in SEARCH_PHASES]
+        if not phases or bad:
+            raise ValueError(f'search_phase must be one of {SEARCH_PHASES} or a sequence of '
+                             f'them, got {self.search_phase!r}')
         optim_wrapper.zero_grad()
         x = self.search_inputs(data)
         xv = None
-        if phase != 'warmup':
+        if any(p != 'warmup' for p in phases):
             if self.search_val_batch is None:
-                raise RuntimeError(f'the {phase!r} phase needs a validation batch in '
-                                   'search_val_batch (use CooperativeSearchHook)')
+                raise RuntimeError(f'the {self.search_phase!r} phase needs a validation batch '
+                                   'in search_val_batch (use CooperativeSearchHook)')
             xv = self.search_inputs(self.search_val_batch)
+        log: dict[str, Tensor] = {}
+        for phase in phases:
+            log.update(self._search_phase_step(phase, optim_wrapper, x, xv))
+        _, log_vars = self.parse_losses(log)
+        return log_vars
+
+    def _search_phase_step(self, phase: str, optim_wrapper: Any, x: Any,
+                           xv: Any) -> dict[str, Tensor]:
+        """The α and ω steps of one phase on the prepared batches; its losses by log name."""
+        groups = self.search_groups()
+        ws, wt = groups['scene_w'], groups['task_w']
+        a_s, a_t = groups['scene_alpha'], groups['task_alpha']
         scene_buffers, task_buffers = self.search_buffers()
         name_s, name_t = self.search_loss_names
-        log: dict[str, Tensor] = {}
-        if phase == 'scene':
+        if phase in ('scene', 'scene_alone'):
             problem = BilevelProblem(a_s, ws, lambda: self.search_scene_loss(x),
                                      lambda: self.search_scene_loss(xv), scene_buffers,
                                      all_reduce_mean)
-            grads = scene_hypergradient(problem,
-                                        lambda: self.search_task_loss_through_scene(xv),
-                                        self.beta, optim_wrapper['scene_w'], self.order, self.r,
-                                        task_buffers=task_buffers, set_grad=False)
+            if phase == 'scene':
+                grads = scene_hypergradient(
+                    problem, lambda: self.search_task_loss_through_scene(xv), self.beta,
+                    optim_wrapper['scene_w'], self.order, self.r, task_buffers=task_buffers,
+                    set_grad=False)
+            else:           # independent: L_s alone, the task is not involved
+                grads = hypergradient(problem, optim_wrapper['scene_w'], self.order, self.r,
+                                      set_grad=False)
             optimizer_step(optim_wrapper['scene_alpha'], a_s, grads)
             loss = self.search_scene_loss(x)
             optimizer_step(optim_wrapper['scene_w'], ws, rank_mean_grads(loss, ws))
-            log[name_s] = loss
-        elif phase == 'task':
+            return {name_s: loss}
+        if phase == 'task':
             with torch.no_grad():
                 u, uv = self.search_task_inputs(x), self.search_task_inputs(xv)
             problem = BilevelProblem(a_t, wt, lambda: self.search_task_loss(u),
@@ -247,21 +273,30 @@ class CooperativeSearchMixin:
             optimizer_step(optim_wrapper['task_alpha'], a_t, grads)
             loss = self.search_task_loss(u)
             optimizer_step(optim_wrapper['task_w'], wt, rank_mean_grads(loss, wt))
-            log[name_t] = loss
-        else:
-            if phase == 'global':
-                self._global_alpha_step(optim_wrapper, groups, x, xv,
-                                        scene_buffers + task_buffers)
-            l_s, l_t = self.search_joint_losses(x, detach_scene=phase == 'warmup')
-            if phase == 'global':   # one joint objective: L_t also trains ω_s through the scene
-                g = rank_mean_grads(l_s + l_t, [*ws, *wt])
-            else:                   # warm-up: each side on its own loss
-                g = rank_mean_grads(l_s, ws) + rank_mean_grads(l_t, wt)
-            optimizer_step(optim_wrapper['scene_w'], ws, g[:len(ws)])
-            optimizer_step(optim_wrapper['task_w'], wt, g[len(ws):])
-            log[name_s], log[name_t] = l_s, l_t
-        _, log_vars = self.parse_losses(log)
-        return log_vars
+            return {name_t: loss}
+        if phase == 'global':
+            self._global_alpha_step(optim_wrapper, groups, x, xv, scene_buffers + task_buffers)
+        l_s, l_t = self.search_joint_losses(x, detach_scene=phase == 'warmup')
+        if phase == 'global':   # one joint objective: L_t also trains ω_s through the scene
+            g = rank_mean_grads(l_s + l_t, [*ws, *wt])
+        else:                   # warm-up: each side on its own loss
+            g = rank_mean_grads(l_s, ws) + rank_mean_grads(l_t, wt)
+        optimizer_step(optim_wrapper['scene_w'], ws, g[:len(ws)])
+        optimizer_step(optim_wrapper['task_w'], wt, g[len(ws):])
+        return {name_s: l_s, name_t: l_t}
+
+    def fix_scene(self) -> None:
+        """End the scene search (independent strategy, RUAS-TPAMI §4.2: "when searching the
+        TM, the searching procedure of the SM has ended"): every scene edge becomes its
+        arg-max op (:meth:`MixedOp.fix`, the derived architecture) and every scene weight
+        and α is frozen (``requires_grad=False``, so the scene leaves the search groups)."""
+        groups = self.search_groups()
+        alpha_ids = {id(a) for a in groups['scene_alpha']}
+        for m in self.modules():
+            if isinstance(m, MixedOp) and id(m.arch_alpha) in alpha_ids:
+                m.fix()
+        for p in (*groups['scene_w'], *groups['scene_alpha']):
+            p.requires_grad_(False)
 
     def _global_alpha_step(self, optim_wrapper: Any, groups: dict[str, list[nn.Parameter]],
                            x: Any, xv: Any, buffers: list[Tensor]) -> None:

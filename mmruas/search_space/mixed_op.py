@@ -36,6 +36,9 @@ class MixedOp(nn.Module):
         alpha_init_std: α starts as ``std · N(0, 1)`` as in DARTS (1e-3).
     """
 
+    #: index of the one op ``forward`` uses after :meth:`fix` (``None``: the mixture)
+    fixed: int | None = None
+
     def __init__(self, candidates: Sequence[str], in_channels: int, out_channels: int,
                  stride: int = 1, bias: bool = True, alpha_init_std: float = 1e-3) -> None:
         super().__init__()
@@ -44,10 +47,17 @@ class MixedOp(nn.Module):
                                  for c in self.candidates)
         self.arch_alpha = nn.Parameter(alpha_init_std * torch.randn(len(self.candidates)))
 
+    def fix(self, index: int | None = None) -> None:
+        """Discretise the edge: from now on ``forward`` is the op ``index`` alone (default the
+        arg-max of α, the derived architecture, RUAS-TPAMI §4.1) with its current weights."""
+        self.fixed = int(self.arch_alpha.detach().argmax()) if index is None else int(index)
+
     def weights(self) -> torch.Tensor:
         return F.softmax(self.arch_alpha, dim=-1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.fixed is not None:
+            return self.ops[self.fixed](x)
         w = self.weights()
         out = w[0] * self.ops[0](x)
         for wi, op in zip(w[1:], self.ops[1:]):
@@ -55,7 +65,10 @@ class MixedOp(nn.Module):
         return out
 
     def derive(self) -> str:
-        """The arg-max operation's name (the derived discrete architecture)."""
+        """The arg-max operation's name (the derived discrete architecture); the fixed op
+        after :meth:`fix`."""
+        if self.fixed is not None:
+            return self.candidates[self.fixed]
         return self.candidates[int(self.arch_alpha.detach().argmax())]
 
 

@@ -22,8 +22,9 @@
 #     virtual step alike (the virtual step always uses the real optimiser's rule);
 #   * the β cross term ∇αs Lt_val is taken at the current IEM weights (Alg. 1 of
 #     RUAS-TPAMI); the script's architect code is not published with the search script.
-#   * 600 iterations (the authors: 20 epochs of their LOL training half), so that one
-#     search takes about 6 minutes on 2 CPU cores (see max_iters).
+#   * 30 iterations (the authors: 20 epochs of their LOL training half, ~4900 iterations),
+#     so that each of the three Table 4 searches takes at most ~6 minutes on this
+#     project's 2-core CPU (see max_iters).
 #   python tools/train.py configs/ruas_enhance/search/ruas_search_lol5.py
 # Outputs in the work_dir: genotypes.json, retrain_config.py (the authors' training recipe
 # with the derived genotypes: python tools/train.py work_dirs/ruas_search_lol5/retrain_config.py),
@@ -66,9 +67,13 @@ optim_wrapper = dict(
 # mmengine's plain DDP step
 model_wrapper_cfg = dict(type='SearchDistributedDataParallel')
 
-# 600 iterations: measured 0.52 s per iteration (cooperative) on 2 CPU cores
-# (OMP_NUM_THREADS=2), the global strategy being the slowest; see the report of issue 12
-max_iters = 600
+# The budget: CPU seconds per iteration on one core at 320² (measured): cooperative 6.0
+# (IEM step; 13.1 with the NRM step of every 10th), global 10.9, independent 4.4 (IEM
+# alone) / 6.3 (NRM). The slowest, global, fits ~6 minutes on one core in 30 iterations;
+# the others take less (cooperative ~3.4 min, independent ~2.5 min). On a CPU shared with
+# other jobs run with OMP_NUM_THREADS=1 (2 threads on an oversubscribed machine were ~7x
+# slower); with the 2 cores to itself raise max_iters in proportion to the speed-up.
+max_iters = 30
 _cosine = [dict(type='CosineAnnealingLR', eta_min=0.001, by_epoch=False, begin=0,
                 end=max_iters, T_max=max_iters)]
 param_scheduler = dict(scene_w=_cosine, task_w=_cosine, scene_alpha=[], task_alpha=[])
