@@ -1,4 +1,4 @@
-# `make demo`, detection, stage 1 of the hierarchical strategy (METHOD.md §1): the scene
+# `make demo`, detection, stage 1 of the hierarchical strategy (RUAS-TPAMI §3.2): the scene
 # module alone (RUAS_S: the IEM with the published detection scene cell
 # DET_SCENE_DARKFACE), trained without labels on the training images of the mini ExDark
 # set (mmruas.datasets.make_mini_exdark) with ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ)
