@@ -1,6 +1,8 @@
 """The enhancer's default objective (ℓs), the authors' per-part training recipe (IEM every
 iteration, NRM every n-th with its own optimiser) and the NRM's N unrolled steps (eq. 3)."""
 import copy
+import glob
+import os.path as osp
 
 import pytest
 import torch
@@ -13,6 +15,8 @@ import mmruas  # noqa: F401  (registers everything)
 from mmruas.losses import AuthorsIEMLoss, AuthorsNRMLoss, SceneLoss
 from mmruas.registry import MODELS
 from mmruas.scene import NRM
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
 def _batch(seed=0, n=1, h=20, w=24):
@@ -34,7 +38,7 @@ def test_default_scene_loss_is_eq5():
 
 
 def _recipe_model_and_optim():
-    cfg = Config.fromfile('configs/ruas_enhance/lol5/ruas_lol5_authors_recipe.py')
+    cfg = Config.fromfile(osp.join(REPO, 'configs/ruas_enhance/lol5/ruas_lol5_authors_recipe.py'))
     torch.manual_seed(0)
     model = MODELS.build(cfg.model)
     ow_cfg = copy.deepcopy(cfg.optim_wrapper)
@@ -139,3 +143,19 @@ def test_nrm_unrolls_n_steps_of_eq3_with_one_prior():
     assert not torch.allclose(x3, x1)
     with pytest.raises(ValueError, match='num_steps'):
         NRM(num_steps=0)
+
+
+STAGE1 = sorted(glob.glob(osp.join(REPO, 'configs', '**', '*stage1*.py'), recursive=True))
+
+
+@pytest.mark.parametrize('path', STAGE1, ids=[osp.basename(p) for p in STAGE1])
+def test_every_hierarchical_stage1_trains_on_eq5(path):
+    """RUAS-TPAMI §3.2: stage 1 trains the scene module alone on ℓs."""
+    cfg = Config.fromfile(path)
+    model = MODELS.build(cfg.model)
+    assert type(model.scene_loss) is SceneLoss
+    assert model.scene.variant == 'RUAS_S' and model.scene.nrm is None
+
+
+def test_stage1_configs_found():
+    assert len(STAGE1) == 4
