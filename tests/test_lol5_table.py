@@ -31,8 +31,10 @@ def test_baselines_match_scikit_image(reference_dir, tmp_path):
 def test_curve_and_bad_run_spec(tmp_path, capsys):
     vis = tmp_path / 'w' / '20260101_000000' / 'vis_data'
     vis.mkdir(parents=True)
-    rows = [{'loss': 1.0, 'step': 50}, {'PSNR': 12.5, 'SSIM': 0.4, 'step': 100},
-            {'PSNR': 13.0, 'SSIM': 0.5, 'step': 200}]
+    # as mmengine writes an iteration-based run: validation records carry step 0
+    rows = [{'loss': 1.0, 'step': 50}, {'loss': 0.9, 'step': 100},
+            {'PSNR': 12.5, 'SSIM': 0.4, 'step': 0}, {'loss': 0.8, 'step': 200},
+            {'PSNR': 13.0, 'SSIM': 0.5, 'step': 0}]
     (vis / 'scalars.json').write_text('\n'.join(json.dumps(r) for r in rows))
     assert lol5_table.curve(str(tmp_path / 'w')) == [(100, 12.5), (200, 13.0)]
     low = tmp_path / 'lol' / 'low'

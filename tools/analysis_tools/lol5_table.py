@@ -77,16 +77,22 @@ def run_model(config: str, ckpt: str, pairs) -> tuple[list[np.ndarray], list[np.
 
 
 def curve(work_dir: str) -> list[tuple[int, float]]:
-    """(iteration, mean PSNR) of the newest ``vis_data/scalars.json`` under ``work_dir``."""
+    """(iteration, mean PSNR) of the newest ``vis_data/scalars.json`` under ``work_dir``.
+
+    mmengine writes a validation record of an iteration-based run with ``step`` 0 (the
+    epoch), so its iteration is that of the training record logged just before it (the
+    logger interval divides the validation interval in these configs)."""
     files = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
     if not files:
         raise FileNotFoundError(f'no */vis_data/scalars.json under {work_dir}')
-    points = []
+    points, last_train = [], 0
     with open(files[-1]) as f:
         for line in f:
             rec = json.loads(line)
-            if 'PSNR' in rec and 'step' in rec:
-                points.append((int(rec['step']), float(rec['PSNR'])))
+            if 'PSNR' in rec:
+                points.append((int(rec.get('step') or last_train), float(rec['PSNR'])))
+            elif 'step' in rec:
+                last_train = int(rec['step'])
     return points
 
 
