@@ -126,9 +126,10 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(row('input', score([low for _, low, _ in pairs], pairs)))
         lines.append(row('gamma 2.2', score([low ** (1 / 2.2) for _, low, _ in pairs], pairs)))
         if args.released:
-            finals, _ = run_model(osp.join(REPO, 'configs/ruas_enhance/ruas_a_released.py'),
-                                  args.released, pairs)
+            finals, iems = run_model(osp.join(REPO, 'configs/ruas_enhance/ruas_a_released.py'),
+                                     args.released, pairs)
             lines.append(row('released weights (RUAS_A)', score(finals, pairs)))
+            lines.append(row('released weights — IEM alone (uᴷ)', score(iems, pairs)))
         curves = {}
         for spec in args.run:
             label, _, rest = spec.partition('=')
