@@ -33,10 +33,11 @@ def test_curve_and_bad_run_spec(tmp_path, capsys):
     vis.mkdir(parents=True)
     # as mmengine writes an iteration-based run: validation records carry step 0
     rows = [{'loss': 1.0, 'step': 50}, {'loss': 0.9, 'step': 100},
-            {'PSNR': 12.5, 'SSIM': 0.4, 'step': 0}, {'loss': 0.8, 'step': 200},
-            {'PSNR': 13.0, 'SSIM': 0.5, 'step': 0}]
+            {'PSNR': 12.5, 'iem/PSNR': 14.0, 'step': 0}, {'loss': 0.8, 'step': 200},
+            {'PSNR': 13.0, 'iem/PSNR': 14.5, 'step': 0}]
     (vis / 'scalars.json').write_text('\n'.join(json.dumps(r) for r in rows))
     assert lol5_table.curve(str(tmp_path / 'w')) == [(100, 12.5), (200, 13.0)]
+    assert lol5_table.curve(str(tmp_path / 'w'), 'iem/PSNR') == [(100, 14.0), (200, 14.5)]
     low = tmp_path / 'lol' / 'low'
     low.mkdir(parents=True)
     assert lol5_table.main(['--lol', str(tmp_path / 'lol'), '--out', str(tmp_path / 'o')]) == 2

@@ -76,8 +76,9 @@ def run_model(config: str, ckpt: str, pairs) -> tuple[list[np.ndarray], list[np.
     return finals, iems
 
 
-def curve(work_dir: str) -> list[tuple[int, float]]:
-    """(iteration, mean PSNR) of the newest ``vis_data/scalars.json`` under ``work_dir``.
+def curve(work_dir: str, key: str = 'PSNR') -> list[tuple[int, float]]:
+    """(iteration, mean ``key``) of the newest ``vis_data/scalars.json`` under ``work_dir``
+    (``'PSNR'``: the output; ``'iem/PSNR'``: the IEM alone).
 
     mmengine writes a validation record of an iteration-based run with ``step`` 0 (the
     epoch), so its iteration is that of the training record logged just before it (the
@@ -90,7 +91,8 @@ def curve(work_dir: str) -> list[tuple[int, float]]:
         for line in f:
             rec = json.loads(line)
             if 'PSNR' in rec:
-                points.append((int(rec.get('step') or last_train), float(rec['PSNR'])))
+                if key in rec:
+                    points.append((int(rec.get('step') or last_train), float(rec[key])))
             elif 'step' in rec:
                 last_train = int(rec['step'])
     return points
@@ -140,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
             lines.append(row(label, score(finals, pairs)))
             lines.append(row(f'{label} — IEM alone (uᴷ)', score(iems, pairs)))
             if len(parts) == 3:
-                curves[label] = curve(parts[2])
+                curves[label] = (curve(parts[2]), curve(parts[2], 'iem/PSNR'))
         text = '\n'.join(lines) + '\n'
         write_atomic(osp.join(args.out, 'table.md'), text.encode())
         print(text)
@@ -151,10 +153,11 @@ def main(argv: list[str] | None = None) -> int:
             matplotlib.use('Agg')
             import matplotlib.pyplot as plt
             fig, ax = plt.subplots(figsize=(6, 4))
-            for label, pts in curves.items():
-                if pts:
-                    ax.plot(*zip(*pts), marker='o', label=label)
-                    print(f'{label}: ' + ', '.join(f'{i}: {p:.2f}' for i, p in pts))
+            for n, (label, (pts, iem)) in enumerate(curves.items()):
+                for points, style, name in ((pts, '-', label), (iem, '--', f'{label}, IEM alone')):
+                    if points:
+                        ax.plot(*zip(*points), style, marker='o', color=f'C{n}', label=name)
+                        print(f'{name}: ' + ', '.join(f'{i}: {p:.2f}' for i, p in points))
             ax.set_xlabel('iteration')
             ax.set_ylabel('mean PSNR on LOL-5 (dB)')
             ax.grid(alpha=0.3)
