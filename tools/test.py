@@ -11,7 +11,7 @@ import os
 import os.path as osp
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
-from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.utils.cli import DictAction, ToolError, end_distributed, load_config, run_tool
 
 
 def parse_args() -> argparse.Namespace:
@@ -97,6 +97,7 @@ def main() -> None:
     if args.out is not None:
         runner.test_evaluator.metrics.append(dump_metric(cfg, args.out))
     runner.test()
+    end_distributed()
 
 
 if __name__ == '__main__':

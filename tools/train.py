@@ -15,7 +15,7 @@ import os.path as osp
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
 from mmruas.compat import has_accelerator
-from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.utils.cli import DictAction, ToolError, end_distributed, load_config, run_tool
 from mmruas.utils.weights import check_weight_files
 
 
@@ -79,6 +79,7 @@ def main() -> None:
 
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
+    end_distributed()
 
 
 if __name__ == '__main__':

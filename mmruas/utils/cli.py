@@ -13,7 +13,7 @@ from typing import Any
 
 from mmengine.config import Config, DictAction
 
-__all__ = ['ToolError', 'load_config', 'run_tool', 'DictAction']
+__all__ = ['ToolError', 'load_config', 'run_tool', 'DictAction', 'end_distributed']
 
 
 class ToolError(Exception):
@@ -81,3 +81,13 @@ def run_tool(main: Callable[[], int | None]) -> None:
         print(f'error: file not found: {exc.filename or exc}', file=sys.stderr)
         sys.exit(2)
     sys.exit(status or 0)
+
+
+def end_distributed() -> None:
+    """End a launched run's process group once its work is done: a process that exits with
+    the group alive can abort in the gloo backend's teardown ("terminate called without an
+    active exception", seen with torchrun on a loaded CPU)."""
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+        dist.destroy_process_group()
