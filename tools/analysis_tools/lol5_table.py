@@ -31,6 +31,8 @@ REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
+from mmruas.utils.cli import ToolError, load_config  # noqa: E402
+
 
 def load_pairs(lol: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
     """``(name, low RGB float32 in [0,1], high uint8 RGB)`` of every ``low/*.png``."""
@@ -58,15 +60,21 @@ def score(outputs: list[np.ndarray], pairs) -> list[tuple[float, float]]:
     return res
 
 
-def run_model(config: str, ckpt: str, pairs) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Final outputs and IEM outputs uᴷ of a checkpoint (strict loading)."""
-    from mmengine.config import Config
-    from mmengine.runner import load_checkpoint
+def _enhance_tool():
+    """tools/enhance.py as a module (tools/ is not a package): its strict model loader."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('enhance_tool',
+                                                  osp.join(REPO, 'tools', 'enhance.py'))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module      # its dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
 
-    from mmruas.registry import MODELS
-    cfg = Config.fromfile(config)
-    model = MODELS.build(cfg.model).eval()
-    load_checkpoint(model, ckpt, map_location='cpu', strict=True)
+
+def run_model(config: str, ckpt: str, pairs) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Final outputs and IEM outputs uᴷ of a checkpoint (loaded strictly, as
+    ``tools/enhance.py`` does)."""
+    model = _enhance_tool().build_model(load_config(config), ckpt, 'cpu')
     finals, iems = [], []
     with torch.inference_mode():
         for _, low, _ in pairs:
@@ -165,7 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             buf = io.BytesIO()
             fig.savefig(buf, format='png', dpi=120, bbox_inches='tight')
             write_atomic(osp.join(args.out, 'psnr_vs_iter.png'), buf.getvalue())
-    except (OSError, ValueError, KeyError, RuntimeError) as e:
+    except (OSError, ValueError, KeyError, RuntimeError, ToolError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
     return 0
