@@ -4,6 +4,7 @@ from __future__ import annotations
 import os.path as osp
 
 import pytest
+import torch
 from mmengine.registry import DefaultScope
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -31,3 +32,13 @@ def _no_default_scope():
     DefaultScope._instance_dict.clear()
     yield
     DefaultScope._instance_dict.clear()
+
+
+@pytest.fixture
+def one_thread():
+    """Torch on one thread for the test (tiny convolutions: thread hand-offs cost far more
+    than the work on a shared machine); the previous count is restored afterwards."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)

@@ -21,13 +21,8 @@ SEARCH_CFG = osp.join(REPO, 'configs', 'ruas_enhance', 'search', 'ruas_search_lo
 
 
 @pytest.fixture(autouse=True)
-def _scope():
+def _scope(one_thread):
     init_default_scope('mmruas')
-    # tiny convolutions: thread hand-offs cost far more than the work on a shared machine
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 def _model():

@@ -47,12 +47,8 @@ TEST_CFG = dict(nms_pre=100, nms=dict(type='nms', iou_threshold=0.45), min_bbox_
 
 
 @pytest.fixture(autouse=True)
-def _scope():
+def _scope(one_thread):
     init_default_scope('mmdet')
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)   # tiny convolutions: thread hand-offs cost more than the work
-    yield
-    torch.set_num_threads(threads)
 
 
 @MODELS.register_module(name='_TinyDetSearchBackbone', force=True)

@@ -44,12 +44,8 @@ SIZE = 64
 
 
 @pytest.fixture(autouse=True)
-def _scope():
+def _scope(one_thread):
     init_default_scope('mmdet')
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 
 
 @MODELS.register_module(name='_TinyDSFDBackbone', force=True)
