@@ -162,8 +162,7 @@ class CooperativeSearchHook(Hook):
             cadence = {k: int(v) for k, v in dict(cadence).items()}
             if strategy != 'cooperative':
                 raise ValueError(f'cadence is a cooperative schedule, got strategy={strategy!r}')
-            if (set(cadence) != {'scene', 'task'} or min(cadence.values()) < 1
-                    or min(cadence.values()) != 1):
+            if set(cadence) != {'scene', 'task'} or min(cadence.values()) != 1:
                 raise ValueError('cadence must be dict(scene=m, task=n) with positive counts, '
                                  f'one of them 1, got {cadence}')
             if alpha_tol is not None:
