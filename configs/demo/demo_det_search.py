@@ -1,4 +1,4 @@
-# `make demo`, detection, step 1: a short cooperative search (METHOD.md §4, RUAS-TPAMI
+# `make demo`, detection, step 1: a short cooperative search (RUAS-TPAMI §4.2,
 # Alg. 1) of the demo detector of configs/demo/demo_det_train.py (same narrow ResNet-18,
 # channels, strides, anchors, input 192) on the mini ExDark set
 # (mmruas.datasets.make_mini_exdark):

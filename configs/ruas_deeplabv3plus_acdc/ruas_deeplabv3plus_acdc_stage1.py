@@ -1,4 +1,4 @@
-# Hierarchical strategy, stage 1 (METHOD.md §1): the RUAS scene module alone — RUAS_S (the
+# Hierarchical strategy, stage 1 (RUAS-TPAMI §3.2): the RUAS scene module alone — RUAS_S (the
 # IEM) with the scene cell of configs/ruas_deeplabv3plus_acdc.py — trained without labels on
 # the photographs of ACDC night's training split (the evaluation images stay unseen) with
 # ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ), the scene loss of RUAS-TPAMI eq. 5 (§3.2's stage 1).
@@ -29,7 +29,7 @@ train_dataloader = dict(
 val_dataloader = val_cfg = val_evaluator = None
 test_dataloader = test_cfg = test_evaluator = None
 
-# the papers' enhancement settings (METHOD.md §4): Adam, lr 3e-4, weight decay 1e-3
+# the papers' enhancement settings (RUAS-TPAMI's search settings): Adam, lr 3e-4, weight decay 1e-3
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='Adam', lr=3e-4, betas=(0.9, 0.999), weight_decay=1e-3),

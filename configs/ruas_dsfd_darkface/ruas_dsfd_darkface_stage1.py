@@ -1,4 +1,4 @@
-# Hierarchical strategy, stage 1 (METHOD.md §1): the RUAS scene module alone — RUAS_S (the
+# Hierarchical strategy, stage 1 (RUAS-TPAMI §3.2): the RUAS scene module alone — RUAS_S (the
 # IEM) with the published detection scene cell DET_SCENE_DARKFACE, as in
 # configs/ruas_dsfd_darkface.py — trained without labels on the DARK FACE training images
 # (train.txt; the test images stay unseen) with ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ)
@@ -31,7 +31,7 @@ train_dataloader = dict(
 val_dataloader = val_cfg = val_evaluator = None
 test_dataloader = test_cfg = test_evaluator = None
 
-# the papers' enhancement settings (METHOD.md §4): Adam, lr 3e-4, weight decay 1e-3
+# the papers' enhancement settings (RUAS-TPAMI's search settings): Adam, lr 3e-4, weight decay 1e-3
 optim_wrapper = dict(
     type='OptimWrapper',
     optimizer=dict(type='Adam', lr=3e-4, betas=(0.9, 0.999), weight_decay=1e-3),

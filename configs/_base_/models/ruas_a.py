@@ -1,4 +1,4 @@
-# RUAS_A (IEM + noise estimator + gated NRM) with the released genotypes (METHOD.md §2).
+# RUAS_A (IEM + noise estimator + gated NRM) with the released genotypes (RUAS-CVPR §3, RUAS-TPAMI §5.1).
 model = dict(
     type='RUASEnhancer',
     scene=dict(
