@@ -19,6 +19,12 @@ def test_baselines_match_scikit_image(reference_dir, tmp_path):
     lol = osp.join(reference_dir, 'lol')
     assert lol5_table.main(['--lol', lol, '--out', str(tmp_path)]) == 0
     table = (tmp_path / 'table.md').read_text()
+    # an existing table is not replaced unless asked
+    (tmp_path / 'table.md').write_text('kept')
+    assert lol5_table.main(['--lol', lol, '--out', str(tmp_path)]) == 2
+    assert (tmp_path / 'table.md').read_text() == 'kept'
+    assert lol5_table.main(['--lol', lol, '--out', str(tmp_path), '--overwrite']) == 0
+    assert (tmp_path / 'table.md').read_text() == table
     pairs = lol5_table.load_pairs(lol)
     for label, fn in (('input', lambda x: x), ('gamma 2.2', lambda x: x ** (1 / 2.2))):
         ref = np.mean([peak_signal_noise_ratio(

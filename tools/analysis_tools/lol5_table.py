@@ -12,7 +12,8 @@ Usage::
         --run "ℓs=configs/.../ruas_lol5_scene_loss.py:work_dirs/s/iter_800.pth:work_dirs/s" \\
         --out work_dirs/lol5_table
 
-Writes ``OUT/table.md`` and ``OUT/psnr_vs_iter.png`` (each through a temporary name).
+Writes ``OUT/table.md`` and ``OUT/psnr_vs_iter.png`` (each through a temporary name; existing
+ones only with ``--overwrite``).
 """
 from __future__ import annotations
 
@@ -126,8 +127,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--run', action='append', default=[],
                         help='LABEL=CONFIG:CHECKPOINT[:WORK_DIR]')
     parser.add_argument('--out', required=True)
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace table.md / psnr_vs_iter.png already in --out')
     args = parser.parse_args(argv)
     try:
+        existing = [n for n in ('table.md', 'psnr_vs_iter.png')
+                    if osp.exists(osp.join(args.out, n))]
+        if existing and not args.overwrite:
+            raise ToolError(f'{args.out} already holds {", ".join(existing)}; '
+                            'pass --overwrite to replace them')
         pairs = load_pairs(args.lol)
         os.makedirs(args.out, exist_ok=True)
         names = [n for n, _, _ in pairs]
