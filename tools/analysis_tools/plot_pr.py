@@ -10,17 +10,18 @@ by ``img_path``. Each file gives one curve per class with ground truth (DARK FAC
 ``face``), computed by mmdet's ``eval_map`` at IoU ``--iou-thr`` (VOC matching, ``'area'``
 AP, legacy +1 box sizes, as ``VOCMetric``); the legend gives each curve's AP.
 
+Pickles are read with mmruas's restricted unpickler (:mod:`mmruas.utils.safe_pickle`):
+a file naming any other global (code to run) stops the tool before anything is drawn.
 Skip-and-report: a file that cannot be read, is not a detection dump, or does not cover
 exactly the data set's images is reported on stderr and left out; the PNG holds the other
-curves and the exit status is 1 (2 when no curve could be drawn or the arguments are bad).
-The PNG never replaces an input file.
+curves and the exit status is 1 (2, with one ``error:`` line, when no curve could be drawn
+or the arguments are bad). The PNG is written atomically; it never replaces an input file
+and replaces an existing file only with ``--overwrite``.
 """
 from __future__ import annotations
 
 import argparse
-import os
 import os.path as osp
-import pickle
 import sys
 from collections.abc import Sequence
 
@@ -28,6 +29,8 @@ import numpy as np
 
 import mmruas  # noqa: F401  (registers the data sets)
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.utils.safe_io import atomic_path, check_new_output, ensure_folder
+from mmruas.utils.safe_pickle import UnsafePickleError, load_pickle
 
 
 def ground_truth(cfg) -> tuple[list[str], dict[str, dict]]:
@@ -68,13 +71,11 @@ def load_detections(path: str, anns: dict, num_classes: int) -> list[list[np.nda
     Raises ``ValueError`` (one line) for an unreadable or malformed file.
     """
     try:
-        with open(path, 'rb') as f:
-            results = pickle.load(f)
+        results = load_pickle(path)   # restricted: never calls a global outside its list
     except FileNotFoundError:
         raise ValueError('no such file') from None
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError,
-            IndexError, TypeError, ValueError) as exc:
-        raise ValueError(f'not a readable pickle ({type(exc).__name__})') from None
+    except OSError as exc:
+        raise ValueError(f'cannot read ({exc.strerror or exc})') from None
     if not isinstance(results, (list, tuple)) or not results:
         raise ValueError('expected a non-empty list of per-image results (tools/test.py --out)')
     dets: dict[str, list[np.ndarray]] = {}
@@ -119,7 +120,8 @@ def pr_curves(dets: list, anns: dict, classes: Sequence[str], iou_thr: float) ->
             for c, r in zip(classes, per_class) if r['num_gts'] > 0]
 
 
-def plot(curves: list[tuple[str, dict]], out: str, title: str, iou_thr: float) -> None:
+def plot(curves: list[tuple[str, dict]], out: str, title: str, iou_thr: float,
+         overwrite: bool = False) -> None:
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -132,8 +134,9 @@ def plot(curves: list[tuple[str, dict]], out: str, title: str, iou_thr: float) -
     ax.grid(alpha=0.3)
     ax.legend(loc='lower left', fontsize=8)
     fig.tight_layout()
-    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
-    fig.savefig(out)
+    ensure_folder(osp.dirname(osp.abspath(out)))
+    with atomic_path(out, overwrite=overwrite) as tmp:
+        fig.savefig(tmp, format='png')
     plt.close(fig)
 
 
@@ -145,11 +148,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument('--labels', nargs='+', help='legend name per pickle (default: names)')
     parser.add_argument('--iou-thr', type=float, default=0.5)
     parser.add_argument('--title', default='')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings')
     args = parser.parse_args(argv)
     if any(osp.abspath(p) == osp.abspath(args.out) for p in [args.config, *args.predictions]):
         raise ToolError(f'--out {args.out} is one of the input files')
+    check_new_output(args.out, overwrite=args.overwrite,
+                     inputs=[args.config, *args.predictions])
     if not args.out.lower().endswith('.png'):
         raise ToolError(f'--out must be a .png file, got {args.out}')
     if args.labels and len(args.labels) != len(args.predictions):
@@ -163,9 +169,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     for path, label in zip(args.predictions, labels):
         try:
             dets = load_detections(path, anns, len(classes))
+        except UnsafePickleError as exc:
+            raise ToolError(f'{exc}; refusing to go on') from None
         except ValueError as exc:
-            failed.append(path)
-            print(f'skipped {path}: {exc}', file=sys.stderr)
+            failed.append(f'{path}: {exc}')
             continue
         for c in pr_curves(dets, anns, classes, args.iou_thr):
             name = label if len(classes) == 1 else f'{label} {c["cls"]}'
@@ -173,8 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f'{path}: {c["cls"]} AP{round(args.iou_thr * 100)} = {c["ap"]:.4f}')
     if not curves:
         raise ToolError(f'no curve to draw ({len(failed)} of {len(args.predictions)} '
-                        'file(s) failed)')
-    plot(curves, args.out, args.title, args.iou_thr)
+                        f'file(s) failed: {"; ".join(failed)})')
+    for line in failed:
+        print(f'skipped {line}', file=sys.stderr)
+    plot(curves, args.out, args.title, args.iou_thr, args.overwrite)
     print(f'wrote {args.out}' + (f'; {len(failed)} file(s) skipped' if failed else ''))
     return 1 if failed else 0
 
