@@ -141,3 +141,174 @@ def test_plot_pr_malicious_dump_runs_nothing(tmp_path: Path) -> None:
     one_error(proc, str(evil), 'refused global', 'system')
     assert not target.exists() and not (tmp_path / 'pr.png').exists()
     assert digest(tmp_path) == before
+
+
+# --- atomic writes --------------------------------------------------------------------
+
+def test_atomic_write_never_replaces_and_leaves_no_temp(tmp_path: Path, monkeypatch) -> None:
+    path = tmp_path / 'a.bin'
+    atomic_write_bytes(str(path), b'first')
+    with pytest.raises(ToolError, match='created by someone else'):
+        atomic_write_bytes(str(path), b'second')          # a concurrent run's name
+    assert path.read_bytes() == b'first'
+    atomic_write_bytes(str(path), b'third', overwrite=True)
+    assert path.read_bytes() == b'third'
+    # a write failing half-way (full disk) leaves the old file and no temporary file
+    with pytest.raises(RuntimeError), atomic_path(str(path), overwrite=True) as tmp:
+        Path(tmp).write_bytes(b'half')
+        raise RuntimeError('killed')
+    assert path.read_bytes() == b'third' and os.listdir(tmp_path) == ['a.bin']
+    with pytest.raises(ToolError, match='exists; refusing'):
+        check_new_output(str(path))
+    with pytest.raises(ToolError, match='is a file, not a folder'):
+        check_new_output(str(path / 'x.png'))
+    os.link(path, tmp_path / 'link.bin')
+    with pytest.raises(ToolError, match='overwrite the input'):
+        check_new_output(str(tmp_path / 'link.bin'), overwrite=True, inputs=[str(path)])
+
+
+# --- 2./5./6./8. tools/enhance.py ------------------------------------------------------
+
+ENHANCE_CFG = REPO / 'configs' / 'ruas_enhance' / 'ruas_a_released.py'
+
+
+def load_tool(rel: str):
+    import importlib.util
+    name = f'_tool_{Path(rel).stem}'
+    spec = importlib.util.spec_from_file_location(name, REPO / 'tools' / rel)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod                   # dataclasses look their module up
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture(scope='module')
+def enhance_ckpt(tmp_path_factory) -> Path:
+    """Random weights of the released config's model."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from mmruas.registry import MODELS
+    init_default_scope('mmruas')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(str(ENHANCE_CFG)).model)
+    path = tmp_path_factory.mktemp('ckpt') / 'w.pth'
+    torch.save({'state_dict': model.state_dict()}, path)
+    return path
+
+
+def dark_png(path: Path, seed: int = 0, shape=(16, 16, 3)) -> Path:
+    import cv2
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert cv2.imwrite(str(path), np.random.default_rng(seed).integers(0, 60, shape, np.uint8))
+    return path
+
+
+def enhance_main(monkeypatch, *argv) -> int:
+    """tools/enhance.py's ``main`` in this process (its ToolError propagates)."""
+    tool = load_tool('enhance.py')
+    monkeypatch.setattr(sys, 'argv', ['enhance.py', str(ENHANCE_CFG), *map(str, argv),
+                                      '--device', 'cpu'])
+    return tool.main()
+
+
+def test_enhance_failed_write_is_counted_not_silent(enhance_ckpt, tmp_path, monkeypatch,
+                                                    capsys, one_thread) -> None:
+    """Issue 15.2: into a read-only folder / full disk, enhance said "2 written, 0 failed"
+    and exited 0 (``cv2.imwrite``'s False ignored); now each failed write is named."""
+    src = tmp_path / 'low'
+    dark_png(src / 'a.png', 0)
+    dark_png(src / 'b.png', 1)
+    real_fsync = os.fsync
+
+    def full_disk(fd):
+        raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(os, 'fsync', full_disk)
+    assert enhance_main(monkeypatch, enhance_ckpt, src, tmp_path / 'out') == 1
+    monkeypatch.setattr(os, 'fsync', real_fsync)
+    captured = capsys.readouterr()
+    assert '0 image(s) written' in captured.out and '2 failed' in captured.out
+    assert captured.err.count('No space left on device') == 2
+    assert os.listdir(tmp_path / 'out') == []          # no partial file, no temporary file
+
+
+def test_enhance_outputs_safety(enhance_ckpt, tmp_path, monkeypatch, capsys,
+                                one_thread) -> None:
+    """Issue 15.5: existing outputs replaced silently, a hard link to an input overwritten,
+    concurrent runs losing a result; now refused (or not replaced) with one line."""
+    src = tmp_path / 'low'
+    dark_png(src / 'a.png', 0)
+    before = digest(src)
+    out = tmp_path / 'out'
+    assert enhance_main(monkeypatch, enhance_ckpt, src, out) == 0
+    first = (out / 'a.png').read_bytes()
+    (out / 'a.png').write_bytes(b'keep me')
+    with pytest.raises(ToolError, match=r'1 output\(s\) exist.*--overwrite'):
+        enhance_main(monkeypatch, enhance_ckpt, src, out)
+    assert (out / 'a.png').read_bytes() == b'keep me'
+    assert enhance_main(monkeypatch, enhance_ckpt, src, out, '--overwrite') == 0
+    assert (out / 'a.png').read_bytes() == first
+    # a hard link to the input under the output name: refused even with --overwrite
+    (out / 'a.png').unlink()
+    os.link(src / 'a.png', out / 'a.png')
+    with pytest.raises(ToolError, match='overwrite an input'):
+        enhance_main(monkeypatch, enhance_ckpt, src, out, '--overwrite')
+    assert digest(src) == before
+    # a concurrent run wrote the same name after our check: ours fails, theirs is kept
+    (out / 'a.png').unlink()
+    tool_write = load_tool('enhance.py')
+
+    def racing_enhance(*a, **k):
+        (out / 'a.png').write_bytes(b'the other run')
+        return tool_write.enhance(*a, **k)
+
+    tool = load_tool('enhance.py')
+    monkeypatch.setattr(tool, 'enhance', racing_enhance)
+    monkeypatch.setattr(sys, 'argv', ['enhance.py', str(ENHANCE_CFG), str(enhance_ckpt),
+                                      str(src), str(out), '--device', 'cpu'])
+    capsys.readouterr()
+    assert tool.main() == 1
+    assert (out / 'a.png').read_bytes() == b'the other run'
+    assert 'created by someone else' in capsys.readouterr().err
+    assert sorted(os.listdir(out)) == ['a.png'] and digest(src) == before
+
+
+def test_enhance_non_finite_output_is_an_error(tmp_path, monkeypatch, capsys,
+                                               one_thread) -> None:
+    """Issue 15.6: NaN weights gave all-black PNGs and exit 0; now that image fails."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+
+    from mmruas.registry import MODELS
+    init_default_scope('mmruas')
+    model = MODELS.build(Config.fromfile(str(ENHANCE_CFG)).model)
+    state = {k: torch.full_like(v, float('nan')) if v.is_floating_point() else v
+             for k, v in model.state_dict().items()}
+    ckpt = tmp_path / 'nan.pth'
+    torch.save({'state_dict': state}, ckpt)
+    dark_png(tmp_path / 'low' / 'a.png')
+    assert enhance_main(monkeypatch, ckpt, tmp_path / 'low', tmp_path / 'out') == 1
+    assert 'non-finite (NaN/Inf)' in capsys.readouterr().err
+    assert os.listdir(tmp_path / 'out') == []
+
+
+def test_enhance_applies_exif_orientation(enhance_ckpt, tmp_path, monkeypatch,
+                                          one_thread) -> None:
+    """Issue 15.8: an EXIF-rotated JPEG (orientation 6: turn 90° clockwise to view) is
+    enhanced as a viewer shows it: the 16×8 stored frame gives an 8×16 (H×W) result."""
+    import cv2
+    from PIL import Image as PILImage
+
+    stored = np.zeros((8, 16, 3), np.uint8)
+    stored[:, :8] = 50                                   # left half lit, as stored
+    img = PILImage.fromarray(stored)
+    exif = img.getexif()
+    exif[0x0112] = 6
+    (tmp_path / 'low').mkdir()
+    img.save(tmp_path / 'low' / 'phone.jpg', exif=exif, quality=100)
+    assert enhance_main(monkeypatch, enhance_ckpt, tmp_path / 'low', tmp_path / 'out') == 0
+    out = cv2.imread(str(tmp_path / 'out' / 'phone.png'), cv2.IMREAD_UNCHANGED)
+    assert out.shape == (16, 8, 3)
+    # rotated clockwise: the stored left half is now the top half
+    assert out[:8].mean() > out[8:].mean() + 5

@@ -7,9 +7,16 @@ INPUT is an image file, a folder (its png/jpg/jpeg/bmp/tif/tiff files, not recur
 or a glob pattern. Every result is a PNG named after its input (``<stem>.png``; with
 ``--side-by-side`` also ``<stem>_side_by_side.png`` = input | output | illumination,
 with ``--save-illumination`` also ``<stem>_illumination.png``), 16-bit for 16-bit
-inputs and 8-bit otherwise. Images of one size are enhanced in batches. The tool
-never writes into a folder holding the inputs; unreadable images are reported and
-skipped (exit status 1).
+inputs and 8-bit otherwise. Images of one size are enhanced in batches.
+
+Data safety: the tool never writes into a folder holding the inputs, never writes onto an
+input (compared by identity: a hard link to an input is refused too) and refuses existing
+outputs unless ``--overwrite``. Each PNG is encoded in memory, written to a temporary name
+in the output folder and renamed into place once complete; without ``--overwrite`` the
+final name is claimed create-exclusively, so a concurrent run that wrote the same name
+first is never replaced. JPEGs are read as a viewer shows them (EXIF orientation
+applied); the PNGs carry no EXIF. Unreadable images, non-finite results (NaN/Inf, e.g.
+from broken weights) and failed writes are reported and skipped (exit status 1).
 """
 from __future__ import annotations
 
@@ -17,7 +24,6 @@ import argparse
 import glob
 import os
 import os.path as osp
-import pickle
 import sys
 from collections import defaultdict
 from dataclasses import dataclass
@@ -27,7 +33,15 @@ import numpy as np
 import torch
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
+from mmruas.utils.checkpoints import build_model as checked_build
+from mmruas.utils.checkpoints import load_weights
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.utils.safe_io import (
+    atomic_write_bytes,
+    check_folder_creatable,
+    encode_image,
+    ensure_folder,
+)
 from mmruas.visualization import side_by_side, to_image
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
@@ -57,6 +71,10 @@ def parse_args() -> argparse.Namespace:
                         help='also write <stem>_side_by_side.png (input | output | t)')
     parser.add_argument('--save-illumination', action='store_true',
                         help='also write <stem>_illumination.png (the final t)')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace existing outputs (never an input)')
+    parser.add_argument('--lenient', action='store_true', help='load a checkpoint that '
+                        'does not fit the model exactly (the keys that fit; others listed)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings')
     args = parser.parse_args()
@@ -101,24 +119,35 @@ def check_outputs(files: list[str], folders: set[str], out_dir: str,
     out_real = osp.realpath(out_dir)
     if osp.exists(out_dir) and not osp.isdir(out_dir):
         raise ToolError(f'{out_dir}: output path exists and is not a folder')
+    check_folder_creatable(out_dir)
     for folder in sorted(folders):
         if out_real == folder or out_real.startswith(folder.rstrip(os.sep) + os.sep):
             raise ToolError(f'{out_dir}: output folder is (inside) the input folder {folder}; '
                             'choose another folder so that inputs are never overwritten')
     inputs = {osp.realpath(f) for f in files}
+    inodes = {(st.st_dev, st.st_ino) for st in map(os.stat, files)}
     seen: dict[str, str] = {}
+    existing = []
     for f in files:
         for p in output_paths(f, out_real, args):
-            if osp.realpath(p) in inputs:
-                raise ToolError(f'{p}: output would overwrite an input')
+            if osp.realpath(p) in inputs or (
+                    osp.exists(p) and (os.stat(p).st_dev, os.stat(p).st_ino) in inodes):
+                raise ToolError(f'{p}: output would overwrite an input (same file)')
             if p in seen:
                 raise ToolError(f'{f} and {seen[p]} would both be written to {p}')
             seen[p] = f
+            if osp.lexists(p):
+                existing.append(p)
+    if existing and not args.overwrite:
+        raise ToolError(f'{len(existing)} output(s) exist, e.g. {existing[0]}; refusing to '
+                        'replace them (give --overwrite to replace them)')
 
 
 def read_image(path: str) -> Image:
     """Read an 8/16-bit image as H×W×3 BGR (gray -> 3 channels, alpha dropped)."""
-    data = cv2.imread(path, cv2.IMREAD_UNCHANGED)
+    # ANYDEPTH | ANYCOLOR: 16-bit kept, EXIF orientation applied (IMREAD_UNCHANGED ignores
+    # it, so a phone JPEG came out turned 90°), alpha dropped
+    data = cv2.imread(path, cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
     if data is None or data.size == 0:
         raise ValueError('cannot read image (corrupt or unsupported format)')
     if data.dtype not in (np.uint8, np.uint16):
@@ -132,23 +161,17 @@ def read_image(path: str) -> Image:
     return Image(path, np.ascontiguousarray(data[:, :, :3]))
 
 
-def build_model(cfg, checkpoint: str, device: str) -> torch.nn.Module:
-    """Build ``cfg.model`` and load ``checkpoint`` strictly; one-line errors."""
+def build_model(cfg, checkpoint: str, device: str, lenient: bool = False
+                ) -> torch.nn.Module:
+    """Build ``cfg.model`` and load ``checkpoint`` strictly (unless ``lenient``); one-line
+    errors."""
     from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-
-    from mmruas.registry import MODELS
 
     if not osp.isfile(checkpoint):
         raise ToolError(f'checkpoint not found: {checkpoint}')
     init_default_scope(cfg.get('default_scope', 'mmruas'))
-    model = MODELS.build(cfg.model)
-    try:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='silent')
-    except (RuntimeError, EOFError, pickle.UnpicklingError) as exc:
-        detail = '; '.join(line.strip() for line in str(exc).splitlines() if line.strip())
-        raise ToolError(f'{checkpoint} does not fit the config\'s model: {detail[:300]}'
-                        ) from exc
+    model = checked_build(cfg)
+    load_weights(model, checkpoint, strict=not lenient)
     try:
         return model.to(device).eval()
     except (RuntimeError, AssertionError) as exc:
@@ -168,17 +191,37 @@ def enhance(model: torch.nn.Module, images: list[Image], device: str
     return model(x, mode='tensor').cpu(), None
 
 
+def encode_results(img: Image, out: torch.Tensor, t: torch.Tensor | None,
+                   paths: list[str], args: argparse.Namespace) -> list[bytes]:
+    """The PNG bytes of each of ``paths``; ToolError for a non-finite result or a failed
+    encoding (never a silently black picture: ``to_image`` would clip NaN to 0)."""
+    for name, x in (('output', out), ('illumination', t)):
+        if x is not None and not bool(torch.isfinite(x).all()):
+            bad = int((~torch.isfinite(x)).sum())
+            raise ToolError(f'{bad} non-finite (NaN/Inf) value(s) in the {name}; nothing '
+                            'written (broken weights?)')
+    out_img = to_image(out, img.bit_depth)
+    images = [out_img]
+    if args.side_by_side:
+        panels = [img.data, out_img] + ([to_image(t, img.bit_depth)] if t is not None else [])
+        images.append(side_by_side(panels))
+    if args.save_illumination:
+        images.append(to_image(t, img.bit_depth))
+    return [encode_image(p, x) for p, x in zip(paths, images)]
+
+
 def write_results(images: list[Image], outputs: torch.Tensor, ts: torch.Tensor | None,
-                  out_dir: str, args: argparse.Namespace) -> None:
+                  out_dir: str, args: argparse.Namespace) -> list[tuple[str, str]]:
+    """Write each image's results atomically; ``(input, reason)`` of each one that failed."""
+    failed = []
     for img, out, t in zip(images, outputs, ts if ts is not None else [None] * len(images)):
-        paths = iter(output_paths(img.path, out_dir, args))
-        out_img = to_image(out, img.bit_depth)
-        cv2.imwrite(next(paths), out_img)
-        if args.side_by_side:
-            panels = [img.data, out_img] + ([to_image(t, img.bit_depth)] if t is not None else [])
-            cv2.imwrite(next(paths), side_by_side(panels))
-        if args.save_illumination:
-            cv2.imwrite(next(paths), to_image(t, img.bit_depth))
+        paths = output_paths(img.path, out_dir, args)
+        try:
+            for path, data in zip(paths, encode_results(img, out, t, paths, args)):
+                atomic_write_bytes(path, data, overwrite=args.overwrite)
+        except ToolError as exc:
+            failed.append((img.path, str(exc)))
+    return failed
 
 
 def main() -> int:
@@ -188,13 +231,12 @@ def main() -> int:
     cfg = load_config(args.config, args.cfg_options)
     files, folders = collect_inputs(args.input)
     check_outputs(files, folders, args.output_dir, args)
-    model = build_model(cfg, args.checkpoint, args.device)
+    model = build_model(cfg, args.checkpoint, args.device, args.lenient)
     if args.save_illumination and not hasattr(model, 'scene'):
         raise ToolError('--save-illumination needs a model with a RUAS scene module')
-    os.makedirs(args.output_dir, exist_ok=True)
-    out_dir = osp.realpath(args.output_dir)
+    out_dir = ensure_folder(args.output_dir)
 
-    failed: list[str] = []
+    failed: list[tuple[str, str]] = []
     written = 0
     pending: dict[tuple[int, int], list[Image]] = defaultdict(list)
     progress = ProgressBar(len(files))
@@ -203,8 +245,11 @@ def main() -> int:
         nonlocal written
         batch = pending.pop(key)
         outputs, ts = enhance(model, batch, args.device)
-        write_results(batch, outputs, ts, out_dir, args)
-        written += len(batch)
+        bad = write_results(batch, outputs, ts, out_dir, args)
+        for path, reason in bad:
+            print(f'\nskipped {path}: {reason}', file=sys.stderr)
+        failed.extend(bad)
+        written += len(batch) - len(bad)
         for _ in batch:
             progress.update()
 
@@ -212,7 +257,7 @@ def main() -> int:
         try:
             img = read_image(path)
         except ValueError as exc:
-            failed.append(path)
+            failed.append((path, str(exc)))
             print(f'\nskipped {path}: {exc}', file=sys.stderr)
             progress.update()
             continue
@@ -223,7 +268,7 @@ def main() -> int:
     for key in list(pending):
         flush(key)
     print(f'\n{written} image(s) written to {args.output_dir}, {len(failed)} failed'
-          + (f': {", ".join(osp.basename(f) for f in failed)}' if failed else ''))
+          + (f': {", ".join(osp.basename(f) for f, _ in failed)}' if failed else ''))
     return 1 if failed else 0
 
 

@@ -22,7 +22,8 @@ import numpy as np
 
 from .cli import ToolError
 
-__all__ = ['atomic_path', 'atomic_write_bytes', 'check_new_output', 'ensure_folder',
+__all__ = ['atomic_path', 'atomic_write_bytes', 'check_new_output', 'check_folder_creatable',
+           'ensure_folder',
            'encode_image', 'same_file']
 
 
@@ -41,15 +42,20 @@ def check_new_output(path: str, *, overwrite: bool = False, inputs: Iterable[str
     for src in inputs:
         if osp.abspath(src) == osp.abspath(path) or same_file(src, path):
             raise ToolError(f'{path}: output would overwrite the input {src}')
-    parent = osp.dirname(osp.abspath(path))
-    while parent and not osp.exists(parent):
-        parent = osp.dirname(parent) if osp.dirname(parent) != parent else ''
-    if parent and not osp.isdir(parent):
-        raise ToolError(f'{path}: cannot be created, {parent} is a file, not a folder')
+    check_folder_creatable(osp.dirname(osp.abspath(path)), f'{path}: its folder')
     if osp.isdir(path):
         raise ToolError(f'{path}: is a folder, expected a file name')
     if osp.lexists(path) and not overwrite:
         raise ToolError(f'{path}: exists; refusing to replace it (give {flag} to replace it)')
+
+
+def check_folder_creatable(path: str, what: str = 'output folder') -> None:
+    """Refuse a folder that cannot be made: a part of ``path`` is a file, not a folder."""
+    parent = osp.abspath(path)
+    while not osp.exists(parent) and osp.dirname(parent) != parent:
+        parent = osp.dirname(parent)
+    if not osp.isdir(parent):
+        raise ToolError(f'{what} {path}: cannot be created, {parent} is a file, not a folder')
 
 
 def ensure_folder(path: str, what: str = 'output folder') -> str:

@@ -1,0 +1,115 @@
+"""Reading weights for evaluation and inference: safe, strict, one-line errors.
+
+``torch.load(weights_only=True)`` (with the types :mod:`mmruas.compat` allows) reads a
+checkpoint; a missing, truncated, corrupt or unsafe file is a :class:`ToolError` naming
+it. :func:`check_state_dict` compares a checkpoint with a model: missing, unexpected and
+shape-mismatched keys are an error naming a few of each, unless the caller asks for
+lenient loading (the keys are then only reported). A checkpoint that fits none of the
+model's keys is refused even when lenient: it would evaluate random weights.
+"""
+from __future__ import annotations
+
+import os.path as osp
+import pickle
+import zipfile
+from collections.abc import Mapping
+from typing import Any
+
+import torch
+
+from .cli import ToolError
+
+__all__ = ['read_checkpoint', 'checkpoint_state_dict', 'check_state_dict', 'load_weights',
+           'build_model', 'CHECKPOINT_ERRORS']
+
+#: what ``torch.load`` raises for a file that is not a (safe) checkpoint
+CHECKPOINT_ERRORS = (RuntimeError, EOFError, zipfile.BadZipFile, pickle.UnpicklingError,
+                     ValueError, AttributeError, ImportError, IndexError, TypeError,
+                     KeyError, OverflowError, MemoryError)
+
+
+def read_checkpoint(path: str, what: str = 'checkpoint') -> Any:
+    """``torch.load(path, weights_only=True)`` on CPU; ToolError names ``path``."""
+    if not osp.exists(path):
+        raise ToolError(f'{what} not found: {path}')
+    if not osp.isfile(path):
+        raise ToolError(f'{what} {path}: not a file')
+    try:
+        return torch.load(path, map_location='cpu', weights_only=True)
+    except CHECKPOINT_ERRORS as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        raise ToolError(f'{what} {path}: truncated, corrupt or unsafe file '
+                        f'({type(exc).__name__}: {first})') from None
+    except OSError as exc:
+        raise ToolError(f'{what} {path}: cannot read ({exc.strerror or exc})') from None
+
+
+def checkpoint_state_dict(ckpt: Any, path: str, what: str = 'checkpoint') -> dict:
+    """The state dict of an mmengine checkpoint (or a bare one), ``module.`` stripped as
+    mmengine's ``load_checkpoint`` does."""
+    state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, Mapping) else ckpt
+    if not isinstance(state, Mapping) or not all(
+            isinstance(v, torch.Tensor) for v in state.values()):
+        raise ToolError(f'{what} {path}: holds no state dict of tensors '
+                        f'(a {type(state).__name__})')
+    return {(k[len('module.'):] if k.startswith('module.') else k): v
+            for k, v in state.items()}
+
+
+def _few(keys: list[str], n: int = 3) -> str:
+    return ', '.join(keys[:n]) + (f', ... ({len(keys)} in all)' if len(keys) > n else '')
+
+
+def check_state_dict(model: torch.nn.Module, state: Mapping, path: str, *,
+                     strict: bool = True, what: str = 'checkpoint') -> str:
+    """Compare ``state`` with ``model``'s; raise ToolError on any difference when
+    ``strict`` (always when no key fits). Returns the difference ('' if none)."""
+    own = model.state_dict()
+    missing = sorted(set(own) - set(state))
+    unexpected = sorted(set(state) - set(own))
+    shapes = sorted(k for k in set(own) & set(state)
+                    if tuple(own[k].shape) != tuple(state[k].shape))
+    parts = [f'{what_}: {_few(keys)}' for what_, keys in
+             (('missing keys', missing), ('unexpected keys', unexpected),
+              ('shape mismatches', shapes)) if keys]
+    text = '; '.join(parts)
+    if own and len(missing) + len(shapes) >= len(own):
+        raise ToolError(f'{what} {path} does not fit the model: no key of it fits '
+                        f'({text})')
+    if text and strict:
+        raise ToolError(f'{what} {path} does not fit the model ({text}); give --lenient '
+                        'to load the keys that fit')
+    return text
+
+
+def load_weights(model: torch.nn.Module, path: str, *, strict: bool = True,
+                 what: str = 'checkpoint') -> dict:
+    """Load ``path`` into ``model`` (see :func:`check_state_dict`); returns the checkpoint.
+
+    Lenient loading takes the keys of matching shape and reports the others on stderr.
+    """
+    ckpt = read_checkpoint(path, what)
+    state = checkpoint_state_dict(ckpt, path, what)
+    text = check_state_dict(model, state, path, strict=strict, what=what)
+    if text:
+        import sys
+        print(f'warning: {what} {path} loaded leniently: {text}', file=sys.stderr)
+        own = model.state_dict()
+        state = {k: v for k, v in state.items()
+                 if k in own and tuple(own[k].shape) == tuple(v.shape)}
+    model.load_state_dict(state, strict=not text)
+    return ckpt if isinstance(ckpt, dict) else {'state_dict': state}
+
+
+def build_model(cfg) -> torch.nn.Module:
+    """``cfg.model`` built in the config's default scope; a bad value (an unknown type
+    or variant) is a ToolError naming the config key ``model``."""
+    from mmengine.registry import MODELS, DefaultScope
+
+    scope = cfg.get('default_scope', 'mmruas')
+    try:
+        with DefaultScope.overwrite_default_scope(scope):
+            return MODELS.build(cfg.model)
+    except (KeyError, ValueError, TypeError, AssertionError, FileNotFoundError) as exc:
+        first = (str(exc).strip().strip('"\'').splitlines() or [type(exc).__name__])[0]
+        raise ToolError(f'cannot build the config\'s model: {first[:240]}') from None
