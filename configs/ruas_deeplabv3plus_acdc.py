@@ -1,7 +1,7 @@
 # RUAS + DeepLab-v3+ on ACDC night (RUAS-TPAMI §7, METHOD.md §5; paper mIoU 48.5 vs 46.1 for
 # DeepLab-v3+, Table 11), the hierarchical strategy's second stage (METHOD.md §1): DeepLab-v3+
 # with a ResNet-101 V1c backbone as in mmseg (output stride 8) and the searchable feature
-# conversion of _base_/models/ruas_deeplabv3plus_r50.py, the RUAS scene module run in its data
+# conversion of _base_/models/ruas_deeplabv3plus.py, the RUAS scene module run in its data
 # preprocessor (RUASSegDataPreprocessor: RUAS_S, IEM only), the scene initialised from stage 1
 # (configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_stage1.py: the scene alone, trained
 # without labels) and the whole Ψt ∘ Ψs fine-tuned with the segmentation loss ℓt (scene lr
@@ -27,36 +27,23 @@
 #       model.data_preprocessor.scene_checkpoint=/path/stage1/iter_4000.pth
 #   python tools/test.py configs/ruas_deeplabv3plus_acdc.py work_dirs/.../iter_20000.pth \
 #       --cfg-options model.data_preprocessor.scene_checkpoint=None
-_base_ = ['./_base_/models/ruas_deeplabv3plus_r50.py', './_base_/datasets/acdc.py']
+_base_ = ['./_base_/models/ruas_deeplabv3plus_r101.py', './_base_/datasets/acdc.py',
+          './_base_/models/ruas_s_scene.py',      # scene: RUAS_S, DET_SCENE_DARKFACE
+          './_base_/schedules/sgd_seg_20k.py']   # SGD 20k iterations, the scene at lr / 10
 
 resnet_checkpoint = 'data/pretrained/resnet101_v1c-e67eebb6.pth'
 scene_checkpoint = 'work_dirs/ruas_deeplabv3plus_acdc_stage1/iter_4000.pth'
-scene = dict(type='RUAS', variant='RUAS_S',
-             iem=dict(num_stages=3, gamma=0.5, width=3, genotype='DET_SCENE_DARKFACE'))
 
 model = dict(
     pretrained=resnet_checkpoint,
-    data_preprocessor=dict(type='RUASSegDataPreprocessor', scene=scene,
+    data_preprocessor=dict(type='RUASSegDataPreprocessor', scene=_base_.scene,
                            scene_checkpoint=scene_checkpoint),
-    backbone=dict(depth=101),
     decode_head=dict(aspp_genotype='SEG_ASPP_DEEPLABV3PLUS'))
 
 # Schedule (the papers give none for the segmentor): mmseg's DeepLab-v3+ Cityscapes recipe,
 # 4 GPUs x 2 images, SGD lr 0.01 with poly decay, for 20k iterations (400 epochs of ACDC
-# night's 400 training images). The scene, already trained in stage 1, is fine-tuned at lr / 10.
-max_iters = 20000
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=0.01, momentum=0.9, weight_decay=5e-4),
-    paramwise_cfg=dict(custom_keys={'data_preprocessor.scene': dict(lr_mult=0.1)}),
-    clip_grad=None)
-param_scheduler = [
-    dict(type='PolyLR', eta_min=1e-4, power=0.9, begin=0, end=max_iters, by_epoch=False),
-]
-train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=2000)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-auto_scale_lr = dict(enable=False, base_batch_size=8)
+# night's 400 training images), _base_/schedules/sgd_seg_20k.py. The scene, already trained
+# in stage 1, is fine-tuned at lr / 10.
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=2000, max_keep_ckpts=3,
                     save_last=True, save_best='mIoU', rule='greater'))

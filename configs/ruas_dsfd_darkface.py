@@ -24,15 +24,15 @@
 #   python tools/test.py configs/ruas_dsfd_darkface.py work_dirs/ruas_dsfd_darkface/epoch_60.pth \
 #       --cfg-options model.data_preprocessor.scene_checkpoint=None --out dsfd_test.pkl
 #   python tools/analysis_tools/plot_pr.py configs/ruas_dsfd_darkface.py dsfd_test.pkl --out pr.png
-_base_ = ['./_base_/models/ruas_dsfd.py', './_base_/datasets/darkface.py']
+_base_ = ['./_base_/models/ruas_dsfd.py', './_base_/datasets/darkface.py',
+          './_base_/models/ruas_s_scene.py',       # scene: RUAS_S, DET_SCENE_DARKFACE
+          './_base_/schedules/sgd_det_finetune.py']   # SGD, the scene at lr / 10
 
 vgg16_checkpoint = 'data/pretrained/vgg16_caffe-292e1171.pth'
 scene_checkpoint = 'work_dirs/ruas_dsfd_darkface_stage1/iter_6000.pth'
-scene = dict(type='RUAS', variant='RUAS_S',
-             iem=dict(num_stages=3, gamma=0.5, width=3, genotype='DET_SCENE_DARKFACE'))
 
 model = dict(
-    data_preprocessor=dict(type='RUASDetDataPreprocessor', scene=scene,
+    data_preprocessor=dict(type='RUASDetDataPreprocessor', scene=_base_.scene,
                            scene_checkpoint=scene_checkpoint),
     backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', checkpoint=vgg16_checkpoint)))
 
@@ -40,24 +40,13 @@ model = dict(
 # lr 1e-3 at batch 4 with a linear warm-up, 60 epochs of the 5,000 training images, lr / 10
 # after epochs 40 and 52. The scene, already trained in stage 1, is fine-tuned at lr / 10.
 max_epochs = 60
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
-    paramwise_cfg=dict(custom_keys={'data_preprocessor.scene': dict(lr_mult=0.1)}),
-    clip_grad=dict(max_norm=35, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=1000),
     dict(type='MultiStepLR', by_epoch=True, begin=0, end=max_epochs, milestones=[40, 52],
          gamma=0.1),
 ]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-auto_scale_lr = dict(enable=False, base_batch_size=4)
-custom_hooks = [
-    dict(type='NumClassCheckHook'),
-    dict(type='CheckInvalidLossHook', interval=50, priority='VERY_LOW'),
-]
+train_cfg = dict(max_epochs=max_epochs)
+auto_scale_lr = dict(base_batch_size=4)
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_last=True,
                     save_best='pascal_voc/mAP', rule='greater'),

@@ -26,15 +26,15 @@
 # the scene from scratch, i.e. end-to-end with λ = 0). tools/test.py builds the model too,
 # so it needs the scene file, or scene_checkpoint=None (the tested checkpoint holds the
 # scene's weights).
-_base_ = ['./_base_/models/ruas_ssd300.py', './_base_/datasets/exdark.py']
+_base_ = ['./_base_/models/ruas_ssd300.py', './_base_/datasets/exdark.py',
+          './_base_/models/ruas_s_scene.py',       # scene: RUAS_S, DET_SCENE_DARKFACE
+          './_base_/schedules/sgd_det_finetune.py']   # SGD, the scene at lr / 10
 
 vgg16_checkpoint = 'data/pretrained/vgg16_caffe-292e1171.pth'
 scene_checkpoint = 'work_dirs/ruas_ssd_exdark_stage1/iter_4000.pth'
-scene = dict(type='RUAS', variant='RUAS_S',
-             iem=dict(num_stages=3, gamma=0.5, width=3, genotype='DET_SCENE_DARKFACE'))
 
 model = dict(
-    data_preprocessor=dict(type='RUASDetDataPreprocessor', scene=scene,
+    data_preprocessor=dict(type='RUASDetDataPreprocessor', scene=_base_.scene,
                            scene_checkpoint=scene_checkpoint),
     backbone=dict(init_cfg=dict(_delete_=True, type='Pretrained', checkpoint=vgg16_checkpoint)),
     neck=dict(genotype='DET_EXTRAS_DARKFACE'),
@@ -45,24 +45,13 @@ model = dict(
 # SGD lr 1e-3 at batch 8 with a linear warm-up, 120 epochs of the training split, lr / 10
 # after epochs 80 and 110. The scene, already trained in stage 1, is fine-tuned at lr / 10.
 max_epochs = 120
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(type='SGD', lr=1e-3, momentum=0.9, weight_decay=5e-4),
-    paramwise_cfg=dict(custom_keys={'data_preprocessor.scene': dict(lr_mult=0.1)}),
-    clip_grad=dict(max_norm=35, norm_type=2))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0, end=500),
     dict(type='MultiStepLR', by_epoch=True, begin=0, end=max_epochs, milestones=[80, 110],
          gamma=0.1),
 ]
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=10)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
-auto_scale_lr = dict(enable=False, base_batch_size=8)
-custom_hooks = [
-    dict(type='NumClassCheckHook'),
-    dict(type='CheckInvalidLossHook', interval=50, priority='VERY_LOW'),
-]
+train_cfg = dict(max_epochs=max_epochs)
+auto_scale_lr = dict(base_batch_size=8)
 
 # runtime: mmdet's (_base_/det_runtime.py); tools/test.py --show-dir draws the detections
 default_hooks = dict(

@@ -20,23 +20,10 @@ model = dict(
                            freeze_scene=True, scene_checkpoint=bgl_checkpoint))
 optim_wrapper = dict(paramwise_cfg=dict(_delete_=True))   # the block is frozen
 
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='RandomResize', scale=(1920, 1080), ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=(512, 1024), cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='mmruas.Unprocess', add_noise=False, ratio=exposure_ratio),
-    dict(type='PackSegInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(1920, 1080), keep_ratio=True),
-    dict(type='LoadAnnotations'),
-    dict(type='mmruas.Unprocess', add_noise=False, ratio=exposure_ratio, seed=0),
-    dict(type='PackSegInputs'),
-]
+# the data set base's pipelines, the images unprocessed to packed RAW just before packing
+unprocess = dict(type='mmruas.Unprocess', add_noise=False, ratio=exposure_ratio)
+train_pipeline = [*_base_.train_pipeline[:-1], unprocess, _base_.train_pipeline[-1]]
+test_pipeline = [*_base_.test_pipeline[:-1], dict(unprocess, seed=0), _base_.test_pipeline[-1]]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -20,28 +20,10 @@ model = dict(
                            freeze_scene=True, scene_checkpoint=bgl_checkpoint))
 optim_wrapper = dict(paramwise_cfg=dict(_delete_=True))   # the block is frozen
 
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PhotoMetricDistortion', brightness_delta=32, contrast_range=(0.5, 1.5),
-         saturation_range=(0.5, 1.5), hue_delta=18),
-    dict(type='RandomResize', scale=(1080, 720), ratio_range=(0.75, 1.5), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=(640, 640), crop_type='absolute',
-         allow_negative_crop=False, bbox_clip_border=True),
-    dict(type='FilterAnnotations', min_gt_bbox_wh=(1, 1), keep_empty=False),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='Pad', size=(640, 640), pad_val=dict(img=(0, 0, 0))),
-    dict(type='mmruas.Unprocess', add_noise=False, ratio=exposure_ratio),
-    dict(type='PackDetInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(1620, 1080), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='mmruas.Unprocess', add_noise=False, ratio=exposure_ratio, seed=0),
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
-]
+# the data set base's pipelines, the images unprocessed to packed RAW just before packing
+unprocess = dict(type='mmruas.Unprocess', add_noise=False, ratio=exposure_ratio)
+train_pipeline = [*_base_.train_pipeline[:-1], unprocess, _base_.train_pipeline[-1]]
+test_pipeline = [*_base_.test_pipeline[:-1], dict(unprocess, seed=0), _base_.test_pipeline[-1]]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -52,6 +52,7 @@ phase_iters = (10, 10)
 rounds = 3
 max_iters = warmup_iters + rounds * sum(phase_iters)
 alpha_lr = 0.25   # DEMO-ONLY (the papers: 3e-4); see above
+scene = dict(_base_.scene, iem=dict(_base_.scene.iem, genotype=None))   # searchable
 
 model = dict(
     _delete_=True,
@@ -61,8 +62,7 @@ model = dict(
         data_preprocessor=dict(
             _base_.model.data_preprocessor,
             scene_checkpoint=None,
-            scene=dict(type='RUAS', variant='RUAS_S',
-                       iem=dict(num_stages=3, gamma=0.5, width=3, genotype=None))),
+            scene=scene),
         neck=dict(_base_.model.neck, genotype=None),
         bbox_head=dict(_base_.model.bbox_head, reg_genotype=None, cls_genotype=None)),
     scene_loss=dict(type='SceneLoss', eta=0.1),

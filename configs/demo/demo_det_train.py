@@ -23,7 +23,8 @@
 #       train_dataloader.dataset.data_root=D val_dataloader.dataset.data_root=D \
 #       test_dataloader.dataset.data_root=D model.data_preprocessor.scene_checkpoint=CKPT
 #   python tools/test.py configs/demo/demo_det_train.py CKPT --show-dir detections ...
-_base_ = ['../_base_/models/ruas_ssd300.py', '../_base_/datasets/exdark.py']
+_base_ = ['../_base_/models/ruas_ssd300.py', '../_base_/datasets/exdark.py',
+          '../_base_/models/ruas_s_scene.py']   # scene: RUAS_S, DET_SCENE_DARKFACE
 
 data_root = 'work_dirs/demo/mini_exdark/'
 input_size = 192
@@ -37,8 +38,7 @@ model = dict(
     data_preprocessor=dict(
         _delete_=True,
         type='RUASDetDataPreprocessor',
-        scene=dict(type='RUAS', variant='RUAS_S',
-                   iem=dict(num_stages=3, gamma=0.5, width=3, genotype='DET_SCENE_DARKFACE')),
+        scene=_base_.scene,
         scene_checkpoint=scene_checkpoint,
         mean=[123.675, 116.28, 103.53],
         std=[58.395, 57.12, 57.375],

@@ -19,64 +19,46 @@
 # Outputs in the work_dir: genotypes.json, alpha_history.json and retrain_config.py, which
 # inherits configs/ruas_deeplabv3plus_acdc.py and sets model.data_preprocessor.scene.iem.genotype
 # and model.decode_head.aspp_genotype.
-_base_ = ['../_base_/models/ruas_deeplabv3plus_r50.py', '../_base_/datasets/acdc.py',
-          '../_base_/schedules/search_det_seg.py']   # Adam lr 3e-4, wd 5e-4
+_base_ = ['../_base_/models/ruas_deeplabv3plus_r101.py', '../_base_/datasets/acdc.py',
+          '../_base_/models/ruas_s_scene.py',
+          '../_base_/schedules/search_det_seg.py']   # Adam lr 3e-4, wd 5e-4; the hook
 
-strategy = 'cooperative'
 resnet_checkpoint = 'data/pretrained/resnet101_v1c-e67eebb6.pth'
 crop_size = (512, 512)
-scene = dict(type='RUAS', variant='RUAS_S',
-             iem=dict(num_stages=3, gamma=0.5, width=3, genotype=None))
+scene = dict(_base_.scene, iem=dict(_base_.scene.iem, genotype=None))   # searchable
 
 model = dict(
+    _base_.search_model,   # SceneTaskSearchModel: SceneLoss, tied IEM α, ω_t with the backbone
     _delete_=True,
-    type='SceneTaskSearchModel',
     task=dict(
         _base_.model,
         pretrained=resnet_checkpoint,
         data_preprocessor=dict(_base_.model.data_preprocessor,
                                type='RUASSegDataPreprocessor', scene=scene, size=crop_size),
-        backbone=dict(_base_.model.backbone, depth=101),
-        decode_head=dict(_base_.model.decode_head, aspp_genotype=None)),
-    scene_loss=dict(type='SceneLoss', eta=0.1),
-    tie_alphas=True,        # one α per edge for all IEM cells
-    freeze_backbone=False)  # the backbone's weights are part of ω_t
+        decode_head=dict(_base_.model.decode_head, aspp_genotype=None)))
 
 # batch 2, not the papers' 1 (METHOD.md §4): DeepLab-v3+'s image-pooling branch normalises a
 # 1 x 1 map, which BatchNorm cannot do in training from one image (SyncBN over several GPUs
 # with one image each works too); an endless sampler for the iteration-based loop; 512 x 512
 # crops
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='LoadAnnotations'),
-    dict(type='RandomResize', scale=(1920, 1080), ratio_range=(0.5, 2.0), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=crop_size, cat_max_ratio=0.75),
-    dict(type='RandomFlip', prob=0.5),
-    dict(type='PhotoMetricDistortion'),
-    dict(type='PackSegInputs'),
-]
+train_pipeline = [dict(t, crop_size=crop_size) if t.type == 'RandomCrop' else t
+                  for t in _base_.train_pipeline]
 train_dataloader = dict(batch_size=2, num_workers=2, persistent_workers=False,
                         dataset=dict(pipeline=train_pipeline))
 
 # 30 epochs over the training half (⌈n/2⌉ images) of the search set, at batch 2
 search_set_size = 400   # ACDC night's training split
-epochs = 30
 iters_per_epoch = ((search_set_size + 1) // 2 + 1) // 2
-max_iters = epochs * iters_per_epoch
+max_iters = _base_.epochs * iters_per_epoch
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)
-val_cfg = None
-val_dataloader = None
-val_evaluator = None
-test_cfg = None
-test_dataloader = None
-test_evaluator = None
+val_dataloader = val_cfg = val_evaluator = None
+test_dataloader = test_cfg = test_evaluator = None
 
 custom_hooks = [
     # one epoch of the training half per phase; the retrain base is the segmentation training
     # config (the written retrain_config.py inherits it; it need not exist during the search)
-    dict(type='CooperativeSearchHook', strategy=strategy,
-         phase_iters=(iters_per_epoch, iters_per_epoch), alpha_tol=None, beta=1.0, order=2,
-         warmup_iters=0, val_split=True, retrain_base='configs/ruas_deeplabv3plus_acdc.py'),
+    dict(_base_.custom_hooks[0], phase_iters=(iters_per_epoch, iters_per_epoch),
+         retrain_base='{{fileDirname}}/../ruas_deeplabv3plus_acdc.py'),
 ]
 default_hooks = dict(
     checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=iters_per_epoch,

@@ -19,15 +19,14 @@
 # inherits configs/ruas_dsfd_darkface.py and sets model.data_preprocessor.scene.iem.genotype,
 # model.neck.fem_genotype / extra_genotype and model.bbox_head.reg_genotype / cls_genotype.
 _base_ = ['../_base_/models/ruas_dsfd.py', '../_base_/datasets/darkface.py',
-          '../_base_/schedules/search_det_seg.py']   # Adam lr 3e-4, wd 5e-4
+          '../_base_/models/ruas_s_scene.py',
+          '../_base_/schedules/search_det_seg.py']   # Adam lr 3e-4, wd 5e-4; the hook
 
-strategy = 'cooperative'
-scene = dict(type='RUAS', variant='RUAS_S',
-             iem=dict(num_stages=3, gamma=0.5, width=3, genotype=None))
+scene = dict(_base_.scene, iem=dict(_base_.scene.iem, genotype=None))   # searchable
 
 model = dict(
+    _base_.search_model,   # SceneTaskSearchModel: SceneLoss, tied IEM α, ω_t with the backbone
     _delete_=True,
-    type='SceneTaskSearchModel',
     task=dict(
         _base_.model,
         data_preprocessor=dict(_base_.model.data_preprocessor,
@@ -37,10 +36,7 @@ model = dict(
                   candidates=['conv_1x1', 'conv_3x3', 'conv_5x5', 'conv_7x7', 'dilconv_3x3',
                               'dilconv_5x5', 'dilconv_7x7', 'dilconv_3x3_d6',
                               'dilconv_3x3_d12', 'dilconv_3x3_d18']),
-        bbox_head=dict(_base_.model.bbox_head, reg_genotype=None, cls_genotype=None)),
-    scene_loss=dict(type='SceneLoss', eta=0.1),
-    tie_alphas=True,        # one α per edge for all IEM cells
-    freeze_backbone=False)  # the backbone's weights are part of ω_t
+        bbox_head=dict(_base_.model.bbox_head, reg_genotype=None, cls_genotype=None)))
 
 # batch 1 (METHOD.md §4); an endless sampler for the iteration-based loop
 train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
@@ -48,21 +44,15 @@ train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
 
 # 30 epochs over the training half of the 5,000-image search set, at batch 1
 search_set_size = 5000
-epochs = 30
 iters_per_epoch = (search_set_size + 1) // 2
-max_iters = epochs * iters_per_epoch
+max_iters = _base_.epochs * iters_per_epoch
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)
-val_cfg = None
-val_dataloader = None
-val_evaluator = None
-test_cfg = None
-test_dataloader = None
-test_evaluator = None
+val_dataloader = val_cfg = val_evaluator = None
+test_dataloader = test_cfg = test_evaluator = None
 
 custom_hooks = [
-    dict(type='CooperativeSearchHook', strategy=strategy,
-         phase_iters=(iters_per_epoch, iters_per_epoch), alpha_tol=None, beta=1.0, order=2,
-         warmup_iters=0, val_split=True, retrain_base='configs/ruas_dsfd_darkface.py'),
+    dict(_base_.custom_hooks[0], phase_iters=(iters_per_epoch, iters_per_epoch),
+         retrain_base='{{fileDirname}}/../ruas_dsfd_darkface.py'),
 ]
 
 default_hooks = dict(

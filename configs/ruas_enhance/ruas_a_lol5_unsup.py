@@ -7,12 +7,9 @@
 _base_ = ['./ruas_a_released.py']
 
 data_root = '../shared/reference/ruas-official/lol'
-train_pipeline = [
-    dict(type='LoadLowLightImage'),
-    dict(type='PairedRandomCrop', crop_size=(128, 128)),
-    dict(type='PairedRandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
-    dict(type='PackEnhanceInputs'),
-]
+# LOL's pipeline (_base_/datasets/lol.py) with 128 x 128 crops
+train_pipeline = [dict(t, crop_size=(128, 128)) if t.type == 'PairedRandomCrop' else t
+                  for t in _base_.train_pipeline]
 train_dataloader = dict(
     batch_size=4, num_workers=0, persistent_workers=False,
     dataset=dict(_delete_=True, type='UnpairedFolderDataset', data_root=data_root + '/low',

@@ -20,24 +20,20 @@
 # train_dataloader.dataset.ann_file='ruas_train.txt', split=None, and 30 epochs of its
 # 2,600-image training half: train_cfg.max_iters=78000 and phase_iters=(2600, 2600).
 _base_ = ['../_base_/models/ruas_ssd300.py', '../_base_/datasets/exdark.py',
-          '../_base_/schedules/search_det_seg.py']   # Adam lr 3e-4, wd 5e-4
+          '../_base_/models/ruas_s_scene.py',
+          '../_base_/schedules/search_det_seg.py']   # Adam lr 3e-4, wd 5e-4; the hook
 
-strategy = 'cooperative'
-scene = dict(type='RUAS', variant='RUAS_S',
-             iem=dict(num_stages=3, gamma=0.5, width=3, genotype=None))
+scene = dict(_base_.scene, iem=dict(_base_.scene.iem, genotype=None))   # searchable
 
 model = dict(
+    _base_.search_model,   # SceneTaskSearchModel: SceneLoss, tied IEM α, ω_t with the backbone
     _delete_=True,
-    type='SceneTaskSearchModel',
     task=dict(
         _base_.model,
         data_preprocessor=dict(_base_.model.data_preprocessor,
                                type='RUASDetDataPreprocessor', scene=scene),
         neck=dict(_base_.model.neck, genotype=None),
-        bbox_head=dict(_base_.model.bbox_head, reg_genotype=None, cls_genotype=None)),
-    scene_loss=dict(type='SceneLoss', eta=0.1),
-    tie_alphas=True,        # one α per edge for all IEM cells
-    freeze_backbone=False)  # the backbone's weights are part of ω_t
+        bbox_head=dict(_base_.model.bbox_head, reg_genotype=None, cls_genotype=None)))
 
 # batch 1 (METHOD.md §4); an endless sampler for the iteration-based loop
 train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
@@ -45,23 +41,17 @@ train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
 
 # 30 epochs over the training half (⌈n/2⌉ images) of the search set, at batch 1
 search_set_size = 3000   # ExDark's official train split
-epochs = 30
 iters_per_epoch = (search_set_size + 1) // 2
-max_iters = epochs * iters_per_epoch
+max_iters = _base_.epochs * iters_per_epoch
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)
-val_cfg = None
-val_dataloader = None
-val_evaluator = None
-test_cfg = None
-test_dataloader = None
-test_evaluator = None
+val_dataloader = val_cfg = val_evaluator = None
+test_dataloader = test_cfg = test_evaluator = None
 
 custom_hooks = [
     # one epoch of the training half per phase; the retrain base is the detection training
     # config (the written retrain_config.py inherits it; it need not exist during the search)
-    dict(type='CooperativeSearchHook', strategy=strategy,
-         phase_iters=(iters_per_epoch, iters_per_epoch), alpha_tol=None, beta=1.0, order=2,
-         warmup_iters=0, val_split=True, retrain_base='configs/ruas_ssd_exdark.py'),
+    dict(_base_.custom_hooks[0], phase_iters=(iters_per_epoch, iters_per_epoch),
+         retrain_base='{{fileDirname}}/../ruas_ssd_exdark.py'),
 ]
 
 # runtime: mmdet's (_base_/det_runtime.py), iteration-based

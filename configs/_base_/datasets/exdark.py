@@ -57,14 +57,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, data_root=data_root, split='val', test_mode=True,
                  pipeline=test_pipeline, backend_args=backend_args))
-test_dataloader = dict(
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    drop_last=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, split='test', test_mode=True,
-                 pipeline=test_pipeline, backend_args=backend_args))
+test_dataloader = dict(val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 
 # VOC mAP at IoU 0.5 ('area'), per-class APs logged in the layout of RUAS-TPAMI Table 10
 val_evaluator = dict(type='ExDarkVOCMetric', iou_thrs=0.5, eval_mode='area')

@@ -30,12 +30,7 @@ val_dataloader = dict(
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(type=dataset_type, data_root=data_root, ann_file='Sony_val_list.txt',
                  pipeline=test_pipeline))
-test_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, ann_file='Sony_test_list.txt',
-                 pipeline=test_pipeline))
+test_dataloader = dict(val_dataloader,
+                       dataset=dict(val_dataloader['dataset'], ann_file='Sony_test_list.txt'))
 val_evaluator = [dict(type='PSNR'), dict(type='SSIM')]
 test_evaluator = val_evaluator

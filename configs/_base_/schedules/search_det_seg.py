@@ -13,5 +13,25 @@ optim_wrapper = dict(
     task_alpha=dict(type='OptimWrapper', optimizer=dict(
         type='Adam', lr=3e-4, betas=(0.5, 0.999), weight_decay=5e-4)))
 param_scheduler = None
+# The search model around the task of the config's model base (model=dict(_base_.search_model,
+# _delete_=True, task=...)): L_s = ℓs of eq. 5 (SceneLoss) on the scene output.
+search_model = dict(
+    type='SceneTaskSearchModel',
+    scene_loss=dict(type='SceneLoss', eta=0.1),
+    tie_alphas=True,        # one α per edge for all IEM cells
+    freeze_backbone=False)  # the backbone's weights are part of ω_t
 # tools/dist_train.sh: the search step (gradients averaged over ranks), not DDP's plain step
 model_wrapper_cfg = dict(type='SearchDistributedDataParallel')
+
+# The search's schedule (RUAS-TPAMI Alg. 1): alternating scene and task phases, second-order
+# hypergradients, β = 1, no α warm-up, ω and α on disjoint halves of the training set. A
+# config completes the hook with its phase length and the config its retrain_config.py
+# inherits (a path relative to the config's own folder):
+#   custom_hooks = [dict(_base_.custom_hooks[0], phase_iters=(n, n),
+#                        retrain_base='{{fileDirname}}/../ruas_ssd_exdark.py')]
+strategy = 'cooperative'
+epochs = 30   # of the search set's training half (the papers' detection and segmentation searches)
+custom_hooks = [
+    dict(type='CooperativeSearchHook', strategy=strategy, alpha_tol=None, beta=1.0, order=2,
+         warmup_iters=0, val_split=True),
+]

@@ -11,5 +11,5 @@ _base_ = ['./ruas_search_lol5.py']
 strategy = 'global'
 custom_hooks = [
     dict(type='CooperativeSearchHook', strategy=strategy, beta=1.0, order=2, warmup_iters=0,
-         val_split=True, retrain_base='configs/ruas_enhance/lol5/ruas_lol5_authors_recipe.py'),
+         val_split=True, retrain_base=_base_.retrain_base),
 ]

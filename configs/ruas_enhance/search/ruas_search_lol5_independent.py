@@ -29,5 +29,5 @@ train_cfg = dict(max_iters=max_iters, val_interval=max_iters + 1)
 custom_hooks = [
     dict(type='CooperativeSearchHook', strategy=strategy, scene_iters=scene_iters,
          beta=1.0, order=2, warmup_iters=0, val_split=True,
-         retrain_base='configs/ruas_enhance/lol5/ruas_lol5_authors_recipe.py'),
+         retrain_base=_base_.retrain_base),
 ]
