@@ -46,6 +46,47 @@ def one_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
     return lines[0]
 
 
+#: runs one tool's ``main`` under ``run_tool`` once per argv list (JSON on stdin), in one
+#: process (one mmruas import for many probes); prints [[exit status, stderr], ...]
+PROBE_DRIVER = r"""
+import contextlib, importlib.util, io, json, sys, warnings
+warnings.simplefilter('ignore')
+tool, probes = json.load(sys.stdin)
+spec = importlib.util.spec_from_file_location('probed_tool', tool)
+mod = importlib.util.module_from_spec(spec)
+sys.modules['probed_tool'] = mod
+spec.loader.exec_module(mod)
+from mmruas.utils.cli import run_tool
+from mmengine.registry import DefaultScope
+results = []
+for argv in probes:
+    sys.argv = [tool, *argv]
+    err = io.StringIO()
+    DefaultScope._instance_dict.clear()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            run_tool(mod.main)
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+    results.append([code, err.getvalue()])
+print(json.dumps(results))
+"""
+
+
+def probe_many(tool: str, probes: list[list]) -> list[subprocess.CompletedProcess]:
+    """Each argv of ``probes`` run through ``tools/<tool>``'s main in one subprocess."""
+    import json
+    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
+    proc = subprocess.run([sys.executable, '-c', PROBE_DRIVER], cwd=REPO, env=env,
+                          input=json.dumps([str(REPO / 'tools' / tool),
+                                            [list(map(str, p)) for p in probes]]),
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return [subprocess.CompletedProcess(p, code, '', err)
+            for p, (code, err) in zip(probes, json.loads(proc.stdout.splitlines()[-1]))]
+
+
 def digest(*paths) -> dict[str, str]:
     """sha256 of every file under ``paths`` (to check inputs stay byte-identical)."""
     out = {}
@@ -312,3 +353,62 @@ def test_enhance_applies_exif_orientation(enhance_ckpt, tmp_path, monkeypatch,
     assert out.shape == (16, 8, 3)
     # rotated clockwise: the stored left half is now the top half
     assert out[:8].mean() > out[8:].mean() + 5
+
+
+# --- 3./5. tools/test.py: strict checkpoints, --out never replaced -------------------
+
+TINY_CFG = 'tests/data/configs/tiny_regression.py'
+
+
+@pytest.fixture(scope='module')
+def tiny_ckpt(tmp_path_factory) -> Path:
+    from tests.data.tiny_model import TinyRegressor
+    torch.manual_seed(0)
+    path = tmp_path_factory.mktemp('tiny') / 'tiny.pth'
+    torch.save({'state_dict': TinyRegressor().state_dict(), 'meta': {}}, path)
+    return path
+
+
+def test_test_tool_probes(tiny_ckpt: Path, tmp_path: Path) -> None:
+    """Issue 15.3 (a checkpoint with no matching key was tested, exit 0, metrics of random
+    weights), 15.5 (``--out existing.pkl`` replaced) and 15.7 (paths under a file)."""
+    wrong = tmp_path / 'wrong.pth'
+    torch.save({'state_dict': {'other.weight': torch.zeros(1, 4)}}, wrong)
+    extra = tmp_path / 'extra.pth'
+    state = torch.load(tiny_ckpt)['state_dict']
+    torch.save({'state_dict': dict(state, **{'head.bias': torch.zeros(1)})}, extra)
+    truncated = tmp_path / 'truncated.pth'
+    truncated.write_bytes(tiny_ckpt.read_bytes()[:200])
+    malicious = tmp_path / 'malicious.pth'
+    torch.save({'state_dict': state, 'x': Evil(tmp_path / 'pwned')}, malicious)
+    existing = tmp_path / 'preds.pkl'
+    existing.write_bytes(b'earlier predictions')
+    a_file = tmp_path / 'file'
+    a_file.write_text('x')
+    work = tmp_path / 'work'
+    before = digest(tmp_path)
+    probes = [
+        ([TINY_CFG, wrong, '--work-dir', work], ['wrong.pth', 'no key of it fits']),
+        ([TINY_CFG, extra, '--work-dir', work], ['unexpected keys: head.bias', '--lenient']),
+        ([TINY_CFG, truncated, '--work-dir', work], ['truncated.pth', 'corrupt']),
+        ([TINY_CFG, malicious, '--work-dir', work], ['malicious.pth', 'unsafe']),
+        ([TINY_CFG, tiny_ckpt, '--work-dir', work, '--out', existing],
+         ['preds.pkl: exists', '--overwrite']),
+        ([TINY_CFG, tiny_ckpt, '--work-dir', work, '--out', a_file / 'p.pkl'],
+         ['is a file, not a folder']),
+        ([TINY_CFG, tiny_ckpt, '--work-dir', a_file / 'w'], ['--work-dir', 'is a file']),
+        ([TINY_CFG, tiny_ckpt, '--work-dir', work, '--cfg-options',
+          'test_dataloader.batch_size=-1'], ['batch_size=-1', '>= 1']),
+    ]
+    results = probe_many('test.py', [args for args, _ in probes] + [
+        [TINY_CFG, extra, '--work-dir', work, '--lenient', '--out', tmp_path / 'new.pkl']])
+    for (args, needles), proc in zip(probes, results):
+        one_error(proc, *needles)
+    assert not (tmp_path / 'pwned').exists()
+    assert results[-1].returncode == 0, results[-1].stderr
+    assert 'loaded leniently' in results[-1].stderr
+    after = digest(tmp_path)
+    preds = after.pop(str(tmp_path / 'new.pkl'))
+    assert preds and {k: v for k, v in after.items() if not k.startswith(str(work))} == before
+    assert len(load_pickle(tmp_path / 'new.pkl')) == 16
+    assert not [p for p in os.listdir(tmp_path) if '.tmp' in p]

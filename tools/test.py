@@ -1,7 +1,14 @@
 """Test a checkpoint with the config's test dataloader and evaluator.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl]
-                         [--show-dir DIR] [--tta] [--cfg-options k=v ...] [--launcher ...]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--out FILE.pkl [--overwrite]]
+                         [--show-dir DIR] [--tta] [--lenient] [--cfg-options k=v ...]
+                         [--launcher ...]
+
+The checkpoint must fit the model exactly: missing, unexpected or mis-shaped keys stop the
+run with one ``error:`` line naming a few of them (mmengine alone would load it leniently
+and report metrics of random weights); ``--lenient`` loads the keys that fit and lists the
+others. ``--out`` refuses an existing file unless ``--overwrite`` and is written to a
+temporary name first, then renamed into place.
 """
 from __future__ import annotations
 
@@ -9,9 +16,19 @@ import argparse
 import inspect
 import os
 import os.path as osp
+import sys
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
-from mmruas.utils.cli import DictAction, ToolError, end_distributed, load_config, run_tool
+from mmruas.utils.checkpoints import check_state_dict, checkpoint_state_dict, read_checkpoint
+from mmruas.utils.cli import (
+    DictAction,
+    ToolError,
+    config_errors,
+    end_distributed,
+    load_config,
+    run_tool,
+)
+from mmruas.utils.safe_io import atomic_path, check_folder_creatable, check_new_output
 
 
 def parse_args() -> argparse.Namespace:
@@ -20,6 +37,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='the dir to save the evaluation metrics')
     parser.add_argument('--out', help='dump predictions to a pickle file (.pkl)')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
+    parser.add_argument('--lenient', action='store_true', help='accept a checkpoint that '
+                        'does not fit the model exactly (loads the keys that fit)')
     parser.add_argument('--show-dir', help='directory (relative to the work dir\'s '
                         'timestamped folder) where painted images are saved')
     parser.add_argument('--tta', action='store_true', help="test-time augmentation with the "
@@ -63,13 +83,39 @@ def enable_tta(cfg) -> None:
     cfg.model = cfg.tta_model
 
 
-def dump_metric(cfg, out: str):
-    """A metric that dumps predictions: mmdet's det-specific one where it applies."""
+def dump_metric(cfg, out: str, overwrite: bool = False):
+    """A metric that dumps predictions (mmdet's det-specific one where it applies), written
+    atomically: a temporary name in ``out``'s folder, renamed when complete."""
+    from mmengine.evaluator import DumpResults
+    from mmengine.fileio import dump
+    from mmengine.logging import print_log
+    base = DumpResults
     if cfg.get('default_scope') == 'mmdet':
         from mmdet.evaluation import DumpDetResults
-        return DumpDetResults(out_file_path=out)
-    from mmengine.evaluator import DumpResults
-    return DumpResults(out_file_path=out)
+        base = DumpDetResults
+
+    class AtomicDump(base):
+        def compute_metrics(self, results: list) -> dict:
+            with atomic_path(self.out_file_path, overwrite=overwrite) as tmp:
+                dump(results, tmp, file_format='pkl')
+            print_log(f'Results has been saved to {self.out_file_path}.', logger='current')
+            return {}
+
+    return AtomicDump(out_file_path=out)
+
+
+def check_checkpoint(runner, path: str, lenient: bool) -> None:
+    """Compare the checkpoint with the runner's model before the Runner loads it (which
+    mmengine does leniently); one-line error unless ``lenient``."""
+    from mmengine.model import BaseTTAModel, is_model_wrapper
+
+    model = runner.model.module if is_model_wrapper(runner.model) else runner.model
+    if isinstance(model, BaseTTAModel):
+        model = model.module
+    state = checkpoint_state_dict(read_checkpoint(path), path)
+    text = check_state_dict(model, state, path, strict=not lenient)
+    if text:
+        print(f'warning: checkpoint {path} loaded leniently: {text}', file=sys.stderr)
 
 
 def main() -> None:
@@ -80,10 +126,17 @@ def main() -> None:
         raise ToolError(f'checkpoint not found: {args.checkpoint}')
     if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):
         raise ToolError(f'--out must be a .pkl/.pickle file, got {args.out}')
+    if args.out is not None:
+        check_new_output(args.out, overwrite=args.overwrite,
+                         inputs=[args.config, args.checkpoint])
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
+    check_folder_creatable(cfg.work_dir, '--work-dir')
+    if args.show_dir:
+        check_folder_creatable(osp.join(cfg.work_dir, args.show_dir), '--show-dir')
+    read_checkpoint(args.checkpoint)      # truncated / corrupt / unsafe: one line, early
     cfg.load_from = args.checkpoint
     if args.show_dir:
         enable_show_dir(cfg, args.show_dir)
@@ -93,10 +146,13 @@ def main() -> None:
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
-    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    with config_errors():
+        runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    check_checkpoint(runner, args.checkpoint, args.lenient)
     if args.out is not None:
-        runner.test_evaluator.metrics.append(dump_metric(cfg, args.out))
-    runner.test()
+        runner.test_evaluator.metrics.append(dump_metric(cfg, args.out, args.overwrite))
+    with config_errors():
+        runner.test()
     end_distributed()
 
 

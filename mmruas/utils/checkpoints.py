@@ -17,7 +17,7 @@ from typing import Any
 
 import torch
 
-from .cli import ToolError
+from .cli import ToolError, config_errors
 
 __all__ = ['read_checkpoint', 'checkpoint_state_dict', 'check_state_dict', 'load_weights',
            'build_model', 'CHECKPOINT_ERRORS']
@@ -106,10 +106,6 @@ def build_model(cfg) -> torch.nn.Module:
     or variant) is a ToolError naming the config key ``model``."""
     from mmengine.registry import MODELS, DefaultScope
 
-    scope = cfg.get('default_scope', 'mmruas')
-    try:
-        with DefaultScope.overwrite_default_scope(scope):
-            return MODELS.build(cfg.model)
-    except (KeyError, ValueError, TypeError, AssertionError, FileNotFoundError) as exc:
-        first = (str(exc).strip().strip('"\'').splitlines() or [type(exc).__name__])[0]
-        raise ToolError(f'cannot build the config\'s model: {first[:240]}') from None
+    with config_errors('cannot build the config\'s model'), \
+            DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmruas')):
+        return MODELS.build(cfg.model)

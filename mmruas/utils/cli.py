@@ -6,18 +6,68 @@ non-zero exit instead of a traceback; genuine bugs still show their traceback.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from mmengine.config import Config, DictAction
 
-__all__ = ['ToolError', 'load_config', 'run_tool', 'DictAction', 'end_distributed']
+__all__ = ['ToolError', 'load_config', 'run_tool', 'DictAction', 'end_distributed',
+           'config_errors']
 
 
 class ToolError(Exception):
     """A user-facing error: printed as one line, exit status 2."""
+
+
+#: ``--cfg-options`` keys (last part) whose value must be an integer >= the bound
+POSITIVE_KEYS = {'batch_size': 1, 'max_iters': 1, 'max_epochs': 1, 'val_interval': 1,
+                 'num_workers': 0, 'max_keep_ckpts': -1}
+
+
+def _type_name(value: Any) -> str:
+    return {bool: 'a boolean', int: 'an integer', float: 'a number', str: 'a string',
+            list: 'a list', tuple: 'a list', dict: 'a dict'}.get(type(value),
+                                                                 type(value).__name__)
+
+
+def _check_value(dotted: str, old: Any, new: Any) -> None:
+    """Raise ToolError when ``new`` does not have the type of the config's ``old`` value
+    (an int where an int is, a number where a float is, ...) or breaks a bound."""
+    last = dotted.rsplit('.', 1)[-1]
+    if new is not None and old is not None:
+        if isinstance(old, bool):
+            ok = isinstance(new, bool)
+        elif isinstance(old, int):
+            ok = isinstance(new, int) and not isinstance(new, bool)
+        elif isinstance(old, float):
+            ok = isinstance(new, (int, float)) and not isinstance(new, bool)
+        elif isinstance(old, str):
+            ok = isinstance(new, str)
+        elif isinstance(old, (list, tuple)):
+            ok = isinstance(new, (list, tuple))
+        else:
+            ok = True   # dicts, objects: the builder checks them
+        if not ok:
+            raise ToolError(f'--cfg-options {dotted}={new!r}: expected {_type_name(old)} '
+                            f'like the config\'s {old!r}, got {_type_name(new)}')
+    if last in POSITIVE_KEYS and isinstance(new, (int, float)) and not isinstance(new, bool):
+        low = POSITIVE_KEYS[last]
+        if new < low or (isinstance(new, float) and not float(new).is_integer()):
+            raise ToolError(f'--cfg-options {dotted}={new!r}: must be an integer >= {low}')
+
+
+def _lookup(cfg: Mapping, dotted: str) -> Any:
+    node: Any = cfg
+    for part in dotted.split('.'):
+        try:
+            node = node[int(part)] if isinstance(node, (list, tuple)) else node[part]
+        except (KeyError, IndexError, ValueError, TypeError):
+            return None
+    return node
 
 
 def _check_key(cfg: Mapping, dotted: str) -> None:
@@ -64,14 +114,61 @@ def load_config(path: str, cfg_options: dict | None = None) -> Config:
     except (SyntaxError, ImportError, KeyError, ValueError, OSError) as exc:
         raise ToolError(f'cannot read config {path}: {type(exc).__name__}: {exc}') from exc
     if cfg_options:
-        for key in cfg_options:
+        for key, value in cfg_options.items():
             _check_key(cfg, key)
+            _check_value(key, _lookup(cfg, key), value)
         cfg.merge_from_dict(cfg_options)
     return cfg
 
 
+_BUILD_PREFIX = re.compile(r'^(class `\w+` in [\w./\\-]+(\.py)?: )+')
+
+
+def _one_line(exc: BaseException) -> str:
+    text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
+    text = _BUILD_PREFIX.sub('', text.strip())
+    return (text.splitlines() or [type(exc).__name__])[0][:300]
+
+
+@contextlib.contextmanager
+def config_errors(what: str = 'config') -> Iterator[None]:
+    """Turn the errors of building from a config (an unknown type or variant, an unreadable
+    or mismatched ``scene_checkpoint``, a wrong argument) into one-line ToolErrors.
+
+    Only errors raised while a registry built an object from the config (mmengine
+    prefixes them with ``class `X` in file:``) and unknown registry names are converted;
+    other exceptions keep their traceback.
+    """
+    try:
+        yield
+    except KeyError as exc:
+        text = str(exc.args[0]) if exc.args else ''
+        if 'is not in the' not in text or 'registry' not in text:
+            raise
+        raise ToolError(f'{what}: {_one_line(exc)}') from None
+    except (ValueError, TypeError) as exc:
+        text = str(exc)
+        if not (_BUILD_PREFIX.match(text) or text.startswith('scene_checkpoint ')):
+            raise
+        raise ToolError(f'{what}: {_one_line(exc)}') from None
+
+
+def _decoded_file(exc: UnicodeDecodeError) -> str:
+    """The name of the text file being read when ``exc`` was raised (the innermost frame
+    holding an open text file), else 'a text file'."""
+    import io
+    tb, name = exc.__traceback__, 'a text file'
+    while tb is not None:
+        for value in tb.tb_frame.f_locals.values():
+            if isinstance(value, io.TextIOWrapper) and isinstance(value.name, str):
+                name = value.name
+        tb = tb.tb_next
+    return name
+
+
 def run_tool(main: Callable[[], int | None]) -> None:
-    """Run a tool's ``main`` and turn ToolError (and missing files) into one line."""
+    """Run a tool's ``main`` and turn ToolError, missing files and other OS errors naming
+    a file into one line (exit status 2); other exceptions keep their traceback."""
     try:
         status = main()
     except ToolError as exc:
@@ -79,6 +176,15 @@ def run_tool(main: Callable[[], int | None]) -> None:
         sys.exit(2)
     except FileNotFoundError as exc:
         print(f'error: file not found: {exc.filename or exc}', file=sys.stderr)
+        sys.exit(2)
+    except OSError as exc:
+        if not exc.filename:
+            raise
+        print(f'error: {exc.filename}: {exc.strerror or exc}', file=sys.stderr)
+        sys.exit(2)
+    except UnicodeDecodeError as exc:   # a label file in Latin-1 / UTF-16 read as UTF-8
+        print(f'error: {_decoded_file(exc)}: not {exc.encoding} text ({exc.reason} at byte '
+              f'{exc.start}); convert it to UTF-8', file=sys.stderr)
         sys.exit(2)
     sys.exit(status or 0)
 
