@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install test test-slow lint demo demo-enhance clean
+.PHONY: install test test-slow test-cuda lint demo demo-enhance clean
 
 install:
 	bash tools/install.sh
@@ -12,6 +12,15 @@ test: install
 
 test-slow: install
 	$(PY) -m pytest -q -m slow tests
+
+# the tests marked `cuda` (released-weight parity, the second-order search step, a few
+# iterations of each main config with and without AMP, with their times) on a machine with
+# a GPU; without one it says so and exits 0. `make test-cuda PY=python3` uses an interpreter
+# that already holds the stack instead of .venv.
+test-cuda: $(if $(filter $(VENV)/bin/python,$(PY)),install)
+	@if $(PY) -c "import sys, torch; sys.exit(not torch.cuda.is_available())"; then \
+	  $(PY) -m pytest -q -s -m cuda tests; \
+	else echo "test-cuda: no CUDA device on this machine, nothing to run"; fi
 
 lint: install
 	$(PY) -m ruff check mmruas tools tests configs

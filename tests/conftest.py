@@ -1,6 +1,7 @@
 """Shared fixtures: the released reference data lives outside the repository."""
 from __future__ import annotations
 
+import os
 import os.path as osp
 
 import pytest
@@ -8,7 +9,9 @@ import torch
 from mmengine.registry import DefaultScope
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-REFERENCE = osp.normpath(osp.join(REPO, '..', 'shared', 'reference', 'ruas-official'))
+# MMRUAS_REFERENCE points elsewhere (e.g. a copy carried to a GPU machine for `make test-cuda`)
+REFERENCE = os.environ.get('MMRUAS_REFERENCE') or osp.normpath(
+    osp.join(REPO, '..', 'shared', 'reference', 'ruas-official'))
 LOL_NAMES = ('00001', '00091', '00271', '00451', '00481')
 
 
@@ -19,6 +22,18 @@ def reference_dir() -> str:
         pytest.skip(f'released RUAS reference data not found at {REFERENCE} '
                     '(weights/lol.pt and lol/ are needed for parity tests)')
     return REFERENCE
+
+
+@pytest.fixture(params=['cpu', pytest.param('cuda', marks=pytest.mark.cuda)])
+def device(request) -> str:
+    """The device a test runs on: 'cpu' in the normal suite, 'cuda' under ``make test-cuda``
+    (tests marked ``cuda``), so every CUDA test also runs its CPU twin."""
+    if request.param == 'cuda' and not torch.cuda.is_available():
+        pytest.skip('no CUDA device (run `make test-cuda` on a machine with one)')
+    if request.param == 'cpu' and torch.cuda.is_available():
+        pytest.skip('a CUDA device is present: the Runner would place the model on it; '
+                    'the cuda twin of this test covers it')
+    return request.param
 
 
 @pytest.fixture(autouse=True)
