@@ -412,3 +412,67 @@ def test_test_tool_probes(tiny_ckpt: Path, tmp_path: Path) -> None:
     assert preds and {k: v for k, v in after.items() if not k.startswith(str(work))} == before
     assert len(load_pickle(tmp_path / 'new.pkl')) == 16
     assert not [p for p in os.listdir(tmp_path) if '.tmp' in p]
+
+
+# --- 4. crash-safe checkpoints -------------------------------------------------------------
+
+def train_tiny(work_dir: Path, hook_type: str, max_iters: int = 4) -> None:
+    """Train the tiny config in this process (checkpoint every 2 iterations, keep 1)."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+
+    import mmruas.engine.hooks.safe_checkpoint_hook  # noqa: F401  (registers the hook)
+    cfg = Config.fromfile(str(REPO / TINY_CFG))
+    cfg.work_dir = str(work_dir)
+    cfg.train_cfg.max_iters = max_iters
+    cfg.default_hooks.checkpoint.update(type=hook_type, max_keep_ckpts=1)
+    cfg.custom_hooks = []
+    cfg.log_level = 'WARNING'
+    Runner.from_cfg(cfg).train()
+
+
+def fail_second_save(monkeypatch) -> None:
+    """The second checkpoint save writes part of the file, then fails (a full disk)."""
+    import mmengine.runner.runner as runner_mod
+    real, calls = runner_mod.save_checkpoint, []
+
+    def save(checkpoint, filename, **kwargs):
+        calls.append(filename)
+        if len(calls) == 2:
+            with open(filename, 'wb') as f:
+                f.write(b'PK\x03\x04 half a checkpoint')
+            raise OSError(28, 'No space left on device', filename)
+        return real(checkpoint, filename, **kwargs)
+
+    monkeypatch.setattr(runner_mod, 'save_checkpoint', save)
+
+
+def test_stock_hook_loses_progress_on_failed_save(tmp_path, monkeypatch, one_thread) -> None:
+    """Issue 15.4 on mmengine's CheckpointHook: the only complete checkpoint is gone."""
+    fail_second_save(monkeypatch)
+    with pytest.raises(OSError):
+        train_tiny(tmp_path, 'CheckpointHook')
+    assert not (tmp_path / 'iter_2.pth').exists()
+
+
+def test_safe_hook_keeps_last_complete_checkpoint(tmp_path, monkeypatch, one_thread) -> None:
+    """Issue 15.4: a save failing half-way leaves iter_2.pth and last_checkpoint usable,
+    no debris; ``--resume`` continues from iteration 2. Without a usable last_checkpoint
+    it falls back to the newest complete checkpoint and says so."""
+    fail_second_save(monkeypatch)
+    with pytest.raises(OSError):
+        train_tiny(tmp_path, 'SafeCheckpointHook')
+    monkeypatch.undo()
+    assert sorted(p for p in os.listdir(tmp_path) if p.endswith('.pth') or p.startswith('.')
+                  or p == 'last_checkpoint') == ['iter_2.pth', 'last_checkpoint']
+    assert (tmp_path / 'last_checkpoint').read_text() == str(tmp_path / 'iter_2.pth')
+    assert torch.load(tmp_path / 'iter_2.pth')['meta']['iter'] == 2
+    # last_checkpoint names a deleted file; a truncated newer checkpoint lies beside
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_6.pth'))
+    (tmp_path / 'iter_4.pth').write_bytes(b'PK\x03\x04 truncated')
+    proc = run_tool('train.py', TINY_CFG, '--work-dir', tmp_path, '--resume')
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert f'resuming from the newest complete checkpoint {tmp_path / "iter_2.pth"}' \
+        in proc.stdout
+    assert 'resumed epoch: 0, iter: 2' in proc.stdout + proc.stderr
+    assert torch.load(tmp_path / 'iter_4.pth')['meta']['iter'] == 4   # rewritten, complete

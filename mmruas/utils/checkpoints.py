@@ -9,6 +9,7 @@ model's keys is refused even when lenient: it would evaluate random weights.
 """
 from __future__ import annotations
 
+import os
 import os.path as osp
 import pickle
 import zipfile
@@ -20,7 +21,7 @@ import torch
 from .cli import ToolError, config_errors
 
 __all__ = ['read_checkpoint', 'checkpoint_state_dict', 'check_state_dict', 'load_weights',
-           'build_model', 'CHECKPOINT_ERRORS']
+           'build_model', 'find_resume_checkpoint', 'CHECKPOINT_ERRORS']
 
 #: what ``torch.load`` raises for a file that is not a (safe) checkpoint
 CHECKPOINT_ERRORS = (RuntimeError, EOFError, zipfile.BadZipFile, pickle.UnpicklingError,
@@ -109,3 +110,45 @@ def build_model(cfg) -> torch.nn.Module:
     with config_errors('cannot build the config\'s model'), \
             DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmruas')):
         return MODELS.build(cfg.model)
+
+
+def _step_of(name: str) -> int:
+    """The number of ``iter_12.pth`` / ``epoch_3.pth`` (-1 for other names)."""
+    stem = osp.splitext(name)[0]
+    tail = stem.rsplit('_', 1)[-1]
+    return int(tail) if tail.isdigit() else -1
+
+
+def find_resume_checkpoint(work_dir: str) -> tuple[str | None, str]:
+    """``(checkpoint, note)`` to resume ``work_dir`` from.
+
+    The file ``last_checkpoint`` names when it is a complete (readable) checkpoint, with
+    an empty note; otherwise the newest complete ``*.pth`` of ``work_dir`` (by the step in
+    its name, then by time) with a note saying why, or ``None`` when there is none.
+    """
+    record = osp.join(work_dir, 'last_checkpoint')
+    named = ''
+    if osp.isfile(record):
+        with open(record) as f:
+            named = f.read().strip()
+    problem = f'{record} is missing' if not osp.isfile(record) else (
+        f'{record} is empty' if not named else '')
+    if named:
+        try:
+            read_checkpoint(named)
+            return named, ''
+        except ToolError as exc:
+            problem = f'{record} names an unusable checkpoint ({exc})'
+    candidates = sorted(
+        (p for p in (osp.join(work_dir, n) for n in os.listdir(work_dir)
+                     if n.endswith('.pth') and not n.startswith('.'))
+         if osp.isfile(p) and osp.abspath(p) != osp.abspath(named or '')),
+        key=lambda p: (_step_of(osp.basename(p)), osp.getmtime(p)), reverse=True
+    ) if osp.isdir(work_dir) else []
+    for path in candidates:
+        try:
+            read_checkpoint(path)
+        except ToolError:
+            continue
+        return path, f'{problem}; resuming from the newest complete checkpoint {path}'
+    return None, f'{problem}; no complete checkpoint in {work_dir}'

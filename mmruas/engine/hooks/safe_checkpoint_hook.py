@@ -1,0 +1,89 @@
+"""A CheckpointHook whose saves never lose the last complete checkpoint.
+
+mmengine 0.10.7's ``CheckpointHook`` removes the oldest kept checkpoint *before* writing
+the new one, writes the new one in place and rewrites ``last_checkpoint`` in place; a
+crash during the save (kill, full disk) with ``max_keep_ckpts=1`` leaves no complete
+checkpoint, a 0-byte one, and a ``last_checkpoint`` naming a deleted (or no) file.
+:class:`SafeCheckpointHook` writes the checkpoint to a hidden temporary name in the same
+folder, renames it into place when complete (``os.replace``), then replaces
+``last_checkpoint`` atomically, and only then removes the checkpoints beyond
+``max_keep_ckpts``. Everything else (intervals, ``save_best``, ``save_last``, resuming
+its queue) is mmengine's. Registered in mmengine's root ``HOOKS``, so every scope (mmruas,
+mmdet, mmseg) finds ``type='SafeCheckpointHook'``; ``tools/train.py`` uses it in place of
+a config's ``CheckpointHook``.
+"""
+from __future__ import annotations
+
+import os
+import os.path as osp
+import tempfile
+
+from mmengine.dist import is_main_process
+from mmengine.fileio import LocalBackend
+from mmengine.hooks import CheckpointHook
+from mmengine.registry import HOOKS
+
+__all__ = ['SafeCheckpointHook', 'write_text_atomic']
+
+
+def _fsync(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_text_atomic(path: str, text: str) -> None:
+    """Replace ``path`` by a file holding ``text`` (temporary file + ``os.replace``)."""
+    fd, tmp = tempfile.mkstemp(dir=osp.dirname(osp.abspath(path)),
+                               prefix=f'.{osp.basename(path)}.', suffix='.tmp')
+    try:
+        with os.fdopen(fd, 'w') as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if osp.lexists(tmp):
+            os.unlink(tmp)
+
+
+@HOOKS.register_module(force=True)
+class SafeCheckpointHook(CheckpointHook):
+    """``CheckpointHook`` with crash-safe saves (see the module docstring)."""
+
+    def _save_checkpoint_with_step(self, runner, step, meta) -> None:
+        if not isinstance(self.file_backend, LocalBackend):
+            return super()._save_checkpoint_with_step(runner, step, meta)
+        stale = []
+        if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids
+                                            and self.keep_ckpt_ids[-1] == step):
+            while len(self.keep_ckpt_ids) >= self.max_keep_ckpts:
+                stale.append(self.keep_ckpt_ids.popleft())
+            self.keep_ckpt_ids.append(step)
+            runner.message_hub.update_info('keep_ckpt_ids', list(self.keep_ckpt_ids))
+
+        ckpt_filename = self.filename_tmpl.format(step)
+        self.last_ckpt = osp.join(self.out_dir, ckpt_filename)
+        runner.message_hub.update_info('last_ckpt', self.last_ckpt)
+        tmp_name = f'.{ckpt_filename}.tmp'
+        tmp = osp.join(self.out_dir, tmp_name)
+        try:
+            runner.save_checkpoint(
+                self.out_dir, tmp_name, self.file_client_args,
+                save_optimizer=self.save_optimizer,
+                save_param_scheduler=self.save_param_scheduler, meta=meta,
+                by_epoch=self.by_epoch, backend_args=self.backend_args, **self.args)
+            if not is_main_process():
+                return
+            _fsync(tmp)
+            os.replace(tmp, self.last_ckpt)          # complete: now it takes its name
+        finally:
+            if is_main_process() and osp.lexists(tmp):
+                os.unlink(tmp)                       # a failed save leaves no debris
+        write_text_atomic(osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
+        for old in stale:                            # only now that the new one is complete
+            path = osp.join(self.out_dir, self.filename_tmpl.format(old))
+            if old != step and osp.isfile(path):
+                os.remove(path)
