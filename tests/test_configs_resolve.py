@@ -207,6 +207,17 @@ def test_enhancement_searches_retrain_the_authors_recipe():
         assert Path(hook.retrain_base).resolve() == target
 
 
+@pytest.mark.parametrize('rel', config_paths())
+def test_retrain_base_is_a_config_of_this_checkout(rel):
+    """A search's retrain_base is {{fileDirname}}-relative: absolute once resolved, an
+    existing config of this checkout, independent of the working directory."""
+    for hook in resolve(rel).get('custom_hooks') or []:
+        if hook.type == 'CooperativeSearchHook':
+            path = Path(hook.retrain_base)
+            assert path.is_absolute() and path.is_file(), hook.retrain_base
+            assert CONFIGS in path.resolve().parents and '_base_' not in path.parts
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     group = parser.add_mutually_exclusive_group(required=True)

@@ -90,7 +90,7 @@ train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=max_iters,
 custom_hooks = [
     dict(type='CooperativeSearchHook', strategy='cooperative', phase_iters=phase_iters,
          alpha_tol=None, beta=1.0, order=1, warmup_iters=warmup_iters, val_split=True,
-         retrain_base='configs/demo/demo_det_train.py'),
+         retrain_base='{{fileDirname}}/demo_det_train.py'),
 ]
 default_hooks = dict(
     logger=dict(interval=10),

@@ -32,7 +32,7 @@
 _base_ = ['../../_base_/datasets/lol5_unsup.py', '../../_base_/default_runtime.py']
 
 strategy = 'cooperative'
-retrain_base = '{{fileDirname}}/../lol5/ruas_lol5_authors_recipe.py'   # the config's folder
+retrain_base = '{{fileDirname}}/../lol5/ruas_lol5_authors_recipe.py'   # from this file's folder
 
 model = dict(
     type='RUASSearchEnhancer',
