@@ -476,3 +476,38 @@ def test_safe_hook_keeps_last_complete_checkpoint(tmp_path, monkeypatch, one_thr
         in proc.stdout
     assert 'resumed epoch: 0, iter: 2' in proc.stdout + proc.stderr
     assert torch.load(tmp_path / 'iter_4.pth')['meta']['iter'] == 4   # rewritten, complete
+
+
+# --- 8. DARK FACE labels; 7. labels in Latin-1 / UTF-16 ------------------------------------
+
+@pytest.mark.parametrize('text, where', [('1_0\n1 2 3 4\n', ':1: expected the face count'),
+                                         ('1\n1_0 2 30 40\n', ':2: non-numeric field')])
+def test_darkface_underscore_is_not_a_digit_separator(tmp_path, text, where) -> None:
+    """Issue 15.8: ``int('1_0') == 10`` in Python, so a count ``1_0`` read as 10."""
+    from mmruas.datasets import parse_darkface_label
+    path = tmp_path / 'a.txt'
+    path.write_text(text)
+    with pytest.raises(ValueError, match=str(path) + where):
+        parse_darkface_label(str(path))
+
+
+def test_non_utf8_label_file_is_one_line_naming_it(tmp_path) -> None:
+    """Issue 15.7: a Latin-1 / UTF-16 label file gave a UnicodeDecodeError traceback
+    without the file; now one line naming it (the tool's run_tool)."""
+    from tests.test_darkface import make_darkface
+    probes, labels = [], []
+    for encoding in ('utf-16', 'latin-1'):
+        root = Path(make_darkface(tmp_path / encoding))
+        cfg = tmp_path / f'{encoding}.py'
+        cfg.write_text(f"default_scope = 'mmdet'\ncustom_imports = dict(imports=['mmruas'])\n"
+                       f"test_dataloader = dict(dataset=dict(type='DarkFaceDataset', "
+                       f"data_root={str(root)!r}, test_mode=True, pipeline=[]))\n")
+        labels.append(root / 'label' / '2.txt')
+        labels[-1].write_bytes('1\n5 6 25 33 é\n'.encode(encoding))
+        pkl = tmp_path / f'{encoding}.pkl'
+        pkl.write_bytes(pickle.dumps([]))
+        probes.append([cfg, pkl, '--out', tmp_path / f'{encoding}.png'])
+    before = digest(tmp_path)
+    for proc, label in zip(probe_many('analysis_tools/plot_pr.py', probes), labels):
+        one_error(proc, str(label), 'not utf-8 text')
+    assert digest(tmp_path) == before

@@ -46,7 +46,7 @@ def parse_darkface_label(path: str) -> list[tuple[int, list[float]]]:
         raise ValueError(f'{path}: empty label file (expected the face count on line 1)')
     (count_line, head), boxes = lines[0], lines[1:]
     try:
-        count = int(head[0]) if len(head) == 1 else -1
+        count = int(head[0]) if len(head) == 1 and '_' not in head[0] else -1  # int('1_0')=10
     except ValueError:
         count = -1
     if count < 0:
@@ -61,7 +61,7 @@ def parse_darkface_label(path: str) -> list[tuple[int, list[float]]]:
             raise ValueError(f'{path}:{lineno}: expected x1 y1 x2 y2, got {len(fields)} '
                              f'field(s): {" ".join(fields)!r}')
         try:
-            values = [float(v) for v in fields]
+            values = [float(v) if '_' not in v else math.nan for v in fields]
         except ValueError:
             values = [math.nan]
         if not all(math.isfinite(v) for v in values):
