@@ -74,13 +74,13 @@ def _batch(seed: int, n: int = 2) -> dict:
 
 
 def _wrappers(model: BGLModel, lr_u: float = LR_U) -> OptimWrapperDict:
-    groups = model.bgl_groups()
+    groups = model.search_groups()
     return OptimWrapperDict(upper=OptimWrapper(torch.optim.SGD(groups['upper'], lr=lr_u)),
                             lower=OptimWrapper(torch.optim.SGD(groups['lower'], lr=LR_L)))
 
 
 def _groups(model: BGLModel):
-    g = model.bgl_groups()
+    g = model.search_groups()
     return g['upper'], g['lower']
 
 
@@ -149,7 +149,7 @@ def test_tbgl_step_on_a_detector_is_the_formula():
     model = _model(dict(type='TBGL', delta=DELTA))
     ref = copy.deepcopy(model)
     data, val = _batch(1), _batch(2)
-    model.bgl_phase, model.bgl_val_batch = 'bilevel', val
+    model.set_search_step('bilevel', val)
     log = model.train_step(copy.deepcopy(data), _wrappers(model))
     upper, lower = _groups(ref)
     lg, lf = ref.lower_closure(data), ref.upper_closure(val)
@@ -178,9 +178,8 @@ def test_ibgl_step_on_a_detector_is_the_formula():
     model = _model(dict(type='IBGL', k=3))
     ref = copy.deepcopy(model)
     data, val, extra = _batch(1), _batch(2), [_batch(3), _batch(4)]
-    model.bgl_phase, model.bgl_val_batch = 'bilevel', val
     stream = iter(copy.deepcopy(extra))
-    model.bgl_lower_batches = stream
+    model.set_search_step('bilevel', val, lower_batches=stream)
     model.train_step(copy.deepcopy(data), _wrappers(model, lr_u=0.05))
     assert next(stream, None) is None                     # k − 1 = 2 batches drawn
     upper, lower = _groups(ref)
@@ -236,7 +235,7 @@ def test_segmentor_as_lower_task_tbgl_step_with_dropout():
     data, val = _seg_batch(1), _seg_batch(2)
     lg = model.lower_closure(data)
     assert torch.equal(lg(), lg())                       # dropout replayed
-    model.bgl_phase, model.bgl_val_batch = 'bilevel', val
+    model.set_search_step('bilevel', val)
     torch.manual_seed(5)
     model.train_step(copy.deepcopy(data), _wrappers(model, lr_u=0.05))
     torch.manual_seed(5)                                 # the same streams for the copy
@@ -305,7 +304,7 @@ def test_darkface_config_trains(tmp_path, name, solver):
     model = runner.model
     before = {k: v.detach().clone() for k, v in model.state_dict().items()}
     runner.train()
-    assert type(model.solver).__name__ == solver and model.bgl_phase == 'bilevel'
+    assert type(model.solver).__name__ == solver and model.search_step.phase == 'bilevel'
     after = model.state_dict()
     for prefix in ('generator.', 'task.backbone.', 'task.bbox_head.'):   # both levels trained
         assert any(not torch.equal(before[k], after[k]) for k in before if k.startswith(prefix))

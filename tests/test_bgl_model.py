@@ -67,7 +67,7 @@ def _model(solver):
 
 
 def _wrappers(model, lr_u=0.1, lr_l=0.05):
-    groups = model.bgl_groups()
+    groups = model.search_groups()
     return OptimWrapperDict(
         upper=OptimWrapper(torch.optim.SGD(groups['upper'], lr=lr_u)),
         lower=OptimWrapper(torch.optim.SGD(groups['lower'], lr=lr_l)))
@@ -85,7 +85,7 @@ def test_warmup_trains_both_on_the_lower_loss():
     z, _ = _prep(ref, data)
     params = [*ref.generator.parameters(), *ref.task.parameters()]
     grads = torch.autograd.grad(ref.lower_loss(ref.generator(z)), params)
-    model.bgl_phase = 'warmup'
+    model.set_search_step('warmup')
     log = model.train_step(data, _wrappers(model))
     assert set(log) == {'loss', 'loss_lower'}
     n_u = len(list(ref.generator.parameters()))
@@ -112,16 +112,15 @@ def _sgd(params, grads, lr):
 def test_bilevel_step_matches_the_solver(solver):
     """One outer iteration against the same iteration written out on a copy: TBGL's θ step,
     then G_F at the new θ (BGL Alg. 1); IBGL's k lower steps on the iteration's batch and
-    k − 1 fresh ones from ``bgl_lower_batches`` (or k on the one batch), then G_F."""
+    k − 1 fresh ones from the step's ``lower_batches`` (or k on the one batch), then G_F."""
     from tests.test_bgl_solvers import _fd_hypergradient, _ibgl_formula
 
     model = _model(solver)
     data, val = _to_double(_batch(1)), _to_double(_batch(2))
     extra = [_to_double(_batch(3 + i)) for i in range(2)]
     ref = copy.deepcopy(model)
-    model.bgl_phase, model.bgl_val_batch = 'bilevel', val
     stream = iter(copy.deepcopy(extra))
-    model.bgl_lower_batches = stream
+    model.set_search_step('bilevel', val, lower_batches=stream)
     log = model.train_step(data, _wrappers(model))
     assert set(log) == {'loss', 'loss_lower', 'loss_upper'}
     fresh = solver['type'] == 'IBGL' and solver.get('fresh_batches', True)
@@ -148,11 +147,12 @@ def test_bilevel_step_matches_the_solver(solver):
 
 def test_bilevel_needs_an_upper_batch_and_fresh_lower_batches():
     model = _model(dict(type='IBGL', k=2))
-    model.bgl_phase = 'bilevel'
-    with pytest.raises(RuntimeError, match='bgl_val_batch'):
-        model.train_step(_to_double(_batch(0)), _wrappers(model))
-    model.bgl_val_batch = _to_double(_batch(1))
-    with pytest.raises(RuntimeError, match='bgl_lower_batches'):
+    with pytest.raises(RuntimeError, match='validation batch'):
+        model.set_search_step('bilevel')
+    with pytest.raises(ValueError, match='search phase'):
+        model.set_search_step('scene', _to_double(_batch(1)))
+    model.set_search_step('bilevel', _to_double(_batch(1)))
+    with pytest.raises(RuntimeError, match='lower_batches'):
         model.train_step(_to_double(_batch(0)), _wrappers(model))
 
 
@@ -169,16 +169,16 @@ def test_hook_lower_stream_is_the_loop_stream_and_resumes():
         dataloader_iterator=loop_stream))
     hook = BGLHook()
     hook.state['lower_batches'] = 5                  # restored from a checkpoint
-    hook._start_lower_stream(runner)
-    assert next(model.bgl_lower_batches) == 5 and hook.state['lower_batches'] == 6
+    hook.start_lower_stream(runner)
+    assert next(hook.lower_stream) == 5 and hook.state['lower_batches'] == 6
     assert next(loop_stream) == 6                    # the loop continues after it
     hook = BGLHook()
     runner.model = _model(dict(type='IBGL', k=2, fresh_batches=False))
-    hook._start_lower_stream(runner)
-    assert runner.model.bgl_lower_batches is None
+    hook.start_lower_stream(runner)
+    assert hook.lower_stream is None
     runner.model, runner.train_loop = model, SimpleNamespace()
     with pytest.raises(TypeError, match='IterBasedTrainLoop'):
-        hook._start_lower_stream(runner)
+        hook.start_lower_stream(runner)
 
 
 def test_block_as_scene_module_on_unprocessed_images():

@@ -13,8 +13,14 @@ from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from mmruas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
-from mmruas.search import SEARCH_GROUPS, genotype_for_config, split_indices
-from mmruas.search_space import DistillationCell, Genotype, build_op, load_genotypes
+from mmruas.search import SEARCH_GROUPS, split_indices
+from mmruas.search_space import (
+    DistillationCell,
+    Genotype,
+    build_op,
+    genotype_for_config,
+    load_genotypes,
+)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SEARCH_CFG = osp.join(REPO, 'configs', 'ruas_enhance', 'search', 'ruas_search_lol5.py')
@@ -96,7 +102,7 @@ class _Recorder(Hook):
         return {k: [p.detach().clone() for p in v] for k, v in groups.items()}
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        self.phases.append(runner.model.search_phase)
+        self.phases.append(runner.model.search_step.phase)
         self._before = self._snap(runner)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
@@ -214,15 +220,14 @@ def _batch(seed):
 def test_scene_phase_step_is_scene_val_grad_plus_beta_task_val_grad(beta):
     """First order, SGD lr 1 on α: Δαs = −(∇αs Ls_val + β∇αs Lt_val through the scene)."""
     model = _model()
-    model.order, model.beta = 1, beta
     wrappers = _sgd_wrappers(model)
     train, val = _batch(0), _batch(1)
     xv = model.data_preprocessor(val, training=True)['inputs']
     a_s = model.search_groups()['scene_alpha']
-    loss = model._scene_loss(xv) + beta * model._task_loss_through_scene(xv)
+    loss = model.search_scene_loss(xv) + beta * model.search_task_loss_through_scene(xv)
     expected = [a.detach() - g for a, g in zip(a_s, torch.autograd.grad(loss, a_s))]
     t_alpha = [a.detach().clone() for a in model.search_groups()['task_alpha']]
-    model.search_phase, model.search_val_batch = 'scene', val
+    model.set_search_step('scene', val, beta=beta, order=1)
     log = model.train_step(train, wrappers)
     assert set(log) == {'loss', 'loss_iem'}
     for a, e in zip(a_s, expected):
@@ -291,7 +296,8 @@ def test_search_configs_differ_only_in_strategy(suffix, strategy):
     assert hook == base_hook
     assert cfg.model == base.model and cfg.optim_wrapper == base.optim_wrapper
     assert cfg.train_dataloader == base.train_dataloader
-    assert base.retrain_base == 'configs/ruas_enhance/lol5/ruas_lol5_authors_recipe.py'
+    assert osp.normpath(base.retrain_base) == osp.join(
+        REPO, 'configs', 'ruas_enhance', 'lol5', 'ruas_lol5_authors_recipe.py')
     assert hook['retrain_base'] == base.retrain_base
     n = base.train_cfg.max_iters
     coop_steps = dict(scene=n, task=len(range(0, n, 10)))    # α+ω steps of each side
@@ -383,4 +389,82 @@ def test_plain_ddp_wrapper_is_refused():
     class _Runner:
         model = object.__new__(MMDistributedDataParallel)
     with pytest.raises(TypeError, match='SearchDistributedDataParallel'):
-        CooperativeSearchHook()._check_wrapper(_Runner())
+        CooperativeSearchHook().check_wrapper(_Runner())
+
+
+def test_hook_drives_the_model_only_through_set_search_step(tmp_path, monkeypatch):
+    """A spy on the model: every instruction of the hook arrives through
+    ``set_search_step`` (phase, validation batch, β, order), the hook writes no attribute of
+    the model itself, and the parameter groups are built once for the whole run."""
+    import inspect
+
+    from mmruas.models import RUASSearchEnhancer
+    calls, builds, writes = [], [], []
+    set_step = RUASSearchEnhancer.set_search_step
+    build = RUASSearchEnhancer.build_search_groups
+    setattr_ = RUASSearchEnhancer.__setattr__
+
+    def spy_set_step(self, phase, val_batch=None, **kwargs):
+        calls.append((tuple(phase), val_batch is not None, kwargs))
+        return set_step(self, phase, val_batch, **kwargs)
+
+    def spy_build(self):
+        builds.append(type(self).__name__)
+        return build(self)
+
+    def spy_setattr(self, name, value):
+        writes.append((name, inspect.currentframe().f_back.f_code.co_filename))
+        setattr_(self, name, value)
+
+    monkeypatch.setattr(RUASSearchEnhancer, 'set_search_step', spy_set_step)
+    monkeypatch.setattr(RUASSearchEnhancer, 'build_search_groups', spy_build)
+    monkeypatch.setattr(RUASSearchEnhancer, '__setattr__', spy_setattr)
+    runner, rec = _run(tmp_path, 'cooperative', max_iters=4, phase_iters=(2, 1), order=1,
+                       beta=0.5, warmup_iters=1)
+    assert rec.phases == ['warmup', 'scene', 'scene', 'task']
+    settings = dict(beta=0.5, order=1)
+    assert calls == [(('warmup',), False, settings), (('scene',), True, settings),
+                     (('scene',), True, settings), (('task',), True, settings)]
+    assert runner.model.beta == 0.5 and runner.model.order == 1
+    assert builds == ['RUASSearchEnhancer']          # once: optimisers, steps, hook, reports
+    hook_file = osp.join('mmruas', 'search', 'cooperative_hook.py')
+    assert not [n for n, f in writes if f.endswith(hook_file)]
+    assert ('search_step', osp.join(REPO, 'mmruas', 'search', 'search_step.py')) in writes
+
+
+def test_set_search_step_checks_phase_and_validation_batch():
+    model = _model()
+    assert model.search_step.phases == ('warmup',) and model.search_step.val_batch is None
+    with pytest.raises(ValueError, match='search phase'):
+        model.set_search_step('bilevel', _batch(1))
+    with pytest.raises(RuntimeError, match='validation batch'):
+        model.set_search_step(('scene', 'task'))
+    with pytest.raises(ValueError, match='order'):
+        model.set_search_step('scene', _batch(1), order=3)
+    model.set_search_step(('scene', 'task'), _batch(1))
+    assert model.search_step.phase == ('scene', 'task')
+    groups = model.search_groups()
+    assert model.search_groups() == groups and model.search_groups() is not groups
+
+
+def test_retrain_base_is_resolved_from_the_cwd_then_the_config_dir(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from mmengine.logging import MMLogger
+
+    from mmruas.search import CooperativeSearchHook
+    cfg_dir = tmp_path / 'configs' / 'task'
+    cfg_dir.mkdir(parents=True)
+    (cfg_dir / 'base.py').write_text('model = dict()\n')
+    (cfg_dir / 'search.py').write_text('model = dict()\n')
+    (tmp_path / 'cwd').mkdir()
+    monkeypatch.chdir(tmp_path / 'cwd')
+    runner = SimpleNamespace(cfg=Config(dict(), filename=str(cfg_dir / 'search.py')),
+                             logger=MMLogger.get_instance('retrain_base_test'))
+    resolve = CooperativeSearchHook(retrain_base='base.py').resolve_retrain_base
+    assert resolve(runner) == str(cfg_dir / 'base.py')
+    (tmp_path / 'cwd' / 'base.py').write_text('model = dict()\n')
+    assert resolve(runner) == str(tmp_path / 'cwd' / 'base.py')        # the cwd first
+    later = CooperativeSearchHook(retrain_base='later.py').resolve_retrain_base(runner)
+    assert later == str(tmp_path / 'cwd' / 'later.py')                 # need not exist yet
+    assert CooperativeSearchHook().resolve_retrain_base(runner) is None

@@ -180,14 +180,13 @@ def test_refuses_fixed_sides(fixed, match):
 def test_scene_phase_step_is_scene_val_grad_plus_beta_task_val_grad(beta):
     """First order, SGD lr 1 on α: Δαs = −(∇αs Ls_val + β∇αs Lt_val), Lt = detection loss."""
     model = search_model()
-    model.order, model.beta = 1, beta
     wrappers = sgd_wrappers(model)
     train, val = det_batch(0), det_batch(1)
     a_s = model.search_groups()['scene_alpha']
     loss = scene_loss(model, val) + beta * det_loss(model, val)
     expected = [a.detach() - g for a, g in zip(a_s, torch.autograd.grad(loss, a_s))]
     before = snapshot(model)
-    model.search_phase, model.search_val_batch = 'scene', val
+    model.set_search_step('scene', val, beta=beta, order=1)
     log = model.train_step(train, wrappers)
     assert set(log) == {'loss', 'loss_scene'}
     for a, e in zip(a_s, expected):
@@ -204,7 +203,7 @@ def test_task_phase_step_is_detection_val_grad_with_fixed_scene():
     grads = torch.autograd.grad(det_loss(model, val, detach_scene=True), a_t)
     expected = [a.detach() - g for a, g in zip(a_t, grads)]
     before = snapshot(model)
-    model.search_phase, model.search_val_batch = 'task', val
+    model.set_search_step('task', val)
     assert set(model.train_step(train, wrappers)) == {'loss', 'loss_task'}
     for a, e in zip(a_t, expected):
         torch.testing.assert_close(a.detach(), e, rtol=1e-5, atol=1e-7)
@@ -242,7 +241,7 @@ def test_second_order_scene_step_restores_weights_and_matches_darts():
     expected = [a.detach() - (gv - xi * (gp - gm) / (2 * eps) + 0.5 * c)
                 for a, gv, gp, gm, c in zip(a_s, g_val, *diffs, cross)]
     before = snapshot(model)
-    model.search_phase, model.search_val_batch = 'scene', val
+    model.set_search_step('scene', val)
     model.train_step(train, wrappers)
     for a, e in zip(a_s, expected):
         torch.testing.assert_close(a.detach(), e, rtol=1e-4, atol=1e-6)
@@ -260,10 +259,9 @@ def test_second_order_scene_step_restores_weights_and_matches_darts():
 def test_second_order_task_global_and_warmup_move_only_their_groups():
     model = search_model(order=2)
     train, val = det_batch(0), det_batch(1)
-    model.search_val_batch = val
     frozen_w = sgd_wrappers(model, lr_w=0.0)   # ω lr 0: the virtual ω' must not survive
     state = {k: v.clone() for k, v in model.state_dict().items()}
-    model.search_phase = 'task'
+    model.set_search_step('task', val)
     model.train_step(train, frozen_w)
     alphas = {n for n, _ in model.named_parameters() if n.startswith('task.') and 'alpha' in n}
     moved = {k for k, v in model.state_dict().items() if not torch.equal(v, state[k])}
@@ -274,7 +272,7 @@ def test_second_order_task_global_and_warmup_move_only_their_groups():
         type='SearchOptimWrapperConstructor', optim_wrapper_cfg=adam))(model)
     for phase, expected in (('global', set(SEARCH_GROUPS)), ('warmup', {'scene_w', 'task_w'})):
         before = snapshot(model)
-        model.search_phase = phase
+        model.set_search_step(phase, val)
         log = model.train_step(train, wrappers)
         assert set(log) == {'loss', 'loss_scene', 'loss_task'}
         assert torch.isfinite(log['loss'])
@@ -307,7 +305,7 @@ class _Recorder(Hook):
         self.phases, self.changed = [], []
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        self.phases.append(runner.model.search_phase)
+        self.phases.append(runner.model.search_step.phase)
         self._before = snapshot(runner.model)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
@@ -331,7 +329,7 @@ def test_search_config():
     hook = cfg.custom_hooks[0]
     assert (hook.type, hook.strategy, hook.val_split) == ('CooperativeSearchHook',
                                                          'cooperative', True)
-    assert hook.retrain_base == 'configs/ruas_ssd_exdark.py'
+    assert osp.normpath(hook.retrain_base) == osp.join(REPO, 'configs', 'ruas_ssd_exdark.py')
     assert cfg.model_wrapper_cfg.type == 'SearchDistributedDataParallel'
 
 

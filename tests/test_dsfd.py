@@ -319,10 +319,9 @@ def test_cooperative_search_of_fem_and_second_shot():
         return dict(inputs=[torch.randint(0, 60, (3, SIZE, SIZE), generator=g,
                                           dtype=torch.uint8)], data_samples=samples)
     wrappers = sgd_wrappers(model, lr_w=0.01, lr_alpha=0.1)
-    model.order = 1
     for phase in ('task', 'scene'):
         before = snapshot(model)
-        model.search_phase, model.search_val_batch = phase, batch(1)
+        model.set_search_step(phase, batch(1), order=1)
         log = model.train_step(batch(0), wrappers)
         assert torch.isfinite(log['loss'])
         assert changed_groups(model, before) == {f'{phase}_alpha', f'{phase}_w'}

@@ -15,14 +15,18 @@ from mmengine.structures import InstanceData
 from torch import nn
 
 import mmruas  # noqa: F401  (registers the neck and head)
-from mmruas.models import (
-    SearchSSDHead,
-    SearchSSDNeck,
-    detector_genotype_cfg,
-    detector_search_groups,
-    genotypes_to_cfg,
+from mmruas.models.heads import SearchSSDHead
+from mmruas.models.necks import SearchSSDNeck
+from mmruas.models.search_groups import task_genotype_cfg, task_search_groups
+from mmruas.search_space import (
+    TASK_OPS,
+    EdgeList,
+    FittedConvOp,
+    FittedMixedOp,
+    derive_genotypes,
+    genotype_overrides,
+    task_edge,
 )
-from mmruas.search_space import TASK_OPS, FittedConvOp, FittedMixedOp, derive_genotypes
 from mmruas.search_space.genotype import DET_CLS_DARKFACE, DET_EXTRAS_DARKFACE, DET_REG_DARKFACE
 from mmruas.search_space.mixed_op import is_arch_param
 from mmruas.search_space.task_edges import conv_geometry
@@ -251,7 +255,7 @@ def test_searchable_detector_train_step_predict_and_groups():
     for convs in (model.bbox_head.reg_convs, model.bbox_head.cls_convs):
         assert convs.searchable and convs.candidates == TASK_OPS
         assert convs.arch_alphas().shape == (6, 10)
-    groups = detector_search_groups(model)
+    groups = task_search_groups(model)
     assert groups['scene_w'] == [] and groups['scene_alpha'] == []
     assert len(groups['task_alpha']) == 16
     ids = [id(p) for g in groups.values() for p in g]
@@ -276,16 +280,22 @@ def test_searchable_detector_train_step_predict_and_groups():
     genos = derive_genotypes(model)
     assert sorted(genos) == ['bbox_head.cls_convs', 'bbox_head.reg_convs', 'neck']
     assert [len(genos[k]) for k in sorted(genos)] == [6, 6, 4]
-    cfg = detector_genotype_cfg(model)
+    cfg = task_genotype_cfg(model)
     assert cfg == dict(neck=dict(genotype=genos['neck'].to_list()),
                        bbox_head=dict(reg_genotype=genos['bbox_head.reg_convs'].to_list(),
                                       cls_genotype=genos['bbox_head.cls_convs'].to_list()))
-    assert genotypes_to_cfg({'detector.neck': ['conv_1x1']}) == dict(
-        detector=dict(neck=dict(genotype=['conv_1x1'])))
+    # the keys are the ones the neck and head declare, wherever the detector sits
+    outer = nn.Module()
+    outer.detector = model
+    assert genotype_overrides(outer) == dict(detector=cfg)
+    # a searchable unit no module declares would lose its genotype: refused
+    outer.extra = EdgeList([task_edge(None, 4, 4)], searchable=True)
+    with pytest.raises(ValueError, match=r"\['extra'\] have no config key"):
+        genotype_overrides(outer)
     fixed = _tiny_detector(neck=cfg['neck']['genotype'], reg=cfg['bbox_head']['reg_genotype'],
                            cls=cfg['bbox_head']['cls_genotype'])
     assert not derive_genotypes(fixed)
-    assert not detector_search_groups(fixed)['task_alpha']
+    assert not task_search_groups(fixed)['task_alpha']
 
 
 def test_base_config_builds_the_published_ssd300():

@@ -18,7 +18,7 @@ from mmengine.hooks import Hook
 from mmruas.registry import MODELS
 from mmruas.search import CooperativeSearchHook, hypergradient
 from mmruas.search.hypergradient import BilevelProblem
-from mmruas.search_space import DistillationCell, MixedOp
+from mmruas.search_space import EDGE_NAMES, DistillationCell, MixedOp
 from tests.test_cooperative_search import _batch, _images, _model, _scope, _sgd_wrappers  # noqa: F401
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -49,9 +49,9 @@ class _Probe(Hook):
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
         model = runner.model
-        self.phases.append(model.search_phase)
+        self.phases.append(model.search_step.phase)
         self.copies.append(copy.deepcopy(model))
-        self.vals.append(model.search_val_batch)
+        self.vals.append(model.search_step.val_batch)
         self._before = self._snap(model)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
@@ -143,7 +143,7 @@ def test_independent_task_half_runs_on_the_fixed_derived_scene(tmp_path):
     # the derived genotype is the arg-max of α at the switch
     geno = model.genotype_cfg()['scene']['iem']['genotype']
     alpha = probe.copies[2].scene_cells[0].arch_alphas().detach()
-    cands = model.scene_cells[0].c1_d.candidates
+    cands = model.scene_cells[0].candidates
     assert geno == [cands[int(i)] for i in alpha.argmax(-1)]
     # an independent fixed-genotype IEM with the chosen ops' weights gives the same output
     fixed = MODELS.build(dict(type='RUAS', variant='RUAS', iem=dict(genotype=geno),
@@ -180,7 +180,7 @@ def test_independent_task_half_runs_on_the_fixed_derived_scene(tmp_path):
             torch.testing.assert_close(g.detach(), e, rtol=1e-5, atol=1e-7)
 
 
-EDGES = ('c1_d', 'c1_r', 'c2_d', 'c2_r', 'c3_d', 'c3_r', 'c4')
+EDGES = EDGE_NAMES
 
 
 def test_independent_resume_keeps_the_scene_fixed(tmp_path):
@@ -204,7 +204,7 @@ def test_scene_alone_step_second_order_is_the_scene_pair_hypergradient():
     """Model level, second order: the 'scene_alone' α_s gradient is the hypergradient of the
     scene pair (Ls_tr, Ls_val) alone; the task parameters do not move."""
     model = _model()
-    model.order, model.beta = 2, 2.0
+    model.set_search_settings(beta=2.0, order=2)
     ref = copy.deepcopy(model)
     wrappers, ref_wrappers = _sgd_wrappers(model), _sgd_wrappers(ref)
     train, val = _batch(0), _batch(1)
@@ -215,7 +215,7 @@ def test_scene_alone_step_second_order_is_the_scene_pair_hypergradient():
     grads = hypergradient(problem, ref_wrappers['scene_w'], order=2, r=ref.r, set_grad=False)
     expected = [a.detach() - g_ for a, g_ in zip(g['scene_alpha'], grads)]
     task = _named(model, 'scene.nrm.')
-    model.search_phase, model.search_val_batch = 'scene_alone', val
+    model.set_search_step('scene_alone', val)
     log = model.train_step(train, wrappers)
     assert set(log) == {'loss', 'loss_iem'}
     for a, e in zip(model.search_groups()['scene_alpha'], expected):
@@ -315,14 +315,13 @@ def test_detection_search_model_independent_steps():
     from tests import test_detection_search as det
     init_default_scope('mmdet')
     model = det.search_model(order=1)
-    model.beta = 2.0
     wrappers = det.sgd_wrappers(model)
     train, val = det.det_batch(0), det.det_batch(1)
     a_s = model.search_groups()['scene_alpha']
     expected = [a.detach() - g for a, g in
                 zip(a_s, torch.autograd.grad(det.scene_loss(model, val), a_s))]
     before = det.snapshot(model)
-    model.search_phase, model.search_val_batch = 'scene_alone', val
+    model.set_search_step('scene_alone', val, beta=2.0)
     assert set(model.train_step(train, wrappers)) == {'loss', 'loss_scene'}
     for a, e in zip(a_s, expected):
         torch.testing.assert_close(a.detach(), e, rtol=1e-5, atol=1e-7)
@@ -335,7 +334,7 @@ def test_detection_search_model_independent_steps():
     assert not model.search_groups()['scene_alpha'] and not model.search_groups()['scene_w']
     frozen = {n: p.detach().clone() for n, p in scene.named_parameters()}
     task = {n: p.detach().clone() for n, p in model.task.named_parameters()}
-    model.search_phase = 'task'
+    model.set_search_step('task', val)
     assert set(model.train_step(train, wrappers)) == {'loss', 'loss_task'}
     assert _changed(frozen, {n: p.detach() for n, p in scene.named_parameters()}) == set()
     assert _changed(task, {n: p.detach() for n, p in model.task.named_parameters()})

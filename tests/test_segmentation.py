@@ -19,7 +19,7 @@ from mmseg.structures import SegDataSample
 import mmruas  # noqa: F401
 from mmruas.losses import SceneLoss
 from mmruas.models import RUASSegDataPreprocessor, SceneTaskModel, SearchSepASPPHead
-from mmruas.models.search_groups import detector_genotype_cfg
+from mmruas.models.search_groups import task_genotype_cfg
 from mmruas.scene import RUAS
 from mmruas.search_space.genotype import DET_SCENE_DARKFACE, Genotype, derive_genotypes
 from mmruas.utils import weight_files
@@ -180,7 +180,7 @@ def test_genotype_cfg_of_a_segmentor():
     cfg = Config.fromfile(str(VARIANTS / 'ruas_deeplabv3plus_acdc_search.py'))
     tiny(cfg.model.task)
     model = build(cfg)
-    out = detector_genotype_cfg(model.task)
+    out = task_genotype_cfg(model.task)
     assert set(out) == {'data_preprocessor', 'decode_head'}
     assert len(out['decode_head']['aspp_genotype']) == 4
     assert len(out['data_preprocessor']['scene']['iem']['genotype']) == 7
@@ -284,11 +284,11 @@ def test_cooperative_search_of_scene_and_aspp(acdc, tmp_path):
         assert any(not torch.equal(p, q) for p, q in zip(groups[k], old)), k
     genos = json.loads((tmp_path / 'search' / 'genotypes.json').read_text())
     assert genos['task.decode_head.aspp_modules'] == \
-        detector_genotype_cfg(model.task)['decode_head']['aspp_genotype']
+        task_genotype_cfg(model.task)['decode_head']['aspp_genotype']
     retrain = Config.fromfile(str(tmp_path / 'search' / 'retrain_config.py'))
     assert retrain.model.type == 'EncoderDecoder'
     assert retrain.model.decode_head.aspp_genotype == \
-        detector_genotype_cfg(model.task)['decode_head']['aspp_genotype']
+        task_genotype_cfg(model.task)['decode_head']['aspp_genotype']
     assert len(retrain.model.data_preprocessor.scene.iem.genotype) == 7
     assert retrain.model.backbone.depth == 101   # everything else from the main config
 

@@ -3,17 +3,19 @@
 :class:`BGLHook` is a :class:`~mmruas.search.CooperativeSearchHook` with two phases: the
 first ``warmup_iters`` iterations train F∘G jointly (``'warmup'``), every later one is
 one outer iteration of the model's solver (``'bilevel'``), which gets an upper-level
-batch in ``model.bgl_val_batch``. The upper batches come, as in the search, from
+batch; the hook tells the model both through ``model.set_search_step``
+(:class:`~mmruas.search.SearchStepMixin`). The upper batches come, as in the search, from
 ``val_dataloader`` or from the disjoint second half of the training set
 (``val_split=True``; indices in ``work_dir/search_split.json``).
 
 Lower batches: the loop's batch is the iteration's lower batch. A solver that takes
 several lower steps on fresh data (:class:`~mmruas.bgl.IBGL` with ``fresh_batches``)
-draws the further ones from ``model.bgl_lower_batches``, which is the training loop's
-own batch stream (an iteration-based loop's ``dataloader_iterator``, on the lower half
-under ``val_split``): one outer iteration then consumes k training batches, as k lower
-training iterations do in the paper. Both stream positions (upper batches drawn, extra
-lower batches drawn) are saved in checkpoints and restored on resume.
+draws the further ones from the ``lower_batches`` the hook hands the model with every
+step: the training loop's own batch stream (an iteration-based loop's public
+``dataloader_iterator``, on the lower half under ``val_split``): one outer iteration then
+consumes k training batches, as k lower training iterations do in the paper. Both stream
+positions (upper batches drawn, extra lower batches drawn) are saved in checkpoints and
+restored on resume.
 """
 from __future__ import annotations
 
@@ -56,21 +58,23 @@ class BGLHook(CooperativeSearchHook):
         super().__init__(warmup_iters=warmup_iters, val_dataloader=val_dataloader,
                          val_split=val_split, split_seed=split_seed)
         self.state['lower_batches'] = 0
+        self.lower_stream: _CountedStream | None = None
 
     def before_train(self, runner) -> None:
-        model = self._model(runner)
-        if not hasattr(model, 'bgl_groups'):
-            raise TypeError('BGLHook needs a BGL model (bgl_groups())')
-        self._check_wrapper(runner)     # data parallel: SearchDistributedDataParallel
-        self._start_val_stream(runner)  # upper-level batches (resume: the same stream)
-        self._start_lower_stream(runner)
+        model = self.search_model(runner)
+        if 'bilevel' not in getattr(model, 'search_phases', ()):
+            raise TypeError('BGLHook needs a BGL model (search phases warmup, bilevel)')
+        self.check_wrapper(runner)      # data parallel: SearchDistributedDataParallel
+        self._restore_state(runner)     # resumed: the saved stream positions
+        self.start_val_stream(runner)   # upper-level batches (resume: the same stream)
+        self.start_lower_stream(runner)
 
-    def _start_lower_stream(self, runner) -> None:
-        """``model.bgl_lower_batches``: the loop's batch stream, advanced past the extra
-        lower batches already drawn (the loop itself skips one batch per iteration)."""
-        model = self._model(runner)
-        model.bgl_lower_batches = None
-        if not getattr(model.solver, 'fresh_batches', False):
+    def start_lower_stream(self, runner) -> None:
+        """``lower_stream``: the loop's batch stream, advanced past the extra lower batches
+        already drawn (the loop itself skips one batch per iteration); ``None`` if the
+        model's solver draws none."""
+        self.lower_stream = None
+        if not getattr(self.search_model(runner).solver, 'fresh_batches', False):
             return
         it = getattr(runner.train_loop, 'dataloader_iterator', None)
         if it is None:
@@ -78,26 +82,21 @@ class BGLHook(CooperativeSearchHook):
                             'use an IterBasedTrainLoop, or IBGL(fresh_batches=False)')
         for _ in range(self.state['lower_batches']):
             next(it)
-        model.bgl_lower_batches = _CountedStream(it, self.state)
+        self.lower_stream = _CountedStream(it, self.state)
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
-        model = self._model(runner)
         phase = 'warmup' if runner.iter < self.warmup_iters else 'bilevel'
         if phase != self.state['phase']:
             runner.logger.info(f'[bgl] iter {runner.iter}: {phase} phase')
-        self.state['phase'] = model.bgl_phase = phase
-        model.bgl_val_batch = None
+        self.state['phase'] = phase
+        val = None
         if phase == 'bilevel':
-            model.bgl_val_batch = next(self._val_iter)
+            val = next(self.val_stream)
             self.state['val_batches'] += 1
+        self.search_model(runner).set_search_step(phase, val, lower_batches=self.lower_stream)
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
         self.state['phase_iter'] += 1
 
     def after_train(self, runner) -> None:
         """Nothing to derive (no architecture)."""
-
-    def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        state = checkpoint.get('meta', {}).get('search_state')
-        if state is not None and getattr(runner, '_resume', True):
-            self.state.update(state)

@@ -17,8 +17,10 @@
   loss of the composition on held-out data (the detector has no other ground truth).
   The model's preprocessor is then the task's (``predict`` gives detections/masks).
 
-:meth:`train_step` runs the phase :class:`~mmruas.bgl.BGLHook` sets in ``bgl_phase`` (the
-upper batch in ``bgl_val_batch``, the lower batch stream in ``bgl_lower_batches``):
+:meth:`train_step` runs the phase :class:`~mmruas.bgl.BGLHook` sets through
+:meth:`~mmruas.search.SearchStepMixin.set_search_step` (with the upper batch as its
+``val_batch`` and the stream of extra lower batches as its ``lower_batches``), the same
+interface as the architecture search's models:
 
 * ``'warmup'``: F∘G trained jointly on ``warmup_loss`` (``'lower'``: L_G; enhancement
   only: ``'upper'``: L_F, ``'both'``: L_F + L_G), one step of both optimisers;
@@ -26,13 +28,13 @@ upper batch in ``bgl_val_batch``, the lower batch stream in ``bgl_lower_batches`
   or :class:`~mmruas.bgl.IBGL`).
 
 Optimisers: ``optim_wrapper['upper']`` (ω) and ``optim_wrapper['lower']`` (θ), built by
-:class:`~mmruas.bgl.BGLOptimWrapperConstructor`.
+:class:`~mmruas.bgl.BGLOptimWrapperConstructor` from the cached groups of
+:meth:`~mmruas.search.SearchStepMixin.search_groups`.
 """
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
@@ -48,7 +50,7 @@ from ..models.scene_preprocessor import build_mmruas_module
 from ..registry import MODELS
 from ..search.distributed import all_reduce_mean
 from ..search.hypergradient import BilevelProblem
-from ..search.search_model import optimizer_step, rank_mean_grads
+from ..search.search_step import SearchStepMixin, optimizer_step, rank_mean_grads
 from .solver import BGL_SOLVERS, Closure
 
 __all__ = ['BGLModel', 'BGL_PHASES', 'SCENE_PREPROCESSORS']
@@ -104,7 +106,7 @@ def _build_task(task: dict | nn.Module, generator: nn.Module,
 @MMSEG_MODELS.register_module()
 @MMDET_MODELS.register_module()
 @MODELS.register_module()
-class BGLModel(BaseModel):
+class BGLModel(SearchStepMixin, BaseModel):
     """Args:
         generator: config of F (``dict(type='GenerativeBlock')``).
         task: config of G: ``dict(type='EnhancementTask')`` or a detector / segmentor
@@ -119,6 +121,8 @@ class BGLModel(BaseModel):
         task_scope: registry scope a detector / segmentor is built in (default: the
             current default scope; ``'mmdet'`` from the mmruas scope).
     """
+
+    search_phases: ClassVar[tuple[str, ...]] = BGL_PHASES
 
     def __init__(self, generator: dict, task: dict, solver: dict,
                  lower_loss: dict | None = None, upper_loss_weight: float = 1.0,
@@ -146,12 +150,10 @@ class BGLModel(BaseModel):
             lower_loss or dict(type='SceneLoss'))
         self.solver = BGL_SOLVERS.build(dict(solver, _scope_='mmruas'))
         self.upper_loss_weight, self.warmup_loss = float(upper_loss_weight), warmup_loss
-        self.bgl_phase = 'warmup'
-        self.bgl_val_batch = None
-        self.bgl_lower_batches: Iterator | None = None
+        self.init_search_step('warmup')
 
     # ------------------------------------------------------------------ groups and losses
-    def bgl_groups(self) -> dict[str, list[nn.Parameter]]:
+    def build_search_groups(self) -> dict[str, list[nn.Parameter]]:
         """``upper`` = the block's trainable weights ω, ``lower`` = the task's θ."""
         upper = [p for p in self.generator.parameters() if p.requires_grad]
         ids = {id(p) for p in upper}
@@ -234,31 +236,28 @@ class BGLModel(BaseModel):
 
     # ------------------------------------------------------------------ training
     def train_step(self, data: Any, optim_wrapper: Any) -> dict[str, Tensor]:
-        """One iteration of ``bgl_phase`` (module doc); returns the log variables."""
-        if self.bgl_phase not in BGL_PHASES:
-            raise ValueError(f'bgl_phase must be one of {BGL_PHASES}, got {self.bgl_phase!r}')
-        groups = self.bgl_groups()
+        """One iteration of the phase of :attr:`search_step` (module doc); returns the log
+        variables."""
+        step = self.search_step
+        groups = self.search_groups()
         upper, lower = groups['upper'], groups['lower']
         optim_wrapper.zero_grad()
-        if self.bgl_phase == 'warmup':
+        if step.phases == ('warmup',):
             log = self._warmup(data, optim_wrapper, upper, lower)
         else:
-            if self.bgl_val_batch is None:
-                raise RuntimeError('the bilevel phase needs an upper-level batch in '
-                                   'bgl_val_batch (use BGLHook)')
             problem = BilevelProblem(upper, lower, self.lower_closure(data),
-                                     self.upper_closure(self.bgl_val_batch),
+                                     self.upper_closure(step.val_batch),
                                      list(self.buffers()), all_reduce_mean)
             own: list[Closure] = []
 
             def lower_loss_at(fresh: bool) -> Closure:
                 """L_G with the block fixed: the iteration's batch or a newly drawn one."""
                 if fresh:
-                    if self.bgl_lower_batches is None:
-                        raise RuntimeError('fresh lower batches need a batch stream in '
-                                           'bgl_lower_batches (use BGLHook), or '
-                                           'IBGL(fresh_batches=False)')
-                    return self.lower_closure(next(self.bgl_lower_batches), block_fixed=True)
+                    if step.lower_batches is None:
+                        raise RuntimeError('fresh lower batches need a batch stream '
+                                           '(lower_batches of set_search_step; BGLHook gives '
+                                           'one), or IBGL(fresh_batches=False)')
+                    return self.lower_closure(next(step.lower_batches), block_fixed=True)
                 if not own:
                     own.append(self.lower_closure(data, block_fixed=True))
                 return own[0]

@@ -27,7 +27,7 @@ import torch
 from torch import Tensor
 
 from ..search.hypergradient import BilevelProblem
-from ..search.search_model import optimizer_step
+from ..search.search_step import optimizer_step
 from .solver import BGL_SOLVERS, LowerLossSource
 
 __all__ = ['IBGL', 'ibgl_hypergradient']

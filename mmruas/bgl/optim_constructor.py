@@ -2,8 +2,9 @@
 
 ``optim_wrapper=dict(constructor='BGLOptimWrapperConstructor', upper=dict(...),
 lower=dict(...))``, each an ordinary mmengine optim_wrapper config; the groups come from
-the model's ``bgl_groups()``. (:class:`~mmruas.search.SearchOptimWrapperConstructor` is
-the same idea with the four fixed groups of cooperative search.) Per-group schedules:
+the model's ``search_groups()`` (:class:`~mmruas.bgl.BGLModel`: ``upper`` and ``lower``).
+(:class:`~mmruas.search.SearchOptimWrapperConstructor` is the same idea with the four
+fixed groups of cooperative search.) Per-group schedules:
 ``param_scheduler=dict(upper=[...], lower=[...])``.
 """
 from __future__ import annotations
@@ -24,7 +25,7 @@ BGL_GROUPS = ('upper', 'lower')
 
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class BGLOptimWrapperConstructor:
-    """Build the ``upper`` and ``lower`` wrappers from ``model.bgl_groups()``."""
+    """Build the ``upper`` and ``lower`` wrappers from ``model.search_groups()``."""
 
     def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: dict | None = None) -> None:
         if paramwise_cfg:
@@ -39,9 +40,10 @@ class BGLOptimWrapperConstructor:
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
         if is_model_wrapper(model):
             model = model.module
-        if not hasattr(model, 'bgl_groups'):
-            raise TypeError(f'{type(model).__name__} has no bgl_groups(); use BGLModel')
-        groups = model.bgl_groups()
+        groups = model.search_groups() if hasattr(model, 'search_groups') else {}
+        if sorted(groups) != sorted(BGL_GROUPS):
+            raise TypeError(f'{type(model).__name__} has no upper/lower search groups; use '
+                            'BGLModel')
         wrappers = {}
         for key in BGL_GROUPS:
             if not groups[key]:

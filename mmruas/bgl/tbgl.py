@@ -22,7 +22,7 @@ from typing import Any
 from torch import Tensor
 
 from ..search.hypergradient import BilevelProblem, hypergradient
-from ..search.search_model import optimizer_step
+from ..search.search_step import optimizer_step
 from .solver import BGL_SOLVERS, LowerLossSource
 
 __all__ = ['TBGL', 'TBGL_ORDERS']

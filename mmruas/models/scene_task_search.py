@@ -37,14 +37,12 @@ from mmdet.registry import MODELS as MMDET_MODELS
 from mmseg.registry import MODELS as MMSEG_MODELS
 from torch import Tensor, nn
 
-from ..search.search_model import (
-    CooperativeSearchMixin,
-    check_search_groups,
-    searchable_cells,
-    tie_cell_alphas,
-)
+from ..search.cooperative import CooperativeSearchMixin
+from ..search_space.alphas import tie_unit_alphas
+from ..search_space.cell import DistillationCell
+from ..search_space.unit import searchable_units
 from .scene_task_model import SceneTaskModel, scene_loss_of
-from .search_groups import detector_genotype_cfg, detector_search_groups
+from .search_groups import task_genotype_cfg, task_search_groups
 
 __all__ = ['SceneTaskSearchModel']
 
@@ -62,8 +60,8 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
         tie_alphas: share α across the IEM cells and across the NRM cells of the scene (one
             IEM and one NRM genotype, as a RUAS config expresses them).
         freeze_backbone: exclude the backbone weights from ω_t (module doc).
-        beta, order, r: see :class:`~mmruas.search.CooperativeSearchMixin` (the hook sets
-            ``beta`` and ``order``).
+        beta, order, r: see :class:`~mmruas.search.CooperativeSearchMixin` (the hook's
+            ``set_search_step`` may change ``beta`` and ``order``).
         retrain_key: where the task sits in the retrain config's ``model``: ``None``
             (the model is the detector/segmentor) or e.g. ``'task'`` (a
             :class:`SceneTaskModel`).
@@ -91,30 +89,29 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
         if getattr(pp, 'batch_augments', None):
             raise ValueError('SceneTaskSearchModel: random batch_augments would change the '
                              'batch between the loss evaluations of one search step')
-        cells = [searchable_cells(getattr(pp.scene, k, None)) for k in ('iem', 'nrm')]
+        cells = [searchable_units(getattr(pp.scene, k, None), DistillationCell)
+                 for k in ('iem', 'nrm')]
         if not any(cells):
             raise ValueError('SceneTaskSearchModel: the scene needs searchable cells, e.g. '
                              "scene=dict(type='RUAS', variant='RUAS_S', iem=dict(genotype=None))")
         if tie_alphas:
             for part in cells:
-                tie_cell_alphas(part)
+                tie_unit_alphas(part)
         if freeze_backbone:
             self.task.backbone.requires_grad_(False)
         self.tie_alphas, self.freeze_backbone = tie_alphas, freeze_backbone
         self.retrain_key = retrain_key
+        self.init_search(beta, order, r)
         if not self.search_groups()['task_alpha']:
             raise ValueError('SceneTaskSearchModel: the task has no searchable units; set '
                              'neck.genotype=None and bbox_head.reg_genotype/cls_genotype=None '
                              '(SSD), neck.fem_genotype/extra_genotype=None (DSFD) or '
                              'decode_head.aspp_genotype=None (DeepLab-v3+)')
-        self.init_search(beta, order, r)
 
     # ------------------------------------------------------------------ search model
-    def search_groups(self) -> dict[str, list[nn.Parameter]]:
-        """Scene weights/α; the task's weights and α (disjoint, complete)."""
-        groups = detector_search_groups(self.task, scene=self.data_preprocessor.scene)
-        check_search_groups(self, groups)
-        return groups
+    def build_search_groups(self) -> dict[str, list[nn.Parameter]]:
+        """Scene weights/α; the task's weights and α (:func:`task_search_groups`)."""
+        return task_search_groups(self.task, scene=self.data_preprocessor.scene)
 
     def search_inputs(self, data: dict) -> dict:
         """The data batch on the model's device (images still raw: the scene runs later)."""
@@ -155,6 +152,6 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
 
     def genotype_cfg(self) -> dict[str, Any]:
         """Scene genotypes in ``data_preprocessor.scene``, neck and head genotypes
-        (:func:`detector_genotype_cfg`), under ``retrain_key`` if set."""
-        cfg = detector_genotype_cfg(self.task)
+        (:func:`task_genotype_cfg`), under ``retrain_key`` if set."""
+        cfg = task_genotype_cfg(self.task)
         return {self.retrain_key: cfg} if self.retrain_key else cfg

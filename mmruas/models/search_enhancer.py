@@ -16,15 +16,11 @@ from torch import Tensor, nn
 
 from ..losses.ruas_losses import scene_term
 from ..registry import MODELS
-from ..search.search_model import (
-    SEARCH_PHASES,
-    CooperativeSearchMixin,
-    check_search_groups,
-    scene_genotype_cfg,
-    searchable_cells,
-    tie_cell_alphas,
-)
-from ..search_space.mixed_op import is_arch_param
+from ..search.cooperative import SEARCH_PHASES, CooperativeSearchMixin
+from ..search_space.alphas import split_arch_params, tie_unit_alphas
+from ..search_space.cell import DistillationCell
+from ..search_space.export import scene_genotype_cfg
+from ..search_space.unit import searchable_units
 from .enhancer import RUASEnhancer
 
 __all__ = ['RUASSearchEnhancer', 'SEARCH_PHASES']
@@ -36,8 +32,9 @@ class RUASSearchEnhancer(CooperativeSearchMixin, RUASEnhancer):
         scene: the RUAS module; default ``RUAS(variant='RUAS')`` with searchable IEM and
             NRM cells (``genotype=None``). Only the variant ``'RUAS'`` is searchable.
         tie_alphas: share α across the IEM cells and across the NRM cells (see module doc).
-        beta: weight β of the task's validation loss in the scene phase (the hook may set it).
-        order: 1 or 2, order of the hypergradients (the hook may set it).
+        beta: weight β of the task's validation loss in the scene phase (the hook's
+            ``set_search_step`` may change it).
+        order: 1 or 2, order of the hypergradients (likewise).
         r: finite-difference radius of the second-order hypergradient.
         **kwargs: as :class:`RUASEnhancer` (losses, data_preprocessor).
     """
@@ -52,29 +49,24 @@ class RUASSearchEnhancer(CooperativeSearchMixin, RUASEnhancer):
         if getattr(self.scene, 'variant', None) != 'RUAS':
             raise ValueError('the search model needs scene=RUAS(variant="RUAS") (IEM + NRM, '
                              f'no estimator), got {getattr(self.scene, "variant", None)!r}')
-        self.scene_cells = searchable_cells(self.scene.iem)
-        self.task_cells = searchable_cells(self.scene.nrm)
+        self.scene_cells = searchable_units(self.scene.iem, DistillationCell)
+        self.task_cells = searchable_units(self.scene.nrm, DistillationCell)
         if not self.scene_cells or not self.task_cells:
             raise ValueError('IEM and NRM need searchable cells: set iem=dict(genotype=None) '
                              'and nrm=dict(genotype=None)')
         if tie_alphas:
-            tie_cell_alphas(self.scene_cells)
-            tie_cell_alphas(self.task_cells)
+            tie_unit_alphas(self.scene_cells)
+            tie_unit_alphas(self.task_cells)
         self.tie_alphas = tie_alphas
         self.init_search(beta, order, r)
 
     # ------------------------------------------------------------------ search model
-    def search_groups(self) -> dict[str, list[nn.Parameter]]:
-        """``scene_w``, ``task_w``, ``scene_alpha``, ``task_alpha`` (disjoint, complete)."""
-        groups: dict[str, list[nn.Parameter]] = {
-            'scene_w': [], 'task_w': [], 'scene_alpha': [], 'task_alpha': []}
-        for side, module in (('scene', self.scene.iem), ('task', self.scene.nrm)):
-            for name, p in module.named_parameters():
-                if not p.requires_grad:
-                    continue
-                groups[f'{side}_alpha' if is_arch_param(name) else f'{side}_w'].append(p)
-        check_search_groups(self, groups)
-        return groups
+    def build_search_groups(self) -> dict[str, list[nn.Parameter]]:
+        """Scene = the IEM's α and ω, task = the NRM's."""
+        scene_alpha, scene_w = split_arch_params(self.scene.iem)
+        task_alpha, task_w = split_arch_params(self.scene.nrm)
+        return dict(scene_w=scene_w, task_w=task_w, scene_alpha=scene_alpha,
+                    task_alpha=task_alpha)
 
     def search_inputs(self, data: dict) -> Tensor:
         """The preprocessed low-light batch y."""
@@ -109,7 +101,3 @@ class RUASSearchEnhancer(CooperativeSearchMixin, RUASEnhancer):
     def genotype_cfg(self) -> dict:
         """``dict(scene=dict(iem=dict(genotype=...), nrm=dict(genotype=...)))``."""
         return dict(scene=scene_genotype_cfg(self.scene))
-
-    # the names of the losses before the mixin existed
-    _scene_loss = search_scene_loss
-    _task_loss_through_scene = search_task_loss_through_scene

@@ -1,104 +1,66 @@
-"""Parameter groups and genotype config of a searchable detector (METHOD.md §3-4).
+"""Parameter groups and genotype config of a task model searched with its scene (METHOD.md
+§3-4).
 
-In the cooperative search of a detector the *scene* side is the scene module in front of
-the detector (its data preprocessor) and the *task* side is the detector itself: ω_t are
-the backbone, neck and head weights (the backbone's architecture is fixed, its weights
-train), α_t the ``arch_alpha`` of the searchable neck extras and head convs
-(:class:`SearchSSDNeck`, :class:`SearchSSDHead`). The search step itself is
-:class:`~mmruas.models.SceneTaskSearchModel`'s.
+In the cooperative search of a detector or segmentor the *scene* side is the scene module
+in front of the task model (in its data preprocessor) and the *task* side is the task model
+itself: ω_t are the backbone, neck and head weights (the backbone's architecture is fixed,
+its weights train), α_t the ``arch_alpha`` of its searchable units (SSD neck and head, FEM
+neck, ASPP head). The search step itself is :class:`~mmruas.models.SceneTaskSearchModel`'s.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from torch import nn
 
-from ..search.search_model import scene_genotype_cfg
-from ..search_space.genotype import Genotype, derive_genotypes
-from ..search_space.mixed_op import is_arch_param
+from ..search_space.alphas import split_arch_params
+from ..search_space.export import genotype_overrides, scene_genotype_cfg
 
-__all__ = ['split_arch_params', 'detector_search_groups', 'genotypes_to_cfg',
-           'detector_genotype_cfg']
+__all__ = ['task_search_groups', 'task_genotype_cfg']
 
 
-def split_arch_params(module: nn.Module | None,
-                      skip: set[int] | None = None) -> tuple[list[nn.Parameter],
-                                                             list[nn.Parameter]]:
-    """``(α, ω)``: trainable parameters of ``module`` split by :func:`is_arch_param`.
-
-    ``skip`` holds ids of parameters to leave out (e.g. those of a nested scene module).
-    """
-    alphas: list[nn.Parameter] = []
-    weights: list[nn.Parameter] = []
-    if module is None:
-        return alphas, weights
-    skip = skip or set()
-    for name, p in module.named_parameters():
-        if p.requires_grad and id(p) not in skip:
-            (alphas if is_arch_param(name) else weights).append(p)
-    return alphas, weights
-
-
-def detector_search_groups(detector: nn.Module,
-                           scene: nn.Module | None = None) -> dict[str, list[nn.Parameter]]:
-    """``scene_w``, ``scene_alpha``, ``task_w``, ``task_alpha`` of a detector.
+def task_search_groups(task: nn.Module,
+                       scene: nn.Module | None = None) -> dict[str, list[nn.Parameter]]:
+    """``scene_w``, ``scene_alpha``, ``task_w``, ``task_alpha`` of a task model.
 
     Args:
-        detector: an mmdet detector (e.g. SSD with :class:`SearchSSDNeck` /
-            :class:`SearchSSDHead`).
-        scene: the scene module; default the detector's ``data_preprocessor`` (a scene
+        task: an mmdet detector or mmseg segmentor with searchable units.
+        scene: the scene module; default the task's ``data_preprocessor`` (a scene
             preprocessor holds the scene module; mmdet's plain one has no parameters).
 
-    The groups are disjoint and cover every trainable parameter of the detector; the
+    The groups are disjoint and cover every trainable parameter of the task model; the
     format is the one of ``search_groups()`` (:class:`SearchOptimWrapperConstructor`).
     """
     if scene is None:
-        scene = getattr(detector, 'data_preprocessor', None)
+        scene = getattr(task, 'data_preprocessor', None)
     scene_alpha, scene_w = split_arch_params(scene)
     skip = {id(p) for p in scene.parameters()} if scene is not None else set()
-    task_alpha, task_w = split_arch_params(detector, skip)
+    task_alpha, task_w = split_arch_params(task, skip)
     return dict(scene_w=scene_w, scene_alpha=scene_alpha, task_w=task_w, task_alpha=task_alpha)
 
 
-def genotypes_to_cfg(genotypes: Mapping[str, Any]) -> dict[str, Any]:
-    """Nested config overrides for derived genotypes (names as :func:`derive_genotypes` gives).
+def task_genotype_cfg(task: nn.Module) -> dict[str, Any]:
+    """The arg-max genotypes of a searchable task model as config overrides (``model=...``).
 
-    A unit named ``a.b.<x>_convs`` or ``a.b.<x>_modules`` (a head's ``reg_convs`` /
-    ``cls_convs``, the ASPP head's ``aspp_modules``) sets ``a.b.<x>_genotype``; any other
-    unit ``a.b`` (e.g. ``neck``) sets ``a.b.genotype``.
-    E.g. ``{'neck': ..., 'bbox_head.reg_convs': ...}`` ->
-    ``dict(neck=dict(genotype=[...]), bbox_head=dict(reg_genotype=[...]))``.
+    Its units under the keys their modules declare
+    (:func:`~mmruas.search_space.genotype_overrides`, e.g. ``neck.genotype``,
+    ``bbox_head.reg_genotype``, ``decode_head.aspp_genotype``); the searchable cells of a
+    scene module in the data preprocessor as ``data_preprocessor.scene.iem.genotype`` /
+    ``...nrm.genotype`` (:func:`~mmruas.search_space.scene_genotype_cfg`: one genotype per
+    part).
     """
-    cfg: dict[str, Any] = {}
-    for name, geno in genotypes.items():
-        parts = name.split('.') if name else []
-        suffix = next((x for x in ('_convs', '_modules') if parts and parts[-1].endswith(x)),
-                      None)
-        if suffix:
-            parts[-1] = parts[-1][:-len(suffix)] + '_genotype'
-        else:
-            parts.append('genotype')
-        node = cfg
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-        node[parts[-1]] = Genotype.coerce(geno).to_list()
-    return cfg
-
-
-def detector_genotype_cfg(detector: nn.Module) -> dict[str, Any]:
-    """The arg-max genotypes of a searchable detector as config overrides (``model=...``).
-
-    Neck and head units as :func:`genotypes_to_cfg`; the searchable cells of a scene
-    module in the data preprocessor as ``data_preprocessor.scene.iem.genotype`` /
-    ``...nrm.genotype`` (:func:`~mmruas.search.scene_genotype_cfg`: one genotype per part).
-    """
-    genos = {n: g for n, g in derive_genotypes(detector).items()
-             if not n.startswith('data_preprocessor.')}
-    cfg = genotypes_to_cfg(genos)
-    scene = getattr(getattr(detector, 'data_preprocessor', None), 'scene', None)
-    if isinstance(scene, nn.Module):
+    scene = getattr(getattr(task, 'data_preprocessor', None), 'scene', None)
+    scene = scene if isinstance(scene, nn.Module) else None
+    cfg = genotype_overrides(task, exclude=scene)
+    if scene is not None:
         scene_cfg = scene_genotype_cfg(scene)
         if scene_cfg:
             cfg['data_preprocessor'] = dict(scene=scene_cfg)
     return cfg
+
+
+# the names mmruas.models still imports (until its __init__ takes the two above);
+# genotypes_to_cfg guessed config keys from module names and is gone
+detector_search_groups = task_search_groups
+detector_genotype_cfg = task_genotype_cfg
+genotypes_to_cfg = genotype_overrides

@@ -1,5 +1,8 @@
-"""Architecture search: upper-level gradients of the bilevel pairs (METHOD.md §4)."""
-from .cooperative_hook import CooperativeSearchHook, split_indices
+"""Architecture search: the search models' step interface, Algorithm 1's phases, the
+upper-level gradients of the bilevel pairs and the hook that schedules them (METHOD.md §4)."""
+from .cooperative import SEARCH_PHASES, CooperativeSearchMixin
+from .cooperative_hook import CooperativeSearchHook
+from .data import InfiniteLoader, split_indices, subset_loader
 from .hypergradient import (
     BilevelProblem,
     apply_alpha_grads,
@@ -8,18 +11,16 @@ from .hypergradient import (
     scene_hypergradient,
 )
 from .optim_constructor import SEARCH_GROUPS, SearchOptimWrapperConstructor
-from .search_model import (
-    SEARCH_PHASES,
-    CooperativeSearchMixin,
+from .search_step import (
+    SearchStep,
+    SearchStepMixin,
     check_search_groups,
-    genotype_for_config,
-    scene_genotype_cfg,
-    searchable_cells,
-    tie_cell_alphas,
+    optimizer_step,
+    rank_mean_grads,
 )
 
 __all__ = ['BilevelProblem', 'hypergradient', 'apply_alpha_grads', 'cross_term',
            'scene_hypergradient', 'SearchOptimWrapperConstructor', 'SEARCH_GROUPS',
-           'CooperativeSearchHook', 'split_indices', 'genotype_for_config',
-           'CooperativeSearchMixin', 'SEARCH_PHASES', 'check_search_groups',
-           'scene_genotype_cfg', 'searchable_cells', 'tie_cell_alphas']
+           'CooperativeSearchHook', 'split_indices', 'subset_loader', 'InfiniteLoader',
+           'CooperativeSearchMixin', 'SEARCH_PHASES', 'SearchStep', 'SearchStepMixin',
+           'check_search_groups', 'optimizer_step', 'rank_mean_grads']

@@ -1,8 +1,10 @@
 """The outer loop of cooperative search (RUAS-TPAMI §4.2, Alg. 1) as a hook.
 
-The hook decides the phase of every iteration and hands the model a validation batch;
-the model's ``train_step`` does the phase's α and ω steps
-(:class:`~mmruas.search.CooperativeSearchMixin`: the enhancer, the detection search model).
+The hook decides the phase of every iteration and tells the model through its one public
+entry, ``model.set_search_step(phase, val_batch, beta=..., order=...)``
+(:class:`~mmruas.search.SearchStepMixin`); the model's ``train_step`` does the phase's α
+and ω steps (:class:`~mmruas.search.CooperativeSearchMixin`: the enhancer, the detection
+and segmentation search models).
 
 Strategies (RUAS-TPAMI §4.2, Table 4):
 
@@ -30,18 +32,25 @@ Strategies (RUAS-TPAMI §4.2, Table 4):
 The first ``warmup_iters`` iterations only train ω (phase ``'warmup'``).
 
 Data: training and validation are disjoint halves of the search set. With
-``val_dataloader`` (a dataloader config) that loader is the validation half and the
-training loader is used as it is. Otherwise (``val_split=True``) the training data set
-is split into two halves by a permutation seeded with ``split_seed`` (default: the
-runner's seed); the training loader is rebuilt on the first half (iteration-based loops)
-and the validation loader on the second; the indices go to ``work_dir/search_split.json``.
+``val_dataloader`` (a dataloader config) the hook builds that loader
+(``runner.build_dataloader``) as the validation half and the training loader is used as it
+is. Otherwise (``val_split=True``) the training data set is split into two halves by a
+permutation seeded with ``split_seed`` (default: the runner's seed)
+(:mod:`mmruas.search.data`): the training loop's ``dataloader`` (and an iteration-based
+loop's ``dataloader_iterator``, both public attributes of mmengine's loops) is replaced by
+a loader on the first half, and the hook's own validation loader reads the second; the
+indices go to ``work_dir/search_split.json``. The hook draws validation batches from its
+own endless stream over its loader.
 
 Outputs in ``work_dir``, written on every phase switch and after training:
 ``genotypes.json`` (``{module name: ops}`` of every searchable unit),
 ``retrain_config.py`` (inherits ``retrain_base``, which need not exist yet, and sets
-``model = <the search model's genotype_cfg()>``) and ``alpha_history.json`` (α of every
+``model = <the search model's genotype_cfg()>``; a relative ``retrain_base`` is looked up
+from the working directory, then from the directory of the run's config file; no
+``retrain_base``: no retrain config) and ``alpha_history.json`` (α of every
 searchable unit per switch). The search model maps its genotypes to config keys
-(:meth:`~mmruas.search.CooperativeSearchMixin.genotype_cfg`): the enhancer sets
+(:meth:`~mmruas.search.CooperativeSearchMixin.genotype_cfg`, each searchable module
+declaring its own keys, :mod:`mmruas.search_space.export`): the enhancer sets
 ``model.scene.iem.genotype`` and ``model.scene.nrm.genotype``, the detection search model
 the scene genotypes in ``model.data_preprocessor.scene`` and the neck and head genotypes.
 A RUAS config has one genotype for all IEM cells and one for all NRM cells; the search
@@ -51,74 +60,37 @@ cells (ties: the earliest cell), with a warning.
 
 The phase state (phase, the steps of the iteration, counters, consumed validation batches,
 whether the independent strategy has fixed the scene) is saved in
-``checkpoint['meta']['search_state']`` and restored on resume (a fixed scene is fixed again
-from the restored α).
+``checkpoint['meta']['search_state']`` and restored when the run resumes from that
+checkpoint (``runner.iter`` is the checkpoint's iteration; not for ``load_from``), a fixed
+scene being fixed again from the restored α.
 """
 from __future__ import annotations
 
 import json
-import keyword
 import os
 import os.path as osp
-from collections.abc import Mapping
-from typing import Any
 
 import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
-from torch.utils.data import DataLoader, Subset
+from torch.utils.data import DataLoader
 
+from ..search_space.export import alpha_history_entry, format_cfg, write_retrain_config
 from ..search_space.genotype import derive_genotypes, save_genotypes
 from ..search_space.mixed_op import alpha_entropy
+from .data import InfiniteLoader, split_indices, subset_loader
 from .distributed import SearchDistributedDataParallel, max_rank_deviation
 
 __all__ = ['CooperativeSearchHook', 'split_indices', 'format_cfg']
 
 STRATEGIES = ('cooperative', 'independent', 'global')
-_REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DEFAULT_RETRAIN_BASE = 'configs/ruas_enhance/ruas_a_lol5_unsup.py'
 
 
-def split_indices(n: int, seed: int) -> tuple[list[int], list[int]]:
-    """Disjoint halves of ``range(n)`` from a seeded permutation: (train ⌈n/2⌉, val ⌊n/2⌋)."""
-    if n < 2:
-        raise ValueError(f'a search set needs at least 2 samples to split, got {n}')
-    perm = torch.randperm(n, generator=torch.Generator().manual_seed(int(seed))).tolist()
-    k = n - n // 2
-    return sorted(perm[:k]), sorted(perm[k:])
-
-
-def format_cfg(value: Any, indent: int = 0) -> str:
-    """Python source of a config value; nested dicts with identifier keys as ``dict(k=v)``."""
-    if (isinstance(value, Mapping) and value
-            and all(isinstance(k, str) and k.isidentifier() and not keyword.iskeyword(k)
-                    for k in value)):
-        pad = ' ' * (indent + 4)
-        items = ',\n'.join(f'{pad}{k}={format_cfg(v, indent + 4)}' for k, v in value.items())
-        return f'dict(\n{items})'
-    if isinstance(value, Mapping):
-        return repr({k: v for k, v in value.items()})
-    return repr(value)
-
-
-class InfiniteLoader:
-    """Endless iterator over a dataloader (sampler epochs advance)."""
-
-    def __init__(self, loader) -> None:
-        self.loader, self.epoch = loader, 0
-        self._it = iter(loader)
-
-    def __next__(self):
-        try:
-            return next(self._it)
-        except StopIteration:
-            self.epoch += 1
-            sampler = getattr(self.loader, 'sampler', None)
-            if hasattr(sampler, 'set_epoch'):
-                sampler.set_epoch(self.epoch)
-            self._it = iter(self.loader)
-            return next(self._it)
+def _write_json(path: str, data: object) -> None:
+    with open(f'{path}.tmp', 'w') as f:
+        json.dump(data, f, indent=2)
+    os.replace(f'{path}.tmp', path)
 
 
 @HOOKS.register_module()
@@ -132,13 +104,14 @@ class CooperativeSearchHook(Hook):
             ``None``: half of the post-warm-up iterations.
         alpha_tol: end a phase early when its α moved less than this in an iteration
             (``phase_iters`` schedule only).
-        beta: β of the scene phase (written into the model).
-        order: 1 or 2, hypergradient order (written into the model).
+        beta: β of the scene phase (given to the model with every step).
+        order: 1 or 2, hypergradient order (given to the model with every step).
         warmup_iters: leading iterations that only train ω.
         val_dataloader: dataloader config of the validation half (else ``val_split``).
         val_split: split the training set into disjoint halves (see module doc).
         split_seed: seed of the split (default: the runner's seed).
-        retrain_base: config the written ``retrain_config.py`` inherits from.
+        retrain_base: config the written ``retrain_config.py`` inherits from (module doc);
+            ``None``: no retrain config.
     """
 
     priority = 'NORMAL'
@@ -148,7 +121,7 @@ class CooperativeSearchHook(Hook):
                  alpha_tol: float | None = None, beta: float = 1.0, order: int = 2,
                  warmup_iters: int = 0, val_dataloader: dict | None = None,
                  val_split: bool = True, split_seed: int | None = None,
-                 retrain_base: str = DEFAULT_RETRAIN_BASE) -> None:
+                 retrain_base: str | None = None) -> None:
         if strategy not in STRATEGIES:
             raise ValueError(f'strategy must be one of {STRATEGIES}, got {strategy!r}')
         if order not in (1, 2):
@@ -182,16 +155,28 @@ class CooperativeSearchHook(Hook):
         self.retrain_base = retrain_base
         self.state = dict(phase=None, steps=None, phase_iter=0, switch=False, val_batches=0,
                           switches=0, scene_fixed=False)
-        self._val_iter = None
+        self.val_stream: InfiniteLoader | None = None
+        self.loaded_state: tuple[int, dict] | None = None
         self._alpha_before: list[torch.Tensor] | None = None
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def _model(runner):
+    def search_model(runner):
+        """The runner's model without its data-parallel wrapper."""
         model = runner.model
         return model.module if is_model_wrapper(model) else model
 
-    def _phase_alphas(self, model, phase: str) -> list[torch.Tensor]:
+    @staticmethod
+    def check_wrapper(runner) -> None:
+        """mmengine's DDP wrappers replace the model's search step by a plain one."""
+        model = runner.model
+        if is_model_wrapper(model) and not isinstance(model, SearchDistributedDataParallel):
+            raise TypeError(f'{type(model).__name__} replaces the search step by a plain one; '
+                            "set model_wrapper_cfg=dict(type='SearchDistributedDataParallel') "
+                            'in the config')
+
+    @staticmethod
+    def _phase_alphas(model, phase: str) -> list[torch.Tensor]:
         groups = model.search_groups()
         if phase in ('scene', 'scene_alone'):
             return groups['scene_alpha']
@@ -201,35 +186,36 @@ class CooperativeSearchHook(Hook):
             return groups['scene_alpha'] + groups['task_alpha']
         return []
 
-    def _split_train_set(self, runner) -> None:
+    # ------------------------------------------------------------------ data
+    def start_val_stream(self, runner) -> None:
+        """The endless validation (upper-level) batch stream: ``val_dataloader`` or the
+        second half of the split training set, advanced past the batches already used
+        (resume: the same stream)."""
+        if self.val_dataloader_cfg is not None:
+            seed = runner.seed if self.split_seed is None else self.split_seed
+            loader = runner.build_dataloader(self.val_dataloader_cfg, seed=seed)
+        else:
+            loader = self._split_train_set(runner)
+        self.val_stream = InfiniteLoader(loader)
+        for _ in range(self.state['val_batches']):
+            next(self.val_stream)
+
+    def _split_train_set(self, runner) -> DataLoader:
+        """Point the training loop at the first half of its data set; the loader of the
+        second half (module doc)."""
         loop = runner.train_loop
-        old: DataLoader = loop.dataloader
+        full: DataLoader = loop.dataloader
         seed = self.split_seed if self.split_seed is not None else runner.seed
         seed = 0 if seed is None else seed
-        train_idx, val_idx = split_indices(len(old.dataset), seed)
+        train_idx, val_idx = split_indices(len(full.dataset), seed)
         if runner.rank == 0:
             os.makedirs(runner.work_dir, exist_ok=True)
-            with open(osp.join(runner.work_dir, 'search_split.json'), 'w') as f:
-                json.dump(dict(seed=seed, train=train_idx, val=val_idx), f, indent=2)
-        sampler_cls = type(old.sampler)
-        shuffle = getattr(old.sampler, 'shuffle', True)
-
-        def loader(idx, s):
-            subset = Subset(old.dataset, idx)
-            try:
-                sampler = sampler_cls(subset, shuffle=shuffle, seed=s)
-            except TypeError:
-                sampler = None
-            return DataLoader(subset, batch_size=old.batch_size, sampler=sampler,
-                              shuffle=sampler is None and shuffle,
-                              num_workers=old.num_workers, collate_fn=old.collate_fn,
-                              worker_init_fn=old.worker_init_fn, pin_memory=old.pin_memory,
-                              drop_last=old.drop_last)
-
-        loop.dataloader = loader(train_idx, seed)
-        if hasattr(loop, 'dataloader_iterator'):
-            loop.dataloader_iterator = type(loop.dataloader_iterator)(loop.dataloader)
-        self._val_loader = loader(val_idx, seed + 1)
+            _write_json(osp.join(runner.work_dir, 'search_split.json'),
+                        dict(seed=seed, train=train_idx, val=val_idx))
+        loop.dataloader = subset_loader(full, train_idx, seed)
+        if hasattr(loop, 'dataloader_iterator'):    # IterBasedTrainLoop's batch stream
+            loop.dataloader_iterator = InfiniteLoader(loop.dataloader)
+        return subset_loader(full, val_idx, seed + 1)
 
     def _next_phase(self, runner) -> tuple[str, tuple[str, ...]]:
         """``(phase, steps)``: the phase of this iteration (what switches and reports are
@@ -259,7 +245,7 @@ class CooperativeSearchHook(Hook):
     # ------------------------------------------------------------------ outputs
     def _report(self, runner, ended: str | None) -> None:
         """Log genotypes and α entropies; write genotypes.json, retrain config, α history."""
-        model = self._model(runner)
+        model = self.search_model(runner)
         genos = derive_genotypes(model)
         lines = []
         for name, module in model.named_modules():
@@ -283,71 +269,61 @@ class CooperativeSearchHook(Hook):
         if osp.isfile(path):
             with open(path) as f:
                 history = json.load(f)
-        cells = {n: m.arch_alphas().detach().cpu().tolist() for n, m in model.named_modules()
-                 if n in genos}
-        # distillation cells keep the space on each edge; task units (SSD neck/head) as
-        # ``candidates``
-        cands = {n: list(getattr(m, 'candidates', None) or m.c1_d.candidates)
-                 for n, m in model.named_modules() if n in genos}
-        history.append(dict(iter=runner.iter, ended=ended, alphas=cells, candidates=cands))
-        with open(path, 'w') as f:
-            json.dump(history, f)
+        history.append(dict(iter=runner.iter, ended=ended, **alpha_history_entry(model)))
+        _write_json(path, history)
+
+    def resolve_retrain_base(self, runner) -> str | None:
+        """``retrain_base`` as an absolute path: as given if absolute, else the first that
+        exists of (working directory, directory of the run's config file) / ``retrain_base``;
+        none existing (it need not exist yet): the working directory's, with a warning."""
+        base = self.retrain_base
+        if base is None or osp.isabs(base):
+            return base
+        found = [osp.abspath(base)]
+        cfg_file = getattr(runner.cfg, 'filename', None)
+        if cfg_file:
+            found.append(osp.join(osp.dirname(osp.abspath(cfg_file)), base))
+        for path in found:
+            if osp.isfile(path):
+                return path
+        runner.logger.warning(f'[search] retrain_base {base!r} does not exist (yet) in '
+                              f'{" or ".join(osp.dirname(p) for p in found)}; the retrain '
+                              f'config inherits {found[0]}')
+        return found[0]
 
     def _write_retrain_config(self, runner) -> None:
         """``retrain_config.py``: ``retrain_base`` with the model's ``genotype_cfg()``."""
-        model = self._model(runner)
-        if not hasattr(model, 'genotype_cfg'):
-            runner.logger.warning(f'[search] {type(model).__name__} has no genotype_cfg(); '
-                                  'no retrain config written')
+        model = self.search_model(runner)
+        base = self.resolve_retrain_base(runner)
+        if base is None or not hasattr(model, 'genotype_cfg'):
             return
-        base = self.retrain_base
-        if not osp.isabs(base):   # relative to the working directory, else to the repository
-            base = base if osp.isfile(base) else osp.join(_REPO, base)
-        base = osp.abspath(base)
-        text = (f'# Written by CooperativeSearchHook ({self.strategy}) at iteration '
-                f'{runner.iter}; genotypes from genotypes.json.\n'
-                f'_base_ = [{base!r}]\n\n'
-                f'model = {format_cfg(dict(model.genotype_cfg()))}\n')
-        path = osp.join(runner.work_dir, 'retrain_config.py')
-        with open(f'{path}.tmp', 'w') as f:
-            f.write(text)
-        os.replace(f'{path}.tmp', path)
-
-    @staticmethod
-    def _check_wrapper(runner) -> None:
-        """mmengine's DDP wrappers replace the model's search step by a plain one."""
-        model = runner.model
-        if is_model_wrapper(model) and not isinstance(model, SearchDistributedDataParallel):
-            raise TypeError(f'{type(model).__name__} replaces the search step by a plain one; '
-                            "set model_wrapper_cfg=dict(type='SearchDistributedDataParallel') "
-                            'in the config')
+        write_retrain_config(
+            osp.join(runner.work_dir, 'retrain_config.py'), base, model.genotype_cfg(),
+            f'Written by CooperativeSearchHook ({self.strategy}) at iteration {runner.iter}; '
+            'genotypes from genotypes.json.')
 
     # ------------------------------------------------------------------ hook points
     def before_train(self, runner) -> None:
-        model = self._model(runner)
-        if not hasattr(model, 'search_groups'):
-            raise TypeError('CooperativeSearchHook needs a search model (search_groups())')
-        self._check_wrapper(runner)
-        model.beta, model.order = self.beta, self.order
+        model = self.search_model(runner)
+        if not (hasattr(model, 'set_search_step') and hasattr(model, 'search_groups')):
+            raise TypeError('CooperativeSearchHook needs a search model (set_search_step(), '
+                            'search_groups())')
+        self.check_wrapper(runner)
+        self._restore_state(runner)
         if self.state['scene_fixed']:   # resumed after the independent strategy's switch
             model.fix_scene()
-        self._start_val_stream(runner)
+        self.start_val_stream(runner)
 
-    def _start_val_stream(self, runner) -> None:
-        """The endless validation (upper-level) batch stream: ``val_dataloader`` or the
-        second half of the split training set, advanced past the batches already used
-        (resume: the same stream)."""
-        if self.val_dataloader_cfg is not None:
-            seed = runner.seed if self.split_seed is None else self.split_seed
-            self._val_loader = runner.build_dataloader(self.val_dataloader_cfg, seed=seed)
-        else:
-            self._split_train_set(runner)
-        self._val_iter = InfiniteLoader(self._val_loader)
-        for _ in range(self.state['val_batches']):
-            next(self._val_iter)
+    def _restore_state(self, runner) -> None:
+        """Take the search state of a checkpoint this run resumes from (module doc)."""
+        if self.loaded_state is not None:
+            ckpt_iter, state = self.loaded_state
+            if runner.iter > 0 and runner.iter == ckpt_iter:
+                self.state.update(state)
+            self.loaded_state = None
 
     def before_train_iter(self, runner, batch_idx: int, data_batch=None) -> None:
-        model = self._model(runner)
+        model = self.search_model(runner)
         old = self.state['phase']
         phase, steps = self._next_phase(runner)
         if old is not None and phase != old:
@@ -361,16 +337,15 @@ class CooperativeSearchHook(Hook):
             runner.logger.info(f'[search] iter {runner.iter}: scene search ended; the scene is '
                                'fixed to its derived genotype and frozen for the task search')
         self.state.update(phase=phase, steps=steps, switch=False)
-        model.search_phase = steps[0] if len(steps) == 1 else steps
-        if steps == ('warmup',):
-            model.search_val_batch = None
-        else:
-            model.search_val_batch = next(self._val_iter)
+        val = None
+        if steps != ('warmup',):
+            val = next(self.val_stream)
             self.state['val_batches'] += 1
+        model.set_search_step(steps, val, beta=self.beta, order=self.order)
         self._alpha_before = [a.detach().clone() for a in self._phase_alphas(model, phase)]
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None, outputs=None) -> None:
-        model = self._model(runner)
+        model = self.search_model(runner)
         phase = self.state['phase']
         self.state['phase_iter'] += 1
         if (self.strategy != 'cooperative' or self.cadence is not None
@@ -392,8 +367,6 @@ class CooperativeSearchHook(Hook):
         checkpoint.setdefault('meta', {})['search_state'] = dict(self.state)
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        state = checkpoint.get('meta', {}).get('search_state')
-        if state is not None and getattr(runner, '_resume', True):   # not for load_from
-            self.state.update(state)
-            steps = self.state.get('steps') or (state['phase'] or 'warmup',)
-            self._model(runner).search_phase = steps[0] if len(steps) == 1 else steps
+        meta = checkpoint.get('meta', {})
+        if meta.get('search_state') is not None:     # applied in before_train if resumed
+            self.loaded_state = (meta.get('iter', -1), dict(meta['search_state']))

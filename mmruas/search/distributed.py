@@ -21,9 +21,13 @@ from mmengine.dist import get_world_size
 from mmengine.model.wrappers import MMDistributedDataParallel
 from mmengine.registry import MODEL_WRAPPERS
 from torch import Tensor
-from torch._utils import _flatten_dense_tensors, _unflatten_dense_tensors
 
 __all__ = ['all_reduce_mean', 'SearchDistributedDataParallel', 'max_rank_deviation']
+
+
+def _flatten(tensors: Sequence[Tensor]) -> Tensor:
+    """One flat copy of ``tensors`` (all of one dtype and device)."""
+    return torch.cat([t.detach().reshape(-1) for t in tensors])
 
 
 def all_reduce_mean(tensors: Sequence[Tensor]) -> list[Tensor]:
@@ -31,10 +35,11 @@ def all_reduce_mean(tensors: Sequence[Tensor]) -> list[Tensor]:
     tensors = list(tensors)
     if not tensors or get_world_size() == 1:
         return tensors
-    flat = _flatten_dense_tensors([t.detach() for t in tensors])
+    flat = _flatten(tensors)
     torch_dist.all_reduce(flat)
     flat.div_(get_world_size())
-    return list(_unflatten_dense_tensors(flat, tensors))
+    return [chunk.view_as(t) for chunk, t in zip(flat.split([t.numel() for t in tensors]),
+                                                   tensors)]
 
 
 @torch.no_grad()
@@ -42,7 +47,7 @@ def max_rank_deviation(tensors: Sequence[Tensor]) -> float:
     """max |t − t on rank 0| over all ranks and tensors (0.0 on one process; host sync)."""
     if not tensors or get_world_size() == 1:
         return 0.0
-    flat = _flatten_dense_tensors([t.detach() for t in tensors])
+    flat = _flatten(tensors)
     ref = flat.clone()
     torch_dist.broadcast(ref, src=0)
     dev = (flat - ref).abs().max()

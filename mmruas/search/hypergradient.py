@@ -44,7 +44,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from mmruas.search_space.mixed_op import is_arch_param
+from ..search_space.alphas import split_arch_params
 
 __all__ = ['BilevelProblem', 'hypergradient', 'apply_alpha_grads', 'cross_term',
            'scene_hypergradient']
@@ -85,13 +85,9 @@ class BilevelProblem:
     @classmethod
     def from_module(cls, module: nn.Module, train_loss: Closure,
                     val_loss: Closure) -> BilevelProblem:
-        """α = every ``arch_alpha`` of ``module``, ω = its other trainable parameters."""
-        alphas, weights = [], []
-        for name, p in module.named_parameters():
-            if is_arch_param(name):
-                alphas.append(p)
-            elif p.requires_grad:
-                weights.append(p)
+        """α = the trainable ``arch_alpha`` of ``module``, ω = its other trainable
+        parameters (:func:`~mmruas.search_space.split_arch_params`)."""
+        alphas, weights = split_arch_params(module)
         return cls(alphas, weights, train_loss, val_loss, list(module.buffers()))
 
 
@@ -215,7 +211,9 @@ def _second_order(problem: BilevelProblem, optimizer: torch.optim.Optimizer, r: 
         idx = [i for i, s in enumerate(scales) if s is not None]
         if not u:
             return g_val
-        # 3. central difference of ∇α L_tr along u: ε = r/‖u‖ (a tensor, no host sync)
+        # 3. central difference of ∇α L_tr along u: ε = r/‖u‖ (a tensor, no host sync).
+        # torch._foreach_*: torch's multi-tensor kernels (as its optimisers use) have no
+        # public name; the one exception to "no private names" in this file
         norms = torch._foreach_norm(u)
         norm = torch.linalg.vector_norm(torch.stack([n.to(norms[0]) for n in norms]))
         eps = r / norm.clamp_min(torch.finfo(norm.dtype).tiny)

@@ -23,14 +23,17 @@ from torch import nn
 from .genotype import Genotype
 from .mixed_op import MixedOp
 from .operations import SCENE_OPS, build_op
+from .unit import SearchableUnit
 
 __all__ = ['DistillationCell', 'EDGE_NAMES']
 
 EDGE_NAMES = ('c1_d', 'c1_r', 'c2_d', 'c2_r', 'c3_d', 'c3_r', 'c4')
 
 
-class DistillationCell(nn.Module):
-    """Args:
+class DistillationCell(SearchableUnit, nn.Module):
+    """A searchable unit of seven edges (:data:`EDGE_NAMES`).
+
+    Args:
         channels: width C (input and output channels).
         genotype: 7 op names (or anything :meth:`Genotype.coerce` takes) for a fixed
             cell; ``None`` for a searchable cell.
@@ -67,16 +70,5 @@ class DistillationCell(nn.Module):
         r4 = act(self.c4(r3))
         return self.c5(torch.cat([d1, d2, d3, r4], dim=1))
 
-    def edges(self) -> list[nn.Module]:
-        return [getattr(self, n) for n in EDGE_NAMES]
-
-    def arch_alphas(self) -> torch.Tensor:
-        """α of the 7 edges stacked (edges × operations); searchable cells only."""
-        if not self.searchable:
-            raise RuntimeError('a fixed cell has no architecture parameters')
-        return torch.stack([e.arch_alpha for e in self.edges()])
-
-    def derive_genotype(self) -> Genotype:
-        if not self.searchable:
-            raise RuntimeError('a fixed cell has no α to derive a genotype from')
-        return Genotype(tuple(e.derive() for e in self.edges()))
+    def edge_names(self) -> tuple[str, ...]:
+        return EDGE_NAMES

@@ -8,7 +8,7 @@ counterpart is simply the arg-max operation built by :func:`build_op`.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -34,17 +34,23 @@ class MixedOp(nn.Module):
         candidates: operation names (a search space such as ``SCENE_OPS``).
         in_channels, out_channels, stride, bias: passed to every candidate.
         alpha_init_std: α starts as ``std · N(0, 1)`` as in DARTS (1e-3).
+        op_factory: ``op_factory(name)`` builds one candidate (default
+            ``build_op(name, in_channels, out_channels, stride, bias)``); subclasses whose
+            candidates take other arguments (padded task convs, ASPP branches) pass theirs.
     """
 
     #: index of the one op ``forward`` uses after :meth:`fix` (``None``: the mixture)
     fixed: int | None = None
 
     def __init__(self, candidates: Sequence[str], in_channels: int, out_channels: int,
-                 stride: int = 1, bias: bool = True, alpha_init_std: float = 1e-3) -> None:
+                 stride: int = 1, bias: bool = True, alpha_init_std: float = 1e-3,
+                 op_factory: Callable[[str], nn.Module] | None = None) -> None:
         super().__init__()
+        if op_factory is None:
+            def op_factory(name: str) -> nn.Module:
+                return build_op(name, in_channels, out_channels, stride, bias)
         self.candidates = tuple(resolve_op_name(c) for c in candidates)
-        self.ops = nn.ModuleList(build_op(c, in_channels, out_channels, stride, bias)
-                                 for c in self.candidates)
+        self.ops = nn.ModuleList(op_factory(c) for c in self.candidates)
         self.arch_alpha = nn.Parameter(alpha_init_std * torch.randn(len(self.candidates)))
 
     def fix(self, index: int | None = None) -> None:

@@ -13,14 +13,14 @@ per axis: ``⌊T/2⌋`` before and the rest after, so that
 last extra levels (3×3, padding 0) a 1×1 candidate gets ``T = −2``, i.e. the border is
 cropped (the centre tap of the 3×3 window), and a 7×7 candidate ``T = 4``.
 
-:class:`SearchableEdges` is the interface :func:`derive_genotypes` and the search hook
-rely on (``searchable``, ``edges()``, ``candidates``, ``arch_alphas()``,
-``derive_genotype()``); :class:`EdgeList` is the plain list form used by heads.
+A module made of task edges is a searchable unit
+(:class:`~mmruas.search_space.unit.SearchableUnit`; :class:`~mmruas.search_space.unit.EdgeList`
+is the plain list form used by heads).
 """
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import torch
@@ -31,8 +31,7 @@ from .genotype import Genotype
 from .mixed_op import MixedOp
 from .operations import TASK_OPS, ConvOp, build_op, resolve_op_name
 
-__all__ = ['conv_geometry', 'FittedConvOp', 'FittedMixedOp', 'task_edge', 'SearchableEdges',
-           'EdgeList', 'coerce_genotype']
+__all__ = ['conv_geometry', 'FittedConvOp', 'FittedMixedOp', 'task_edge', 'coerce_genotype']
 
 
 @functools.cache
@@ -83,12 +82,11 @@ class FittedMixedOp(MixedOp):
     def __init__(self, candidates: Sequence[str], in_channels: int, out_channels: int,
                  stride: int = 1, ref_kernel: int = 3, ref_padding: int | None = None,
                  bias: bool = True, alpha_init_std: float = 1e-3) -> None:
-        nn.Module.__init__(self)   # MixedOp's own __init__ would build unfitted candidates
-        self.candidates = tuple(resolve_op_name(c) for c in candidates)
-        self.ops = nn.ModuleList(
-            FittedConvOp(c, in_channels, out_channels, stride, ref_kernel, ref_padding, bias)
-            for c in self.candidates)
-        self.arch_alpha = nn.Parameter(alpha_init_std * torch.randn(len(self.candidates)))
+        def fitted(name: str) -> nn.Module:
+            return FittedConvOp(name, in_channels, out_channels, stride, ref_kernel,
+                                ref_padding, bias)
+        super().__init__(candidates, in_channels, out_channels, stride, bias, alpha_init_std,
+                         op_factory=fitted)
 
 
 def task_edge(op: str | None, in_channels: int, out_channels: int, stride: int = 1,
@@ -110,43 +108,3 @@ def coerce_genotype(genotype: Any, num_edges: int, what: str) -> Genotype | None
         raise ValueError(f'{what} needs {num_edges} operations, the genotype has '
                          f'{len(genotype)}: {genotype.to_list()}')
     return genotype
-
-
-class SearchableEdges:
-    """Mixin of a module whose searchable unit is a list of edges (one genotype)."""
-
-    searchable: bool
-
-    def edges(self) -> list[nn.Module]:
-        raise NotImplementedError
-
-    @property
-    def candidates(self) -> tuple[str, ...]:
-        """The search space of the edges (searchable units only)."""
-        self._require_searchable()
-        return self.edges()[0].candidates
-
-    def _require_searchable(self) -> None:
-        if not self.searchable:
-            raise RuntimeError(f'a fixed {type(self).__name__} has no architecture parameters')
-
-    def arch_alphas(self) -> torch.Tensor:
-        """α of the edges stacked (edges × operations)."""
-        self._require_searchable()
-        return torch.stack([e.arch_alpha for e in self.edges()])
-
-    def derive_genotype(self) -> Genotype:
-        """Arg-max operation per edge."""
-        self._require_searchable()
-        return Genotype(tuple(e.derive() for e in self.edges()))
-
-
-class EdgeList(SearchableEdges, nn.ModuleList):
-    """A ``ModuleList`` of task edges that is one searchable unit (e.g. a head's reg convs)."""
-
-    def __init__(self, edges: Iterable[nn.Module], searchable: bool) -> None:
-        nn.ModuleList.__init__(self, edges)
-        self.searchable = searchable
-
-    def edges(self) -> list[nn.Module]:
-        return list(self)

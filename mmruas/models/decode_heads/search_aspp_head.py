@@ -29,8 +29,9 @@ from torch import nn
 
 from ...search_space.genotype import Genotype
 from ...search_space.mixed_op import MixedOp
-from ...search_space.operations import TASK_OPS, resolve_op_name
-from ...search_space.task_edges import SearchableEdges, coerce_genotype, conv_geometry
+from ...search_space.operations import TASK_OPS
+from ...search_space.task_edges import coerce_genotype, conv_geometry
+from ...search_space.unit import GenotypeConfigurable, SearchableUnit
 
 __all__ = ['aspp_op', 'ASPPMixedOp', 'SearchASPPModule', 'SearchSepASPPHead']
 
@@ -53,14 +54,13 @@ class ASPPMixedOp(MixedOp):
 
     def __init__(self, candidates: Sequence[str], in_channels: int, out_channels: int,
                  alpha_init_std: float = 1e-3, **op_kwargs) -> None:
-        nn.Module.__init__(self)   # MixedOp's own __init__ would build bare convs
-        self.candidates = tuple(resolve_op_name(c) for c in candidates)
-        self.ops = nn.ModuleList(aspp_op(c, in_channels, out_channels, **op_kwargs)
-                                 for c in self.candidates)
-        self.arch_alpha = nn.Parameter(alpha_init_std * torch.randn(len(self.candidates)))
+        def branch(name: str) -> nn.Module:
+            return aspp_op(name, in_channels, out_channels, **op_kwargs)
+        super().__init__(candidates, in_channels, out_channels, alpha_init_std=alpha_init_std,
+                         op_factory=branch)
 
 
-class SearchASPPModule(SearchableEdges, nn.ModuleList):
+class SearchASPPModule(SearchableUnit, nn.ModuleList):
     """The ASPP convolutions as one searchable unit; ``forward`` gives their outputs."""
 
     def __init__(self, genotype: Genotype | None, num_convs: int, in_channels: int,
@@ -74,15 +74,15 @@ class SearchASPPModule(SearchableEdges, nn.ModuleList):
         nn.ModuleList.__init__(self, edges)
         self.searchable = genotype is None
 
-    def edges(self) -> list[nn.Module]:
-        return list(self)
+    def edge_names(self) -> tuple[str, ...]:
+        return tuple(str(i) for i in range(len(self)))
 
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         return [edge(x) for edge in self]
 
 
 @MODELS.register_module()
-class SearchSepASPPHead(DepthwiseSeparableASPPHead):
+class SearchSepASPPHead(GenotypeConfigurable, DepthwiseSeparableASPPHead):
     """DeepLab-v3+'s head (mmseg ``DepthwiseSeparableASPPHead``) with searchable ASPP convs.
 
     Args:
@@ -116,3 +116,7 @@ class SearchSepASPPHead(DepthwiseSeparableASPPHead):
             separable=separable, conv_cfg=self.conv_cfg, norm_cfg=self.norm_cfg,
             act_cfg=self.act_cfg)
         self.separable = separable
+
+    def genotype_units(self) -> dict[str, SearchableUnit]:
+        """``aspp_genotype`` builds ``aspp_modules``."""
+        return {'aspp_genotype': self.aspp_modules}

@@ -23,13 +23,14 @@ from mmdet.models.dense_heads.ssd_head import SSDHead
 from mmdet.registry import MODELS
 
 from ...search_space.operations import TASK_OPS
-from ...search_space.task_edges import EdgeList, coerce_genotype, task_edge
+from ...search_space.task_edges import coerce_genotype, task_edge
+from ...search_space.unit import EdgeList, GenotypeConfigurable, SearchableUnit
 
 __all__ = ['SearchSSDHead']
 
 
 @MODELS.register_module()
-class SearchSSDHead(SSDHead):
+class SearchSSDHead(GenotypeConfigurable, SSDHead):
     """Args:
         reg_genotype: ``None`` (searchable) or one op per level for the box-regression convs.
         cls_genotype: ``None`` (searchable) or one op per level for the classification convs.
@@ -47,7 +48,8 @@ class SearchSSDHead(SSDHead):
         if kwargs.get('stacked_convs', 0) or kwargs.get('use_depthwise', False):
             raise ValueError('SearchSSDHead searches the predictor convs themselves; '
                              'stacked_convs must be 0 and use_depthwise False')
-        # read by _init_layers, which SSDHead.__init__ calls
+        # read by _init_layers, which SSDHead.__init__ calls (mmdet's hook for building the
+        # predictors; these two private attributes are this head's own)
         self._genotype_cfg = (reg_genotype, cls_genotype)
         self._candidates = tuple(candidates)
         super().__init__(*args, **kwargs)
@@ -70,3 +72,7 @@ class SearchSSDHead(SSDHead):
                                  candidates=self._candidates))
         self.reg_convs = EdgeList(reg, searchable=reg_g is None)
         self.cls_convs = EdgeList(cls, searchable=cls_g is None)
+
+    def genotype_units(self) -> dict[str, SearchableUnit]:
+        """``reg_genotype`` builds ``reg_convs``, ``cls_genotype`` builds ``cls_convs``."""
+        return {'reg_genotype': self.reg_convs, 'cls_genotype': self.cls_convs}

@@ -31,7 +31,7 @@ S3FD / DSFD (strides 4 … 128), and with ``with_fem`` also their six FEM-enhanc
 
 Genotype ``None`` makes a unit searchable (:func:`~mmruas.search_space.derive_genotypes`
 reports ``neck.extra_convs`` / ``neck.fem_convs``, config keys ``neck.extra_genotype`` /
-``neck.fem_genotype`` by :func:`~mmruas.models.search_groups.genotypes_to_cfg`).
+``neck.fem_genotype``, declared by :meth:`SearchFEMNeck.genotype_units`).
 """
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ from torch import nn
 
 from ...search_space.genotype import Genotype
 from ...search_space.operations import TASK_OPS
-from ...search_space.task_edges import EdgeList, coerce_genotype, task_edge
+from ...search_space.task_edges import coerce_genotype, task_edge
+from ...search_space.unit import EdgeList, GenotypeConfigurable, SearchableUnit
 
 __all__ = ['SearchFEMNeck', 'DSFD_FEM', 'S3FD_EXTRAS']
 
@@ -60,7 +61,7 @@ _INIT = [dict(type='Xavier', distribution='uniform', layer='Conv2d')]
 
 
 @MODELS.register_module()
-class SearchFEMNeck(BaseModule):
+class SearchFEMNeck(GenotypeConfigurable, BaseModule):
     """Args:
         in_channels: channels of the backbone sources (default DSFDVGG's 256, 512, 512, 1024).
         extra_channels: output channels of the extra stages (512, 256).
@@ -134,6 +135,13 @@ class SearchFEMNeck(BaseModule):
             edges += [task_edge(op, ci, co, candidates=candidates)
                       for op, (ci, co) in zip(g, shapes)]
         self.fem_convs = EdgeList(edges, searchable=self.fem_genotype is None)
+
+    def genotype_units(self) -> dict[str, SearchableUnit]:
+        """``extra_genotype`` builds ``extra_convs``; ``fem_genotype`` ``fem_convs``."""
+        units: dict[str, SearchableUnit] = {'extra_genotype': self.extra_convs}
+        if self.with_fem:
+            units['fem_genotype'] = self.fem_convs
+        return units
 
     def _fem(self, p: torch.Tensor, level: int) -> torch.Tensor:
         """DSFD's dilated branches of one level, concatenated (module doc)."""

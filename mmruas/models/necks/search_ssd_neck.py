@@ -34,7 +34,8 @@ from mmengine.model import BaseModule
 from torch import nn
 
 from ...search_space.operations import TASK_OPS
-from ...search_space.task_edges import SearchableEdges, coerce_genotype, task_edge
+from ...search_space.task_edges import coerce_genotype, task_edge
+from ...search_space.unit import GenotypeConfigurable, SearchableUnit
 
 __all__ = ['SearchSSDNeck', 'EdgeConvModule']
 
@@ -67,7 +68,7 @@ class EdgeConvModule(nn.Module):
 
 
 @MODELS.register_module()
-class SearchSSDNeck(SearchableEdges, BaseModule):
+class SearchSSDNeck(SearchableUnit, GenotypeConfigurable, BaseModule):
     """Args:
         in_channels, out_channels, level_strides, level_paddings, l2_norm_scale,
             last_kernel_size, conv_cfg, norm_cfg, act_cfg, init_cfg: as mmdet's ``SSDNeck``
@@ -125,14 +126,18 @@ class SearchSSDNeck(SearchableEdges, BaseModule):
                           candidates, bias), c_out, norm_cfg, act_cfg)
             self.extra_layers.append(nn.Sequential(reduce, spatial))
 
-    def edges(self) -> list[nn.Module]:
+    def edge_names(self) -> tuple[str, ...]:
         """The searched convs in genotype order (module doc)."""
-        out = []
-        for layer in self.extra_layers:
+        names = []
+        for i in range(len(self.extra_layers)):
             if self.search_reduce:
-                out.append(layer[0].conv)
-            out.append(layer[1].conv)
-        return out
+                names.append(f'extra_layers.{i}.0.conv')
+            names.append(f'extra_layers.{i}.1.conv')
+        return tuple(names)
+
+    def genotype_units(self) -> dict[str, SearchableUnit]:
+        """The neck is its own unit: ``genotype``."""
+        return {'genotype': self}
 
     def forward(self, inputs: Sequence[torch.Tensor]) -> tuple[torch.Tensor, ...]:
         outs = list(inputs)

@@ -3,10 +3,10 @@ Alg. 1; DARTS' ``model_search``).
 
 A search model has a *scene* side (weights ω_s, architecture α_s, loss L_s) and a *task*
 side (ω_t, α_t, loss L_t on the scene's output). :class:`CooperativeSearchMixin` runs the
-phase :class:`~mmruas.search.CooperativeSearchHook` sets in ``self.search_phase`` (one
-phase, or a sequence of phases run in order on the same batches, e.g.
-``('scene', 'task')`` for an iteration of the hook's ``cadence``), with the validation
-batch in ``self.search_val_batch``:
+phase :class:`~mmruas.search.CooperativeSearchHook` sets through
+:meth:`~mmruas.search.SearchStepMixin.set_search_step` (one phase, or a sequence of phases
+run in order on the same batches, e.g. ``('scene', 'task')`` for an iteration of the hook's
+``cadence``), with that call's validation batch:
 
 * ``'scene'``: α_s ← step(∇αs Ls_val(ωs − ξ∇ωs Ls_tr) + β·∇αs Lt_val(αt(αs); ωt)), then
   ω_s ← step(∇ωs Ls_tr);
@@ -28,7 +28,7 @@ The four optimisers are the wrappers ``scene_w``, ``task_w``, ``scene_alpha``,
 averaged over data-parallel ranks (:mod:`mmruas.search.distributed`).
 
 A model mixes this in before its ``BaseModel`` class, calls :meth:`init_search` and
-provides the small methods marked *model*: :meth:`search_groups`, :meth:`search_inputs`,
+provides the small methods marked *model*: :meth:`build_search_groups`, :meth:`search_inputs`,
 :meth:`search_scene_loss`, :meth:`search_task_inputs`, :meth:`search_task_loss`,
 :meth:`search_task_loss_through_scene`, :meth:`search_joint_losses`,
 :meth:`search_buffers` and :meth:`genotype_cfg`. A *batch* is whatever
@@ -38,107 +38,20 @@ losses every time a closure re-evaluates them (no random augmentation after it).
 from __future__ import annotations
 
 import copy
-import logging
-from collections import Counter
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import torch
-from mmengine.logging import print_log
 from torch import Tensor, nn
 
-from ..search_space.cell import EDGE_NAMES, DistillationCell
-from ..search_space.genotype import Genotype
 from ..search_space.mixed_op import MixedOp
 from .distributed import all_reduce_mean
-from .hypergradient import BilevelProblem, grads_or_zeros, hypergradient, scene_hypergradient
+from .hypergradient import BilevelProblem, hypergradient, scene_hypergradient
+from .search_step import SearchStepMixin, optimizer_step, rank_mean_grads
 
-__all__ = ['CooperativeSearchMixin', 'SEARCH_PHASES', 'searchable_cells', 'tie_cell_alphas',
-           'genotype_for_config', 'scene_genotype_cfg', 'check_search_groups',
-           'rank_mean_grads', 'optimizer_step']
+__all__ = ['CooperativeSearchMixin', 'SEARCH_PHASES']
 
 SEARCH_PHASES = ('scene', 'scene_alone', 'task', 'global', 'warmup')
-
-
-# ---------------------------------------------------------------------- cells and genotypes
-def searchable_cells(module: nn.Module | None) -> list[DistillationCell]:
-    """The searchable distillation cells of ``module`` (each once, in module order)."""
-    cells: list[DistillationCell] = []
-    if module is None:
-        return cells
-    seen: set[int] = set()
-    for m in module.modules():
-        if isinstance(m, DistillationCell) and m.searchable and id(m) not in seen:
-            seen.add(id(m))
-            cells.append(m)
-    return cells
-
-
-def tie_cell_alphas(cells: Sequence[DistillationCell]) -> None:
-    """Make every cell use the first cell's α (per edge); the weights stay per cell."""
-    for cell in cells[1:]:
-        for edge in EDGE_NAMES:
-            getattr(cell, edge).arch_alpha = getattr(cells[0], edge).arch_alpha
-
-
-def genotype_for_config(genotypes: list[Genotype]) -> tuple[Genotype, bool]:
-    """One genotype for a list of cells: ``(genotype, all cells agree)``; else per-edge
-    majority (ties: the earliest cell)."""
-    if not genotypes:
-        raise ValueError('no genotypes')
-    if all(g == genotypes[0] for g in genotypes):
-        return genotypes[0], True
-    ops = []
-    for edge in zip(*genotypes):
-        counts = Counter(edge)
-        best = max(counts.values())
-        ops.append(next(o for o in edge if counts[o] == best))
-    return Genotype(tuple(ops)), False
-
-
-def scene_genotype_cfg(scene: nn.Module) -> dict[str, dict[str, list[str]]]:
-    """Config overrides of a RUAS scene module's derived genotypes (RUAS-TPAMI §4.1).
-
-    A RUAS config has one genotype for all IEM cells and one for all NRM cells:
-    ``{'iem': {'genotype': [...]}, 'nrm': {'genotype': [...]}}`` for the parts with
-    searchable cells. Untied cells that disagree give the per-edge majority, with a warning.
-    """
-    cfg: dict[str, dict[str, list[str]]] = {}
-    for key in ('iem', 'nrm'):
-        cells = searchable_cells(getattr(scene, key, None))
-        if not cells:
-            continue
-        geno, agree = genotype_for_config([c.derive_genotype() for c in cells])
-        if not agree:
-            print_log(f'[search] the {key.upper()} cells differ; the retrain config uses the '
-                      'per-edge majority genotype', logger='current', level=logging.WARNING)
-        cfg[key] = dict(genotype=geno.to_list())
-    return cfg
-
-
-def check_search_groups(model: nn.Module, groups: dict[str, list[nn.Parameter]]) -> None:
-    """Raise unless ``groups`` are disjoint and cover every trainable parameter of ``model``."""
-    ids = [id(p) for ps in groups.values() for p in ps]
-    if len(ids) != len(set(ids)):
-        raise RuntimeError(f'the search groups of {type(model).__name__} overlap')
-    covered = set(ids)
-    rest = [n for n, p in model.named_parameters() if p.requires_grad and id(p) not in covered]
-    if rest:
-        raise RuntimeError(f'parameters outside the search groups: {rest}')
-
-
-# ---------------------------------------------------------------------- gradient steps
-def rank_mean_grads(loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
-    """Gradients averaged over data-parallel ranks (zeros where unused)."""
-    return all_reduce_mean(grads_or_zeros(loss, params))
-
-
-def optimizer_step(wrapper: Any, params: Sequence[nn.Parameter], grads: Sequence[Tensor]) -> None:
-    """One optimiser step of ``params`` with the given gradients."""
-    for p, g in zip(params, grads):
-        p.grad = g.detach().clone()
-    wrapper.step()
-    wrapper.zero_grad()
 
 
 def _merged_optimizer(optimizers: Sequence[torch.optim.Optimizer]) -> torch.optim.Optimizer:
@@ -152,32 +65,47 @@ def _merged_optimizer(optimizers: Sequence[torch.optim.Optimizer]) -> torch.opti
     return view
 
 
-class CooperativeSearchMixin:
+class CooperativeSearchMixin(SearchStepMixin):
     """Algorithm 1's ``train_step`` for a model with a scene and a task side (module doc).
 
-    Attributes (set by :meth:`init_search`; the hook overwrites ``beta`` and ``order``):
+    Attributes (set by :meth:`init_search`; :meth:`set_search_step` may change ``beta`` and
+    ``order``):
         beta: weight β of the task's validation loss in the scene phase.
         order: 1 or 2, order of the hypergradients.
         r: finite-difference radius of the second-order hypergradient.
-        search_phase: one of :data:`SEARCH_PHASES`.
-        search_val_batch: the validation data batch of the current iteration.
     """
 
+    search_phases: ClassVar[tuple[str, ...]] = SEARCH_PHASES
     #: log names of L_s and L_t
     search_loss_names: tuple[str, str] = ('loss_scene', 'loss_task')
 
     def init_search(self, beta: float = 1.0, order: int = 2, r: float = 0.01) -> None:
         """Set the search attributes (class doc); call from ``__init__``."""
-        if order not in (1, 2):
+        self.init_search_step('warmup')
+        self.r = r
+        self.set_search_settings(beta, order)
+
+    def set_search_settings(self, beta: float | None = None, order: int | None = None) -> None:
+        """β and the hypergradient order (``None``: unchanged)."""
+        if order is not None and order not in (1, 2):
             raise ValueError(f'order must be 1 or 2, got {order}')
-        self.beta, self.order, self.r = beta, order, r
-        self.search_phase = 'warmup'
-        self.search_val_batch = None
+        if beta is not None:
+            self.beta = float(beta)
+        if order is not None:
+            self.order = int(order)
+
+    def set_search_step(self, phase: str | Sequence[str], val_batch: Any = None,
+                        beta: float | None = None, order: int | None = None) -> None:
+        """The phase(s) and validation batch of the next ``train_step``
+        (:meth:`SearchStepMixin.set_search_step`), and the hook's β and hypergradient order
+        (``None``: unchanged)."""
+        super().set_search_step(phase, val_batch)
+        self.set_search_settings(beta, order)
 
     # ------------------------------------------------------------------ model
-    def search_groups(self) -> dict[str, list[nn.Parameter]]:
+    def build_search_groups(self) -> dict[str, list[nn.Parameter]]:
         """*model*: ``scene_w``, ``task_w``, ``scene_alpha``, ``task_alpha`` (disjoint,
-        complete; see :func:`check_search_groups`)."""
+        complete; built once, see :meth:`SearchStepMixin.search_groups`)."""
         raise NotImplementedError
 
     def search_inputs(self, data: Any) -> Any:
@@ -216,22 +144,15 @@ class CooperativeSearchMixin:
 
     # ------------------------------------------------------------------ Algorithm 1
     def train_step(self, data: Any, optim_wrapper: Any) -> dict[str, Tensor]:
-        """One iteration: the phase (or phases, in order) of ``search_phase`` (module doc);
-        returns the log variables."""
-        phases = ((self.search_phase,) if isinstance(self.search_phase, str)
-                  else tuple(self.search_phase))
-        bad = [p for p in phases if p not in SEARCH_PHASES]
-        if not phases or bad:
-            raise ValueError(f'search_phase must be one of {SEARCH_PHASES} or a sequence of '
-                             f'them, got {self.search_phase!r}')
+        """One iteration: the phase (or phases, in order) of :attr:`search_step` (module
+        doc); returns the log variables."""
+        step = self.search_step
+        phases = step.phases
         optim_wrapper.zero_grad()
         x = self.search_inputs(data)
         xv = None
-        if any(p != 'warmup' for p in phases):
-            if self.search_val_batch is None:
-                raise RuntimeError(f'the {self.search_phase!r} phase needs a validation batch '
-                                   'in search_val_batch (use CooperativeSearchHook)')
-            xv = self.search_inputs(self.search_val_batch)
+        if any(p not in self.val_free_phases for p in phases):
+            xv = self.search_inputs(step.val_batch)
         log: dict[str, Tensor] = {}
         for phase in phases:
             log.update(self._search_phase_step(phase, optim_wrapper, x, xv))
@@ -297,6 +218,7 @@ class CooperativeSearchMixin:
                 m.fix()
         for p in (*groups['scene_w'], *groups['scene_alpha']):
             p.requires_grad_(False)
+        self.reset_search_groups()
 
     def _global_alpha_step(self, optim_wrapper: Any, groups: dict[str, list[nn.Parameter]],
                            x: Any, xv: Any, buffers: list[Tensor]) -> None:
