@@ -38,12 +38,10 @@ from typing import Any, ClassVar
 
 import torch
 import torch.nn.functional as F
-from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
 from mmengine.structures import BaseDataElement
-from mmseg.registry import MODELS as MMSEG_MODELS
 from torch import Tensor, nn
 
 from ..models.scene_preprocessor import build_mmruas_module
@@ -103,9 +101,7 @@ def _build_task(task: dict | nn.Module, generator: nn.Module,
     return model
 
 
-@MMSEG_MODELS.register_module()
-@MMDET_MODELS.register_module()
-@MODELS.register_module()
+@MODELS.register_module()   # mmdet's and mmseg's MODELS: the adapters mmruas.det / mmruas.seg
 class BGLModel(SearchStepMixin, BaseModel):
     """Args:
         generator: config of F (``dict(type='GenerativeBlock')``).

@@ -33,10 +33,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from mmdet.registry import MODELS as MMDET_MODELS
-from mmseg.registry import MODELS as MMSEG_MODELS
 from torch import Tensor, nn
 
+from ..registry import MODELS
 from ..search.cooperative import CooperativeSearchMixin
 from ..search_space.alphas import tie_unit_alphas
 from ..search_space.cell import DistillationCell
@@ -47,8 +46,7 @@ from .search_groups import task_genotype_cfg, task_search_groups
 __all__ = ['SceneTaskSearchModel']
 
 
-@MMSEG_MODELS.register_module()
-@MMDET_MODELS.register_module()
+@MODELS.register_module()   # mmdet's and mmseg's MODELS: the adapters mmruas.det / mmruas.seg
 class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
     """Args:
         task: config of the detector or segmentor; its ``data_preprocessor`` must run a
