@@ -468,3 +468,21 @@ def test_retrain_base_is_resolved_from_the_cwd_then_the_config_dir(tmp_path, mon
     later = CooperativeSearchHook(retrain_base='later.py').resolve_retrain_base(runner)
     assert later == str(tmp_path / 'cwd' / 'later.py')                 # need not exist yet
     assert CooperativeSearchHook().resolve_retrain_base(runner) is None
+
+
+def test_search_state_is_restored_on_resume_only():
+    """The state saved in a checkpoint is taken when the run resumes from it (the runner is
+    at the checkpoint's iteration), not when the checkpoint only initialises the weights
+    (``load_from``: the runner starts at iteration 0)."""
+    from types import SimpleNamespace
+
+    from mmruas.search import CooperativeSearchHook
+    saved = dict(phase='task', steps=('task',), phase_iter=1, switch=False, val_batches=3,
+                 switches=2, scene_fixed=False)
+    ckpt = dict(meta=dict(iter=3, search_state=saved))
+    for it, expect in ((0, None), (3, 'task')):
+        hook = CooperativeSearchHook()
+        hook.after_load_checkpoint(SimpleNamespace(iter=it), ckpt)
+        hook.restore_state(SimpleNamespace(iter=it))
+        assert hook.state['phase'] == expect and hook.state['val_batches'] == (3 if it else 0)
+        assert hook.loaded_state is None

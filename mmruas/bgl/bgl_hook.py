@@ -65,7 +65,7 @@ class BGLHook(CooperativeSearchHook):
         if 'bilevel' not in getattr(model, 'search_phases', ()):
             raise TypeError('BGLHook needs a BGL model (search phases warmup, bilevel)')
         self.check_wrapper(runner)      # data parallel: SearchDistributedDataParallel
-        self._restore_state(runner)     # resumed: the saved stream positions
+        self.restore_state(runner)     # resumed: the saved stream positions
         self.start_val_stream(runner)   # upper-level batches (resume: the same stream)
         self.start_lower_stream(runner)
 

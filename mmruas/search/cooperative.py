@@ -38,7 +38,7 @@ losses every time a closure re-evaluates them (no random augmentation after it).
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, ClassVar
 
 import torch
@@ -63,6 +63,17 @@ def _merged_optimizer(optimizers: Sequence[torch.optim.Optimizer]) -> torch.opti
     view.param_groups = [g for o in optimizers for g in o.param_groups]
     view.state = {p: s for o in optimizers for p, s in o.state.items()}
     return view
+
+
+def _alpha_then_weights(optim_wrapper: Any, side: str, alphas: list[nn.Parameter],
+                        alpha_grads: list[Tensor], weights: list[nn.Parameter],
+                        train_loss: Callable[[], Tensor]) -> Tensor:
+    """One side's phase after its hypergradient: α steps, then ω on the training loss at
+    the new α; returns that loss."""
+    optimizer_step(optim_wrapper[f'{side}_alpha'], alphas, alpha_grads)
+    loss = train_loss()
+    optimizer_step(optim_wrapper[f'{side}_w'], weights, rank_mean_grads(loss, weights))
+    return loss
 
 
 class CooperativeSearchMixin(SearchStepMixin):
@@ -179,10 +190,8 @@ class CooperativeSearchMixin(SearchStepMixin):
             else:           # independent: L_s alone, the task is not involved
                 grads = hypergradient(problem, optim_wrapper['scene_w'], self.order, self.r,
                                       set_grad=False)
-            optimizer_step(optim_wrapper['scene_alpha'], a_s, grads)
-            loss = self.search_scene_loss(x)
-            optimizer_step(optim_wrapper['scene_w'], ws, rank_mean_grads(loss, ws))
-            return {name_s: loss}
+            return {name_s: _alpha_then_weights(optim_wrapper, 'scene', a_s, grads, ws,
+                                                lambda: self.search_scene_loss(x))}
         if phase == 'task':
             with torch.no_grad():
                 u, uv = self.search_task_inputs(x), self.search_task_inputs(xv)
@@ -191,10 +200,8 @@ class CooperativeSearchMixin(SearchStepMixin):
                                      all_reduce_mean)
             grads = hypergradient(problem, optim_wrapper['task_w'], self.order, self.r,
                                   set_grad=False)
-            optimizer_step(optim_wrapper['task_alpha'], a_t, grads)
-            loss = self.search_task_loss(u)
-            optimizer_step(optim_wrapper['task_w'], wt, rank_mean_grads(loss, wt))
-            return {name_t: loss}
+            return {name_t: _alpha_then_weights(optim_wrapper, 'task', a_t, grads, wt,
+                                                lambda: self.search_task_loss(u))}
         if phase == 'global':
             self._global_alpha_step(optim_wrapper, groups, x, xv, scene_buffers + task_buffers)
         l_s, l_t = self.search_joint_losses(x, detach_scene=phase == 'warmup')

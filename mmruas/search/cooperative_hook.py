@@ -309,12 +309,12 @@ class CooperativeSearchHook(Hook):
             raise TypeError('CooperativeSearchHook needs a search model (set_search_step(), '
                             'search_groups())')
         self.check_wrapper(runner)
-        self._restore_state(runner)
+        self.restore_state(runner)
         if self.state['scene_fixed']:   # resumed after the independent strategy's switch
             model.fix_scene()
         self.start_val_stream(runner)
 
-    def _restore_state(self, runner) -> None:
+    def restore_state(self, runner) -> None:
         """Take the search state of a checkpoint this run resumes from (module doc)."""
         if self.loaded_state is not None:
             ckpt_iter, state = self.loaded_state
