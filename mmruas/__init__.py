@@ -1,14 +1,19 @@
 """mmruas: RUAS low-light vision as an OpenMMLab plugin.
 
-Importing it applies the torch-2.14 compatibility fixes (:mod:`mmruas.compat`) and
-registers every component (``custom_imports=dict(imports=['mmruas'])``).
+``import mmruas`` (``custom_imports=dict(imports=['mmruas'])``) registers the core (scene
+modules, search space and search, losses, enhancement, metrics, data sets, BGL), lets
+``torch.load`` read mmengine checkpoints (:func:`mmruas.compat.apply`), and links the
+mmdet / mmseg adapters (:mod:`mmruas.det`, :mod:`mmruas.seg`) into those libraries'
+registries, which import them when they import their own models: the core imports neither
+library (docs/design.md).
 """
-from . import compat
+from . import bgl, compat, datasets, engine, evaluation, losses, models, scene, search, search_space
+from .registry import link_adapters
 
-compat.apply()
-
-from . import (datasets, engine, evaluation, losses, models, scene, search,  # noqa: E402,F401,I001
-               search_space)
-from . import bgl  # noqa: E402,F401
+__all__ = ['bgl', 'compat', 'datasets', 'engine', 'evaluation', 'losses', 'models', 'scene',
+           'search', 'search_space', 'link_adapters']
 
 __version__ = '0.1.0'
+
+compat.apply()
+link_adapters()

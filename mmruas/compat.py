@@ -1,5 +1,11 @@
 """The few fixes the pinned OpenMMLab stack (mmengine 0.10.7, mmcv 2.1.0, mmdet 3.3.0,
-mmseg 1.2.2) needs on torch 2.14. Applied once by ``import mmruas``.
+mmseg 1.2.2) needs on torch 2.14, each applied only where it is needed (tests/test_compat.py
+shows each stock failure):
+
+* fix 1 by ``import mmruas`` (:func:`apply`): any run may load a checkpoint;
+* fix 2 by ``tools/train.py`` / ``tools/test.py`` for a launched run on a machine without an
+  accelerator (:func:`enable_cpu_distributed`), so nobody else gets mmengine patched;
+* fix 3 by the mmdet adapter (:mod:`mmruas.det`), i.e. once mmdet's models are imported.
 
 1. ``torch.load`` defaults to ``weights_only=True`` since torch 2.6, and mmengine
    checkpoints hold a few non-tensor objects (the message hub's ``HistoryBuffer``s,
@@ -36,6 +42,7 @@ import numpy as np
 import torch
 
 _APPLIED = False
+_CPU_DISTRIBUTED = False
 
 #: ``HistoryBuffer`` methods a pickled buffer refers to (its ``_statistics_methods``).
 HISTORY_BUFFER_METHODS = frozenset({'min', 'max', 'current', 'mean'})
@@ -89,6 +96,8 @@ def patch_cpu_distributed() -> None:
     import mmengine.dist.utils as dist_utils
     from mmengine.model.wrappers.distributed import MMDistributedDataParallel
 
+    # An mmengine private name, on purpose: ``init_dist`` calls this module-level function
+    # for the ``pytorch`` launcher and offers no other way to skip ``set_device`` on CPU.
     init_dist_pytorch = dist_utils._init_dist_pytorch
 
     def _init_dist_pytorch(backend, init_backend='torch', **kwargs) -> None:
@@ -123,22 +132,30 @@ def _set_ssd_loss_cls(self, value: object) -> None:
 
 
 def patch_ssd_head_loss_cls() -> None:
-    """Let mmdet's ``SSDHead`` predict (see fix 3); a no-op without mmdet."""
-    try:
-        from mmdet.models.dense_heads.ssd_head import SSDHead
-    except ImportError:  # mmdet is optional for the enhancement part
-        return
+    """Let mmdet's ``SSDHead`` predict (see fix 3; imports mmdet's models, idempotent)."""
+    from mmdet.models.dense_heads.ssd_head import SSDHead
+
     if 'loss_cls' not in SSDHead.__dict__:
         SSDHead.loss_cls = property(_ssd_loss_cls, _set_ssd_loss_cls)
 
 
+def enable_cpu_distributed(launcher: str) -> bool:
+    """Fix 2 for a launched run (``launcher != 'none'``) without an accelerator; returns
+    whether it was applied. Idempotent."""
+    global _CPU_DISTRIBUTED
+    if launcher == 'none' or has_accelerator():
+        return False
+    if not _CPU_DISTRIBUTED:
+        patch_cpu_distributed()
+        _CPU_DISTRIBUTED = True
+    return True
+
+
 def apply() -> None:
-    """Apply every fix (idempotent)."""
+    """Fix 1: allow-list the checkpoint types for ``torch.load`` (idempotent)."""
     global _APPLIED
     if _APPLIED:
         return
     if hasattr(torch.serialization, 'add_safe_globals'):
         torch.serialization.add_safe_globals(checkpoint_safe_globals())
-    patch_cpu_distributed()
-    patch_ssd_head_loss_cls()
     _APPLIED = True

@@ -1,12 +1,20 @@
-"""mmruas registries: children of mmengine's roots under the scope ``mmruas``.
+"""mmruas registries: children of mmengine's roots under the scope ``mmruas``, and the
+hook that lets mmdet and mmseg find mmruas's adapters (docs/design.md, "How mmruas plugs
+into mmdet and mmseg").
 
-Components generic to every task (scene modules, losses, enhancer, metrics, data
-sets) live here; configs with ``default_scope='mmruas'`` find them without a
-prefix and other scopes reach them as ``mmruas.<Name>``. Components that only
-make sense inside mmdet or mmseg register into those packages' registries, and
-hooks, the search's model wrapper and its optimiser constructor register into
-mmengine's roots so that any scope finds them.
+Components generic to every task (scene modules, losses, enhancer, metrics, data sets)
+live here; configs with ``default_scope='mmruas'`` find them without a prefix and other
+scopes reach them as ``mmruas.<Name>``. Each ``locations=`` names the modules whose
+imports register into that registry. Components that only make sense inside mmdet or
+mmseg live in the adapters :mod:`mmruas.det` / :mod:`mmruas.seg` and register into those
+libraries' registries; the hooks, the search's model wrapper and the optimiser
+constructors register into mmengine's roots so that any scope finds them.
 """
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
 from mmengine.registry import EVALUATOR as MMENGINE_EVALUATOR
@@ -24,24 +32,80 @@ from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
 
-MODELS = Registry('model', parent=MMENGINE_MODELS, locations=['mmruas.models', 'mmruas.scene',
-                                                              'mmruas.losses', 'mmruas.bgl'])
+MODELS = Registry('model', parent=MMENGINE_MODELS,
+                  locations=['mmruas.scene', 'mmruas.losses', 'mmruas.models', 'mmruas.bgl'])
 MODEL_WRAPPERS = Registry('model_wrapper', parent=MMENGINE_MODEL_WRAPPERS)
 DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, locations=['mmruas.datasets'])
-DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS,
-                         locations=['mmruas.datasets'])
+DATA_SAMPLERS = Registry('data sampler', parent=MMENGINE_DATA_SAMPLERS)
 TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
                       locations=['mmruas.datasets.transforms'])
 METRICS = Registry('metric', parent=MMENGINE_METRICS, locations=['mmruas.evaluation'])
-EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR, locations=['mmruas.evaluation'])
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmruas.engine', 'mmruas.search',
-                                                            'mmruas.bgl'])
-LOOPS = Registry('loop', parent=MMENGINE_LOOPS, locations=['mmruas.search'])
+EVALUATOR = Registry('evaluator', parent=MMENGINE_EVALUATOR)
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, locations=['mmruas.engine.hooks'])
+LOOPS = Registry('loop', parent=MMENGINE_LOOPS)
 OPTIMIZERS = Registry('optimizer', parent=MMENGINE_OPTIMIZERS)
 OPTIM_WRAPPERS = Registry('optim_wrapper', parent=MMENGINE_OPTIM_WRAPPERS)
 OPTIM_WRAPPER_CONSTRUCTORS = Registry('optimizer wrapper constructor',
-                                      parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS,
-                                      locations=['mmruas.search'])
+                                      parent=MMENGINE_OPTIM_WRAPPER_CONSTRUCTORS)
 PARAM_SCHEDULERS = Registry('parameter scheduler', parent=MMENGINE_PARAM_SCHEDULERS)
 VISBACKENDS = Registry('vis_backend', parent=MMENGINE_VISBACKENDS)
 VISUALIZERS = Registry('visualizer', parent=MMENGINE_VISUALIZERS)
+
+#: library → the mmruas module that registers into that library's registries
+ADAPTERS = {'mmdet': 'mmruas.det', 'mmseg': 'mmruas.seg'}
+#: the library registries the adapters register into
+ADAPTER_REGISTRIES = ('MODELS', 'DATASETS', 'METRICS')
+
+
+def link_adapters() -> list[str]:
+    """Make each installed library import its mmruas adapter when it imports its own
+    modules (the first time a config looks a type up in its ``MODELS``, ``DATASETS`` or
+    ``METRICS``); imports the adapter at once where the library has already done so.
+
+    Imports only ``<library>.registry`` (not its models), so ``import mmruas`` stays
+    light. Returns the libraries linked; an absent or broken library is skipped.
+    """
+    linked = []
+    for library, adapter in ADAPTERS.items():
+        try:
+            registries = importlib.import_module(f'{library}.registry')
+        except ImportError:  # mmdet / mmseg are optional: the core needs neither
+            continue
+        for name in ADAPTER_REGISTRIES:
+            registry = getattr(registries, name)
+            # The one use of mmengine private names in mmruas: a Registry takes its import
+            # locations only at construction and has no public method to add one, and
+            # ``_imported`` says whether it has already imported them (then it would not
+            # read a new location, so the adapter is imported now).
+            if registry._imported:
+                importlib.import_module(adapter)
+            elif adapter not in registry._locations:
+                registry._locations.append(adapter)
+        linked.append(library)
+    return linked
+
+
+def register_once(registry: Registry, cls: type) -> type:
+    """Register ``cls`` under its name unless that very class already is (an adapter may
+    add a class its own module registered too); another class of that name is an error."""
+    if registry.module_dict.get(cls.__name__) is not cls:
+        registry.register_module(module=cls)
+    return cls
+
+
+def lazy_exports(package: str, table: dict[str, str]) -> tuple[Callable, Callable]:
+    """``__getattr__`` / ``__dir__`` for a package whose names in ``table`` (name →
+    module) import their module on first use: the mmdet/mmseg parts of a package stay
+    reachable at their usual names without ``import mmruas`` importing those libraries."""
+    module = importlib.import_module(package)
+
+    def __getattr__(name: str):
+        if name not in table:
+            raise AttributeError(f'module {package!r} has no attribute {name!r}')
+        value = getattr(importlib.import_module(table[name], package), name)
+        setattr(module, name, value)
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted(set(vars(module)) | set(table))
+    return __getattr__, __dir__

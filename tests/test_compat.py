@@ -179,3 +179,80 @@ def test_stock_ssd300_predicts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(SSDHead, 'loss_cls')  # the unpatched head fails as reported
     with pytest.raises(AttributeError, match="no attribute 'loss_cls'"), torch.no_grad():
         model.test_step(data)
+
+
+def run_child(code: str) -> dict:
+    """``code`` in a fresh interpreter (one JSON line back)."""
+    import json
+
+    env = dict(os.environ, OMP_NUM_THREADS='1', MKL_NUM_THREADS='1', RANK='0', WORLD_SIZE='1',
+               LOCAL_RANK='0', MASTER_ADDR='127.0.0.1', MASTER_PORT=str(free_port()))
+    proc = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                          cwd=REPO, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.skipif(compat.has_accelerator(), reason='the fix is for machines without one')
+def test_cpu_distributed_fix_is_scoped_and_still_needed() -> None:
+    """``import mmruas`` leaves mmengine's launcher and DDP wrapper stock, and stock they
+    fail on CPU; :func:`compat.enable_cpu_distributed` (tools/train.py, tools/test.py with a
+    launcher) makes both work, with gloo where a config asks for nccl."""
+    out = run_child('''
+import json, torch, torch.distributed as dist
+import mmruas
+from mmengine.dist import init_dist
+from mmengine.model.wrappers import MMDistributedDataParallel as DDP
+from mmruas import compat
+res = {}
+try:
+    init_dist('pytorch', backend='gloo')
+    res['stock_launch'] = 'ok'
+except Exception as exc:
+    res['stock_launch'] = type(exc).__name__ + ': ' + str(exc)
+dist.init_process_group('gloo')
+try:
+    DDP(torch.nn.Linear(2, 2), device_ids=[0])
+    res['stock_ddp'] = 'ok'
+except Exception as exc:
+    res['stock_ddp'] = type(exc).__name__ + ': ' + str(exc)
+res['none'] = compat.enable_cpu_distributed('none')
+res['applied'] = compat.enable_cpu_distributed('pytorch')
+model = DDP(torch.nn.Linear(2, 2), device_ids=[0])
+res['ddp_out'] = list(model(torch.ones(1, 2)).shape)
+dist.destroy_process_group()
+init_dist('pytorch', backend='nccl')
+res['backend'] = dist.get_backend()
+dist.destroy_process_group()
+print(json.dumps(res))
+''')
+    assert out['stock_launch'] != 'ok' and 'driver' in out['stock_launch'].lower()
+    assert out['stock_ddp'].startswith('ValueError') and 'device_ids' in out['stock_ddp']
+    assert out['none'] is False and out['applied'] is True
+    assert out['ddp_out'] == [1, 2] and out['backend'] == 'gloo'
+
+
+def test_ssd_fix_comes_with_the_mmdet_adapter() -> None:
+    """``import mmruas`` neither loads mmdet's models nor patches SSDHead; the adapter
+    (imported by mmdet's registry on first use) does."""
+    out = run_child('''
+import json, sys
+import mmruas
+res = dict(models_loaded='mmdet.models' in sys.modules)
+from mmdet.models.dense_heads import SSDHead
+res['stock'] = 'loss_cls' in SSDHead.__dict__
+from mmdet.registry import MODELS
+MODELS.get('SSDHead')  # mmdet imports its locations: mmdet.models, then mmruas.det
+res['adapter'] = 'mmruas.det' in sys.modules
+res['patched'] = isinstance(SSDHead.__dict__.get('loss_cls'), property)
+print(json.dumps(res))
+''')
+    assert out == dict(models_loaded=False, stock=False, adapter=True, patched=True)

@@ -19,6 +19,7 @@ import os.path as osp
 import sys
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
+from mmruas.compat import enable_cpu_distributed
 from mmruas.utils.checkpoints import check_state_dict, checkpoint_state_dict, read_checkpoint
 from mmruas.utils.cli import (
     DictAction,
@@ -122,6 +123,7 @@ def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
+    enable_cpu_distributed(args.launcher)  # compat fix 2: a launched run on CPU only
     if not osp.isfile(args.checkpoint):
         raise ToolError(f'checkpoint not found: {args.checkpoint}')
     if args.out is not None and not args.out.endswith(('.pkl', '.pickle')):

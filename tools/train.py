@@ -25,7 +25,7 @@ import os.path as osp
 from mmengine.hooks import CheckpointHook
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
-from mmruas.compat import has_accelerator
+from mmruas.compat import enable_cpu_distributed, has_accelerator
 from mmruas.engine.hooks.safe_checkpoint_hook import SafeCheckpointHook  # noqa: F401
 from mmruas.utils.checkpoints import find_resume_checkpoint, read_checkpoint
 from mmruas.utils.cli import (
@@ -130,6 +130,7 @@ def main() -> None:
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
+    enable_cpu_distributed(args.launcher)  # compat fix 2: a launched run on CPU only
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

@@ -1,6 +1,11 @@
-"""Enhancement data sets (LOL, paired and unpaired image folders) and their transforms."""
+"""Data sets and their transforms: enhancement (LOL, paired and unpaired folders, SID RAW)
+loaded with the package; the detection and segmentation sets (ExDark, DARK FACE, ACDC,
+the generated mini ExDark) import mmdet / mmseg, so they load on first use
+(:mod:`mmruas.det` and :mod:`mmruas.seg` register them)."""
+from ..registry import lazy_exports
 from .folders import IMG_EXTENSIONS, PairedFolderDataset, UnpairedFolderDataset
 from .lol import LOLDataset
+from .sid import SIDDataset, exposure_time, parse_sid_list
 from .transforms import (
     LoadGtImage,
     LoadLowLightImage,
@@ -10,28 +15,14 @@ from .transforms import (
 )
 
 __all__ = ['IMG_EXTENSIONS', 'LOLDataset', 'PairedFolderDataset', 'UnpairedFolderDataset',
-           'LoadLowLightImage', 'LoadGtImage', 'PairedRandomCrop', 'PairedRandomFlip',
-           'PackEnhanceInputs']
-from .exdark import (  # noqa: E402
-    EXDARK_CLASSES,
-    EXDARK_LIGHTS,
-    ExDarkDataset,
-    parse_bbgt,
-    parse_imageclasslist,
-    write_random_split,
-)
+           'SIDDataset', 'exposure_time', 'parse_sid_list', 'LoadLowLightImage', 'LoadGtImage',
+           'PairedRandomCrop', 'PairedRandomFlip', 'PackEnhanceInputs']
 
-__all__ += ['ExDarkDataset', 'EXDARK_CLASSES', 'EXDARK_LIGHTS', 'parse_bbgt',
-            'parse_imageclasslist', 'write_random_split']
-from .mini_exdark import MINI_CLASSES, make_mini_exdark  # noqa: E402
-
-__all__ += ['MINI_CLASSES', 'make_mini_exdark']
-from .acdc import ACDC_CONDITIONS, ACDCDataset  # noqa: E402
-
-__all__ += ['ACDCDataset', 'ACDC_CONDITIONS']
-from .darkface import DarkFaceDataset, parse_darkface_label, write_darkface_split  # noqa: E402
-
-__all__ += ['DarkFaceDataset', 'parse_darkface_label', 'write_darkface_split']
-from .sid import SIDDataset, exposure_time, parse_sid_list  # noqa: E402
-
-__all__ += ['SIDDataset', 'exposure_time', 'parse_sid_list']
+__getattr__, __dir__ = lazy_exports(__name__, {
+    **dict.fromkeys(['ExDarkDataset', 'EXDARK_CLASSES', 'EXDARK_LIGHTS', 'parse_bbgt',
+                     'parse_imageclasslist', 'write_random_split'], '.exdark'),
+    **dict.fromkeys(['MINI_CLASSES', 'make_mini_exdark'], '.mini_exdark'),
+    **dict.fromkeys(['ACDCDataset', 'ACDC_CONDITIONS'], '.acdc'),
+    **dict.fromkeys(['DarkFaceDataset', 'parse_darkface_label', 'write_darkface_split'],
+                    '.darkface'),
+})

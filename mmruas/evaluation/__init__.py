@@ -1,13 +1,14 @@
-"""Full-reference enhancement metrics on 8-bit RGB."""
+"""Metrics: full-reference enhancement metrics on 8-bit RGB and BRISQUE, loaded with the
+package; the papers' detection / segmentation tables (mmdet's VOC mAP, mmseg's IoU) load
+on first use (:mod:`mmruas.det` and :mod:`mmruas.seg` register them)."""
+from ..registry import lazy_exports
+from .brisque import BRISQUE, brisque_score
 from .metrics import LPIPS, PSNR, SSIM, LPIPSNet, psnr, quantize_8bit, ssim
 
-__all__ = ['PSNR', 'SSIM', 'LPIPS', 'LPIPSNet', 'psnr', 'ssim', 'quantize_8bit']
-from .voc_table import ExDarkVOCMetric, format_ap_table  # noqa: E402
+__all__ = ['PSNR', 'SSIM', 'LPIPS', 'LPIPSNet', 'psnr', 'ssim', 'quantize_8bit', 'BRISQUE',
+           'brisque_score']
 
-__all__ += ['ExDarkVOCMetric', 'format_ap_table']
-from .seg_table import SegTableIoUMetric  # noqa: E402
-
-__all__ += ['SegTableIoUMetric']
-from .brisque import BRISQUE, brisque_score  # noqa: E402
-
-__all__ += ['BRISQUE', 'brisque_score']
+__getattr__, __dir__ = lazy_exports(__name__, {
+    'ExDarkVOCMetric': '.voc_table', 'format_ap_table': '.voc_table',
+    'SegTableIoUMetric': '.seg_table',
+})

@@ -13,10 +13,11 @@ nothing but a different ``data_preprocessor``:
    its mean/std, pads with ``pad_value`` (so padded pixels and pad masks are exactly as
    without the scene module) and applies batch augmentations.
 
-:class:`SceneDataPreprocessorMixin` is the one wrapper; :class:`RUASDetDataPreprocessor`
-is its mmdet adapter (mmdet's ``DetDataPreprocessor``). Images of different sizes are
-never padded before the scene module: images of equal size run as one batch, so a batch
-gives the same result as its images one by one.
+:class:`SceneDataPreprocessorMixin` is the one wrapper (it imports neither mmdet nor mmseg);
+its adapters are :class:`mmruas.det.RUASDetDataPreprocessor` (mmdet's ``DetDataPreprocessor``)
+and :class:`mmruas.seg.RUASSegDataPreprocessor` (mmseg's ``SegDataPreProcessor``). Images of
+different sizes are never padded before the scene module: images of equal size run as one
+batch, so a batch gives the same result as its images one by one.
 """
 from __future__ import annotations
 
@@ -26,8 +27,6 @@ import zipfile
 from collections.abc import Mapping, Sequence
 
 import torch
-from mmdet.models.data_preprocessors import DetDataPreprocessor
-from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.structures import BaseDataElement
 from torch import nn
 
@@ -35,7 +34,7 @@ from ..registry import MODELS
 from ..scene import SceneOutput
 from ..scene.released import ReleasedLayoutError, convert_released_state_dict
 
-__all__ = ['SceneDataPreprocessorMixin', 'RUASDetDataPreprocessor', 'build_mmruas_module',
+__all__ = ['SceneDataPreprocessorMixin', 'build_mmruas_module',
            'load_scene_checkpoint']
 
 _DTYPE_MAX = {torch.uint16: 65535.0}
@@ -111,9 +110,9 @@ def load_scene_checkpoint(scene: nn.Module, path: str) -> None:
 class SceneDataPreprocessorMixin:
     """Runs a scene module on the batch before the wrapped preprocessor's ``forward``.
 
-    Mix in *before* a task preprocessor class and call :meth:`init_scene` from
-    ``__init__`` (mmdet: :class:`RUASDetDataPreprocessor`; an mmseg adapter is the same
-    few lines over ``SegDataPreprocessor``, whose ``forward`` has the same contract).
+    Mix in *before* a task preprocessor class (:class:`mmruas.det.RUASDetDataPreprocessor`,
+    :class:`mmruas.seg.RUASSegDataPreprocessor`): ``__init__`` takes the scene's arguments
+    (:meth:`init_scene`) and hands every other one to the task preprocessor.
     ``forward`` follows METHOD.md §1's data flow ``y → uᴷ = Ψs(y) → task``; see the
     module docstring for the exact steps.
     """
@@ -121,6 +120,13 @@ class SceneDataPreprocessorMixin:
     scene: nn.Module
     freeze_scene: bool
     last_scene_outputs: list[SceneOutput]
+
+    def __init__(self, scene: dict | nn.Module, freeze_scene: bool = False,
+                 scene_checkpoint: str | None = None, max_value: float | str = 255.0,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.init_scene(scene, freeze_scene=freeze_scene, scene_checkpoint=scene_checkpoint,
+                        max_value=max_value, input_bgr=not kwargs.get('rgb_to_bgr', False))
 
     def init_scene(self, scene: dict | nn.Module, freeze_scene: bool = False,
                    scene_checkpoint: str | None = None, max_value: float | str = 255.0,
@@ -252,24 +258,3 @@ class SceneDataPreprocessorMixin:
         data['inputs'] = self.apply_scene(self.cast_data(data['inputs']),
                                           data.get('data_samples'))
         return super().forward(data, training)
-
-
-@MMDET_MODELS.register_module()
-class RUASDetDataPreprocessor(SceneDataPreprocessorMixin, DetDataPreprocessor):
-    """mmdet's ``DetDataPreprocessor`` with the RUAS scene module run first (METHOD.md §1).
-
-    Args:
-        scene: scene config, e.g. ``dict(type='RUAS', variant='RUAS_A')`` (any variant,
-            searchable or a fixed genotype).
-        freeze_scene, scene_checkpoint, max_value: see
-            :meth:`SceneDataPreprocessorMixin.init_scene`.
-        **kwargs: ``DetDataPreprocessor``'s arguments (mean, std, bgr_to_rgb, padding,
-            batch_augments, ...). The inputs are taken as BGR unless ``rgb_to_bgr``.
-    """
-
-    def __init__(self, scene: dict | nn.Module, freeze_scene: bool = False,
-                 scene_checkpoint: str | None = None, max_value: float | str = 255.0,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.init_scene(scene, freeze_scene=freeze_scene, scene_checkpoint=scene_checkpoint,
-                        max_value=max_value, input_bgr=not kwargs.get('rgb_to_bgr', False))

@@ -6,6 +6,8 @@ segmentor) whose data preprocessor runs the scene module
 the task's losses plus ``loss_scene = λ·ℓs(tᴷ, y)``, computed from the preprocessor's
 last :class:`~mmruas.scene.SceneOutput`; ``predict`` and ``tensor`` delegate to the task.
 With λ = 0 the wrapper is unnecessary: swapping the preprocessor alone is eq. 5 with λ = 0.
+It imports neither mmdet nor mmseg; the adapters (:mod:`mmruas.det`, :mod:`mmruas.seg`)
+register it where those libraries look.
 """
 from __future__ import annotations
 
@@ -13,13 +15,12 @@ import copy
 from collections.abc import Callable, Sequence
 
 import torch
-from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.model import BaseModel
 from mmengine.registry import MODELS as ROOT_MODELS
 from mmengine.registry import DefaultScope
-from mmseg.registry import MODELS as MMSEG_MODELS
 
 from ..losses.ruas_losses import scene_term
+from ..registry import MODELS
 from ..scene import SceneOutput
 from .scene_preprocessor import build_mmruas_module
 
@@ -43,8 +44,7 @@ def scene_loss_of(outputs: Sequence[SceneOutput],
     return total / count
 
 
-@MMSEG_MODELS.register_module()
-@MMDET_MODELS.register_module()
+@MODELS.register_module()
 class SceneTaskModel(BaseModel):
     """Args:
         task: config of the task model (any detector or segmentor config; its

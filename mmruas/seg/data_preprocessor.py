@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from mmseg.models.data_preprocessor import SegDataPreProcessor
 from mmseg.registry import MODELS as MMSEG_MODELS
-from torch import nn
 
-from .scene_preprocessor import SceneDataPreprocessorMixin
+from ..models.scene_preprocessor import SceneDataPreprocessorMixin
 
 __all__ = ['RUASSegDataPreprocessor']
 
@@ -24,15 +23,9 @@ class RUASSegDataPreprocessor(SceneDataPreprocessorMixin, SegDataPreProcessor):
         scene: scene config, e.g. ``dict(type='RUAS', variant='RUAS_S')`` (searchable or a
             fixed genotype).
         freeze_scene, scene_checkpoint, max_value: see
-            :meth:`SceneDataPreprocessorMixin.init_scene`.
+            :meth:`~mmruas.models.scene_preprocessor.SceneDataPreprocessorMixin.init_scene`.
         **kwargs: ``SegDataPreProcessor``'s arguments (mean, std, size, size_divisor,
             pad_val, seg_pad_val, bgr_to_rgb, test_cfg, ...). The inputs are taken as BGR
             unless ``rgb_to_bgr``.
     """
 
-    def __init__(self, scene: dict | nn.Module, freeze_scene: bool = False,
-                 scene_checkpoint: str | None = None, max_value: float | str = 255.0,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.init_scene(scene, freeze_scene=freeze_scene, scene_checkpoint=scene_checkpoint,
-                        max_value=max_value, input_bgr=not kwargs.get('rgb_to_bgr', False))
