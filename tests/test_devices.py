@@ -182,3 +182,51 @@ def test_main_config_trains_on_device(name, amp, device, tmp_path, one_thread):
     print(f'\n[{device} {"amp" if amp else "fp32"}] {name}: {per_iter * 1e3:.1f} ms/iter '
           f'({which}), {len(moved)}/{len(before)} tensors moved, '
           f'last losses {timer.losses[-1]}')
+
+
+class _ScaledWrapper:
+    """The two calls of mmengine's AmpOptimWrapper that a step with given gradients meets
+    (its constructor refuses a CPU-only machine): GradScaler.step, then update."""
+
+    def __init__(self, optimizer: torch.optim.Optimizer, init_scale: float) -> None:
+        self.optimizer = optimizer
+        self.loss_scaler = torch.amp.GradScaler('cpu', init_scale=init_scale)
+
+    def step(self) -> None:
+        self.loss_scaler.step(self.optimizer)
+        self.loss_scaler.update()
+
+    def zero_grad(self) -> None:
+        self.optimizer.zero_grad()
+
+
+def test_given_gradient_step_under_a_loss_scaler_is_the_plain_step():
+    """The search's and BGL's steps with gradients they computed themselves (hypergradients)
+    move the parameters exactly as without AMP (p − lr·g), and a non-finite gradient skips the
+    step and backs the scale off, as AMP does for a backward pass."""
+    from mmruas.search.search_step import optimizer_step
+    grads = [torch.tensor([0.5, -2.0]), torch.tensor([[1.0, 3.0]])]
+    init = [torch.zeros(2), torch.ones(1, 2)]
+    plain = [torch.nn.Parameter(t.clone()) for t in init]
+    scaled = [torch.nn.Parameter(t.clone()) for t in init]
+    optimizer_step(_Plain(torch.optim.SGD(plain, lr=0.1)), plain, grads)
+    wrapper = _ScaledWrapper(torch.optim.SGD(scaled, lr=0.1), init_scale=2.0 ** 16)
+    optimizer_step(wrapper, scaled, grads)
+    for p, q, t, g in zip(plain, scaled, init, grads):
+        torch.testing.assert_close(p.detach(), t - 0.1 * g)
+        torch.testing.assert_close(q.detach(), t - 0.1 * g)
+    before = [p.detach().clone() for p in scaled]
+    optimizer_step(wrapper, scaled, [torch.tensor([float('inf'), 0.0]), grads[1]])
+    assert all(torch.equal(p.detach(), b) for p, b in zip(scaled, before))
+    assert wrapper.loss_scaler.get_scale() == 2.0 ** 15
+
+
+class _Plain:
+    def __init__(self, optimizer: torch.optim.Optimizer) -> None:
+        self.optimizer = optimizer
+
+    def step(self) -> None:
+        self.optimizer.step()
+
+    def zero_grad(self) -> None:
+        self.optimizer.zero_grad()

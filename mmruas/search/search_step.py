@@ -21,6 +21,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+import torch
 from torch import Tensor, nn
 
 from .distributed import all_reduce_mean
@@ -123,8 +124,15 @@ def rank_mean_grads(loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
 
 
 def optimizer_step(wrapper: Any, params: Sequence[nn.Parameter], grads: Sequence[Tensor]) -> None:
-    """One optimiser step of ``params`` with the given gradients."""
+    """One optimiser step of ``params`` with the given (true, unscaled) gradients.
+
+    Under AMP (mmengine's ``AmpOptimWrapper``) ``step`` unscales the gradients by the loss
+    scale and skips the step when one is not finite, so they are handed over multiplied by
+    that scale; otherwise the step would divide true gradients by it (or, before any scaled
+    backward, fail on an uninitialised scale)."""
+    scaler = getattr(wrapper, 'loss_scaler', None)   # AmpOptimWrapper's GradScaler, public
+    scale = None if scaler is None else scaler.scale(torch.ones((), device=grads[0].device))
     for p, g in zip(params, grads):
-        p.grad = g.detach().clone()
+        p.grad = g.detach().clone() if scale is None else g.detach() * scale
     wrapper.step()
     wrapper.zero_grad()
