@@ -55,6 +55,9 @@ class SearchSSDHead(GenotypeConfigurable, SSDHead):
         super().__init__(*args, **kwargs)
         del self._genotype_cfg
 
+    # Exception to "no private names of other libraries": mmdet's heads build their layers in
+    # the private ``_init_layers`` their ``__init__`` calls; overriding it is the documented
+    # way (mmdet's own subclasses do) to build other predictors.
     def _init_layers(self) -> None:
         """Per level: ``reg_convs[i]`` (C → A·4) and ``cls_convs[i]`` (C → A·(K+1))."""
         n = len(self.in_channels)
