@@ -68,6 +68,38 @@ def test_noise_gate_decides_per_image_and_batch_equals_single():
             torch.testing.assert_close(batch.output[i], expected)
 
 
+def test_eval_runs_the_nrm_on_gated_images_only():
+    """Inference skips the NRM where the gate is closed (the released code's behaviour, one
+    host sync per batch); the output is the same as the sync-free ``where`` form to the last
+    bit, and training keeps that form (NRM on every image)."""
+    torch.manual_seed(0)
+    model = RUAS('RUAS_A').eval()
+    y = torch.rand(4, 3, 20, 24) * 0.2
+    y[1:3] += torch.rand(2, 3, 20, 24) * 0.3            # noisier images
+    with torch.no_grad():
+        levels = NoiseEstimator.level(model.estimator(model.iem(y)[0][-1]))
+    model.estimator.threshold = float(levels.sort().values[2])   # two open, two closed
+    calls = []
+    model.nrm.register_forward_hook(lambda m, args, out: calls.append(args[0].shape[0]))
+    with torch.no_grad():
+        fast = model(y)
+        model.skip_closed_gate = False
+        full = model(y)
+        model.skip_closed_gate = True
+        model.train()
+        trained = model(y)
+    assert calls == [2, 4, 4]
+    assert fast.gate.tolist() == full.gate.tolist() and int(fast.gate.sum()) == 2
+    assert torch.equal(fast.output, full.output)
+    torch.testing.assert_close(trained.output, full.output, rtol=0, atol=0)
+    model.eval()
+    model.estimator.threshold = 10.0                               # every gate closed
+    with torch.no_grad():
+        closed = model(y)
+    assert len(calls) == 3                                         # NRM not run at all
+    assert torch.equal(closed.output, closed.us[-1])
+
+
 def test_converter_rejects_other_layouts():
     with pytest.raises(ReleasedLayoutError, match="'backbone.w'"):
         convert_released_state_dict({'backbone.w': torch.zeros(1)})

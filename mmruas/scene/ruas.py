@@ -4,6 +4,11 @@ RUAS-CVPR §3 / RUAS-TPAMI §5.1. ``forward(y)`` takes a batch in [0, 1] and ret
 :class:`SceneOutput` with every stage's u and t, the NRM result and the gate; its
 ``output`` is the enhanced image (RUAS_A: per image, NRM(uᴷ) where the noise gate
 opens, uᴷ elsewhere).
+
+In eval mode RUAS_A runs the NRM only on the images whose gate opens (``skip_closed_gate``,
+default on): the gate is read on the host once per batch, which training must avoid (no
+host sync there, the NRM runs on every image and ``torch.where`` selects) and an export
+cannot express, so tracing/exporting keeps the ``where`` form. Both give the same output.
 """
 from __future__ import annotations
 
@@ -28,7 +33,8 @@ class SceneOutput:
     us: list[torch.Tensor]                    # u of every IEM stage
     ts: list[torch.Tensor]                    # t of every IEM stage
     t_hats: list[torch.Tensor]                # warm start t̂ᵏ of every stage (t̂⁰ = maxΩ(y))
-    denoised: torch.Tensor | None = None      # NRM(uᴷ) for every image (RUAS, RUAS_A)
+    denoised: torch.Tensor | None = None      # NRM(uᴷ) for every image (RUAS, RUAS_A; eval
+    #                                           with skip_closed_gate: uᴷ where the gate shuts)
     noise_map: torch.Tensor | None = None     # estimator output θ (RUAS_A)
     noise_level: torch.Tensor | None = None   # per-image level (RUAS_A)
     gate: torch.Tensor | None = None          # per-image bool, NRM applied (RUAS_A)
@@ -42,10 +48,13 @@ class RUAS(nn.Module):
         iem, nrm, estimator: keyword arguments of :class:`IEM`, :class:`NRM`,
             :class:`NoiseEstimator` (released settings by default; ``genotype=None``
             makes the cells searchable).
+        skip_closed_gate: in eval mode, run the NRM only on the images whose gate opens
+            (one host sync per batch); ``False`` keeps the sync-free form in eval too.
     """
 
     def __init__(self, variant: str = 'RUAS_A', iem: dict | None = None,
-                 nrm: dict | None = None, estimator: dict | None = None) -> None:
+                 nrm: dict | None = None, estimator: dict | None = None,
+                 skip_closed_gate: bool = True) -> None:
         super().__init__()
         if variant not in VARIANTS:
             raise ValueError(f'unknown RUAS variant {variant!r}; choose from {VARIANTS}')
@@ -53,6 +62,7 @@ class RUAS(nn.Module):
         self.iem = IEM(**(iem or {}))
         self.nrm = NRM(**(nrm or {})) if variant != 'RUAS_S' else None
         self.estimator = NoiseEstimator(**(estimator or {})) if variant == 'RUAS_A' else None
+        self.skip_closed_gate = skip_closed_gate
 
     def forward(self, y: torch.Tensor) -> SceneOutput:
         us, ts, t_hats = self.iem(y)
@@ -64,12 +74,26 @@ class RUAS(nn.Module):
         out = out or SceneOutput(output=u, us=[u], ts=[], t_hats=[])
         if self.nrm is None:
             return out
-        out.denoised = self.nrm(u)
         if self.estimator is None:
-            out.output = out.denoised
+            out.denoised = out.output = self.nrm(u)
             return out
         out.noise_map = self.estimator(u)
         out.noise_level = self.estimator.level(out.noise_map)
         out.gate = self.estimator.gate(out.noise_level)
+        if self.skip_closed_gate and not self.training and not _tracing():
+            # inference: the NRM on the gated images only (``denoised`` is uᴷ elsewhere)
+            out.denoised = u.clone()
+            open_ = out.gate.nonzero().flatten()            # host sync, once per batch
+            if open_.numel():
+                out.denoised[open_] = self.nrm(u[open_])
+            out.output = out.denoised
+            return out
+        out.denoised = self.nrm(u)
         out.output = torch.where(out.gate[:, None, None, None], out.denoised, u)
         return out
+
+
+def _tracing() -> bool:
+    """Inside torch.jit tracing, torch.export or the ONNX exporter."""
+    return (torch.jit.is_tracing() or torch.compiler.is_exporting()
+            or torch.onnx.is_in_onnx_export())
