@@ -131,7 +131,9 @@ def optimizer_step(wrapper: Any, params: Sequence[nn.Parameter], grads: Sequence
     that scale; otherwise the step would divide true gradients by it (or, before any scaled
     backward, fail on an uninitialised scale)."""
     scaler = getattr(wrapper, 'loss_scaler', None)   # AmpOptimWrapper's GradScaler, public
-    scale = None if scaler is None else scaler.scale(torch.ones((), device=grads[0].device))
+    scale = None
+    if scaler is not None and grads:     # (no grads: e.g. a frozen side's empty group)
+        scale = scaler.scale(torch.ones((), device=grads[0].device))
     for p, g in zip(params, grads):
         p.grad = g.detach().clone() if scale is None else g.detach() * scale
     wrapper.step()
