@@ -110,7 +110,8 @@ class DarkFaceDataset(ListedDetDataset):
 
     def __init__(self, data_root: str, ann_file: str = '', img_dir: str = 'image',
                  ann_dir: str = 'label', strict: bool = True, **kwargs) -> None:
-        if not osp.isdir(str(data_root)):
+        # lazy_init (e.g. DetInferencer reading the metainfo) touches no files
+        if not kwargs.get('lazy_init') and not osp.isdir(str(data_root)):
             raise FileNotFoundError(f'data_root not found: {data_root}')
         self.img_dir, self.ann_dir, self.strict = img_dir, ann_dir, strict
         self.dropped: list[str] = []

@@ -196,7 +196,8 @@ class ExDarkDataset(ListedDetDataset):
                              f'None, got {split!r}')
         if split is not None and ann_file:
             raise ValueError('ExDarkDataset takes split or ann_file, not both')
-        if not osp.isdir(str(data_root)):
+        # lazy_init (e.g. DetInferencer reading the metainfo) touches no files
+        if not kwargs.get('lazy_init') and not osp.isdir(str(data_root)):
             raise FileNotFoundError(f'data_root not found: {data_root}')
         self.split = split
         self.light = _codes(light, {n.lower(): i + 1 for i, n in enumerate(EXDARK_LIGHTS)},
