@@ -74,6 +74,7 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmengine.registry import HOOKS
+from torch import nn
 from torch.utils.data import DataLoader
 
 from ..search_space.export import alpha_history_entry, format_cfg, write_retrain_config
@@ -163,7 +164,7 @@ class CooperativeSearchHook(Hook):
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
-    def search_model(runner):
+    def search_model(runner) -> nn.Module:
         """The runner's model without its data-parallel wrapper."""
         model = runner.model
         return model.module if is_model_wrapper(model) else model
