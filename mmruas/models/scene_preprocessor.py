@@ -8,10 +8,13 @@ nothing but a different ``data_preprocessor``:
    (255, or each image's ``max_value`` metainfo) and clamp to [0, 1]: that is ``y``;
 2. ``u = Ψs(y)`` (the :class:`~mmruas.scene.SceneOutput` is kept in
    :attr:`SceneDataPreprocessorMixin.last_scene_outputs` for the scene loss ℓs, eq. 5);
-3. multiply by the white level and restore the input channel order;
-4. hand the result to the wrapped preprocessor, which converts channels, normalises with
-   its mean/std, pads with ``pad_value`` (so padded pixels and pad masks are exactly as
-   without the scene module) and applies batch augmentations.
+3. multiply by the white level and order the channels as the task expects (its
+   ``bgr_to_rgb`` / ``rgb_to_bgr``): the wrapper owns the channel order, so a batch is
+   converted once where the task wants RGB from BGR images (twice only where the task
+   wants BGR: into and out of the scene);
+4. hand the result to the wrapped preprocessor (built without channel conversion), which
+   normalises with its mean/std, pads with ``pad_value`` (so padded pixels and pad masks
+   are exactly as without the scene module) and applies batch augmentations.
 
 :class:`SceneDataPreprocessorMixin` is the one wrapper (it imports neither mmdet nor mmseg);
 its adapters are :class:`mmruas.det.RUASDetDataPreprocessor` (mmdet's ``DetDataPreprocessor``)
@@ -21,10 +24,7 @@ batch, so a batch gives the same result as its images one by one.
 """
 from __future__ import annotations
 
-import os
-import pickle
-import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import torch
 from mmengine.structures import BaseDataElement
@@ -32,17 +32,12 @@ from torch import nn
 
 from ..registry import MODELS
 from ..scene import SceneOutput
-from ..scene.released import ReleasedLayoutError, convert_released_state_dict
+from ..scene.checkpoints import load_scene_checkpoint
 
 __all__ = ['SceneDataPreprocessorMixin', 'build_mmruas_module',
            'load_scene_checkpoint']
 
 _DTYPE_MAX = {torch.uint16: 65535.0}
-#: Where a scene's weights sit in the checkpoints mmruas writes, tried in this order:
-#: a detector/segmentor (hierarchical stage 1), a :class:`SceneTaskModel`, an enhancer
-#: (also ``tools/convert_released_ruas.py``'s output), a BGL model (its generative block).
-SCENE_PREFIXES = ('data_preprocessor.scene.', 'task.data_preprocessor.scene.', 'scene.',
-                  'generator.')
 
 
 def build_mmruas_module(cfg: dict | nn.Module) -> nn.Module:
@@ -52,59 +47,6 @@ def build_mmruas_module(cfg: dict | nn.Module) -> nn.Module:
     cfg = dict(cfg)
     cfg.setdefault('_scope_', 'mmruas')
     return MODELS.build(cfg)
-
-
-def _scene_state_dict(obj: object, path: str) -> dict[str, torch.Tensor]:
-    """The scene's own keys out of any checkpoint layout mmruas knows (see SCENE_PREFIXES)."""
-    if isinstance(obj, Mapping) and isinstance(obj.get('state_dict'), Mapping):
-        obj = obj['state_dict']
-    if not isinstance(obj, Mapping):
-        raise ValueError(f'scene_checkpoint {path}: holds a {type(obj).__name__}, '
-                         'not a state dict')
-    state = {(k[len('module.'):] if k.startswith('module.') else k): v for k, v in obj.items()}
-    for prefix in SCENE_PREFIXES:
-        sub = {k[len(prefix):]: v for k, v in state.items() if k.startswith(prefix)}
-        if sub:
-            return sub
-    if any(k.startswith(('enhance_net.', 'denoise_net.', 'estimation.')) for k in state):
-        try:  # the authors' released layout (lol.pt, mit.pt, darkface.pt)
-            return convert_released_state_dict(state)
-        except ReleasedLayoutError as exc:
-            raise ValueError(f'scene_checkpoint {path}: {exc}') from None
-    return dict(state)  # a bare scene state dict
-
-
-def load_scene_checkpoint(scene: nn.Module, path: str) -> None:
-    """Load a scene state dict (strict) from a local file; one-line errors name the file.
-
-    Accepts an mmruas enhancer checkpoint (``scene.*``), the output of
-    ``tools/convert_released_ruas.py`` (same layout), a detector checkpoint of the
-    hierarchical strategy's first stage (``data_preprocessor.scene.*``), a
-    :class:`SceneTaskModel` checkpoint, a BGL model checkpoint (``generator.*``: its
-    generative block), the authors' released file or a bare state dict. Never downloads.
-    """
-    if not isinstance(path, (str, os.PathLike)) or not os.path.isfile(path):
-        hint = ' (mmruas never downloads weights)' if '://' in str(path) else ''
-        raise FileNotFoundError(f'scene_checkpoint {path}: no such file{hint}')
-    try:
-        obj = torch.load(path, map_location='cpu', weights_only=True)
-    except (RuntimeError, EOFError, zipfile.BadZipFile, pickle.UnpicklingError) as exc:
-        first = (str(exc).splitlines() or [type(exc).__name__])[0][:160]
-        raise ValueError(f'scene_checkpoint {path}: not a readable checkpoint ({first})'
-                         ) from None
-    state = _scene_state_dict(obj, str(path))
-    own = scene.state_dict()
-    missing = sorted(set(own) - set(state))
-    unexpected = sorted(set(state) - set(own))
-    wrong = sorted(k for k in set(own) & set(state)
-                   if tuple(own[k].shape) != tuple(state[k].shape))
-    if missing or unexpected or wrong:
-        parts = [f'{len(keys)} {what} (e.g. {keys[0]!r})' for what, keys in
-                 (('missing keys', missing), ('unexpected keys', unexpected),
-                  ('shape mismatches', wrong)) if keys]
-        raise ValueError(f'scene_checkpoint {path}: does not match the '
-                         f'{type(scene).__name__} scene module: {", ".join(parts)}')
-    scene.load_state_dict(state, strict=True)
 
 
 class SceneDataPreprocessorMixin:
@@ -123,24 +65,28 @@ class SceneDataPreprocessorMixin:
 
     def __init__(self, scene: dict | nn.Module, freeze_scene: bool = False,
                  scene_checkpoint: str | None = None, max_value: float | str = 255.0,
-                 **kwargs) -> None:
-        super().__init__(**kwargs)
+                 bgr_to_rgb: bool = False, rgb_to_bgr: bool = False, **kwargs) -> None:
+        if bgr_to_rgb and rgb_to_bgr:
+            raise ValueError('bgr_to_rgb and rgb_to_bgr cannot both be True')
+        super().__init__(**kwargs)  # no channel conversion there: the scene wrapper does it
         self.init_scene(scene, freeze_scene=freeze_scene, scene_checkpoint=scene_checkpoint,
-                        max_value=max_value, input_bgr=not kwargs.get('rgb_to_bgr', False))
+                        max_value=max_value, input_bgr=not rgb_to_bgr,
+                        output_bgr=not bgr_to_rgb)
 
     def init_scene(self, scene: dict | nn.Module, freeze_scene: bool = False,
                    scene_checkpoint: str | None = None, max_value: float | str = 255.0,
-                   input_bgr: bool = True) -> None:
+                   input_bgr: bool = True, output_bgr: bool | None = None) -> None:
         """Args:
             scene: scene module or its config (``dict(type='RUAS', variant=...)``,
                 built from mmruas's registry).
             freeze_scene: no gradients for the scene, kept in eval mode.
             scene_checkpoint: local file to load the scene's weights from
-                (:func:`load_scene_checkpoint`).
+                (:func:`~mmruas.scene.checkpoints.load_scene_checkpoint`).
             max_value: white level the inputs are divided by, or ``'metainfo'`` for each
                 image's ``max_value`` metainfo (else 65535 for uint16, 255 otherwise).
             input_bgr: whether the images reaching the preprocessor are BGR (mmcv's
                 loaders); the scene always sees RGB.
+            output_bgr: whether the task preprocessor expects BGR (default: as the input).
         """
         if not (max_value == 'metainfo' or (isinstance(max_value, (int, float))
                                             and max_value > 0)):
@@ -152,6 +98,7 @@ class SceneDataPreprocessorMixin:
         self.freeze_scene = bool(freeze_scene)
         self.max_value = max_value if max_value == 'metainfo' else float(max_value)
         self.input_bgr = bool(input_bgr)
+        self.output_bgr = self.input_bgr if output_bgr is None else bool(output_bgr)
         self.last_scene_outputs = []
         if self.freeze_scene:
             self.scene.requires_grad_(False)
@@ -229,12 +176,12 @@ class SceneDataPreprocessorMixin:
         out.extras['indices'] = list(indices)
         self.last_scene_outputs.append(out)
         result = out.output * scale
-        return result[:, [2, 1, 0], ...] if self.input_bgr else result
+        return result[:, [2, 1, 0], ...] if self.output_bgr else result
 
     def apply_scene(self, inputs: torch.Tensor | Sequence[torch.Tensor],
                     samples: Sequence | None = None) -> torch.Tensor | list[torch.Tensor]:
         """Run the scene on a stacked batch or a list of C x H x W images (same structure
-        back, float, in the input's channel order and value range)."""
+        back, float, in the input's value range and the channel order the task expects)."""
         self.last_scene_outputs = []
         if isinstance(inputs, torch.Tensor):
             if inputs.dim() != 4:

@@ -35,6 +35,9 @@ def scene_loss_of(outputs: Sequence[SceneOutput],
     if not outputs:
         raise RuntimeError('no scene output: the data preprocessor has not run a scene '
                            'module on this batch')
+    if any(not out.ts for out in outputs):  # e.g. BGL's GenerativeBlock as the scene
+        raise ValueError('the scene module returns no illumination maps tᴷ (a plain image, '
+                         'e.g. a GenerativeBlock), so it has no scene loss ℓs: use lam=0')
     total, count = None, 0
     for out in outputs:
         n = out.ts[-1].shape[0]
@@ -97,7 +100,7 @@ class SceneTaskModel(BaseModel):
         if 'loss_scene' in losses:
             raise KeyError('SceneTaskModel: the task model already returns "loss_scene"')
         outputs = self.data_preprocessor.last_scene_outputs
-        n = sum(out.ts[-1].shape[0] for out in outputs)
+        n = sum(out.output.shape[0] for out in outputs)
         if n != len(inputs):
             raise RuntimeError(f'SceneTaskModel: the last scene outputs hold {n} images, the '
                                f'batch {len(inputs)}; run the data preprocessor first')
