@@ -3,8 +3,9 @@
 ``optim_wrapper=dict(constructor='SearchOptimWrapperConstructor', scene_w=dict(...),
 task_w=dict(...), scene_alpha=dict(...), task_alpha=dict(...))``: each entry is an
 ordinary mmengine optim_wrapper config (``type`` defaults to ``'OptimWrapper'``). The
-model's ``search_groups()`` decides which parameters each wrapper owns; the result is
-an :class:`mmengine.optim.OptimWrapperDict` with exactly these four keys.
+model's cached ``search_groups()`` decides which parameters each wrapper owns; the result
+is an :class:`mmengine.optim.OptimWrapperDict` with exactly these four keys. BGL's
+constructor is the same with the groups ``upper`` and ``lower``.
 """
 from __future__ import annotations
 
@@ -26,36 +27,43 @@ SEARCH_GROUPS = ('scene_w', 'task_w', 'scene_alpha', 'task_alpha')
 # enhancement, mmdet for detection), as the search hook and model wrapper
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
 class SearchOptimWrapperConstructor:
-    """Build the four wrappers of cooperative search from the model's ``search_groups()``.
+    """Build one optim wrapper per search group from the model's cached ``search_groups()``
+    (:class:`~mmruas.search.SearchStepMixin`).
 
     Args:
-        optim_wrapper_cfg: ``{group: optim_wrapper config}`` for the four groups.
+        optim_wrapper_cfg: ``{group: optim_wrapper config}`` for exactly the groups of
+            :attr:`groups`.
         paramwise_cfg: not supported (``None``).
     """
 
+    #: the group names this constructor builds (cooperative search's four)
+    groups: tuple[str, ...] = SEARCH_GROUPS
+
     def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: dict | None = None) -> None:
+        name = type(self).__name__
         if paramwise_cfg:
-            raise ValueError('SearchOptimWrapperConstructor does not support paramwise_cfg')
+            raise ValueError(f'{name} does not support paramwise_cfg')
         cfg = dict(optim_wrapper_cfg)
         cfg.pop('type', None)   # a top-level type (e.g. from a base config) is meaningless here
-        missing = [k for k in SEARCH_GROUPS if k not in cfg]
-        extra = [k for k in cfg if k not in SEARCH_GROUPS]
+        missing = [k for k in self.groups if k not in cfg]
+        extra = [k for k in cfg if k not in self.groups]
         if missing or extra:
-            raise KeyError(f'SearchOptimWrapperConstructor needs exactly the keys '
-                           f'{SEARCH_GROUPS}; missing {missing}, unexpected {extra}')
-        self.cfgs = {k: copy.deepcopy(dict(cfg[k])) for k in SEARCH_GROUPS}
+            raise KeyError(f'{name} needs exactly the keys {self.groups}; missing {missing}, '
+                           f'unexpected {extra}')
+        self.cfgs = {k: copy.deepcopy(dict(cfg[k])) for k in self.groups}
 
     def __call__(self, model: nn.Module) -> OptimWrapperDict:
         if is_model_wrapper(model):
             model = model.module
-        if not hasattr(model, 'search_groups'):
-            raise TypeError(f'{type(model).__name__} has no search_groups(); use a search '
-                            'model such as RUASSearchEnhancer or SceneTaskSearchModel')
-        groups = model.search_groups()
-        empty = [k for k in SEARCH_GROUPS if not list(groups.get(k, []))]
+        groups = model.search_groups() if hasattr(model, 'search_groups') else {}
+        if sorted(groups) != sorted(self.groups):
+            raise TypeError(f'{type(model).__name__} has no search groups {self.groups}; use '
+                            'a search model such as RUASSearchEnhancer, SceneTaskSearchModel '
+                            '(cooperative search) or BGLModel (upper, lower)')
+        empty = [k for k in self.groups if not groups[k]]
         if empty:
             raise ValueError(f'search group {empty[0]!r} of {type(model).__name__} is empty')
-        return build_optim_wrappers(self.cfgs, {k: list(groups[k]) for k in SEARCH_GROUPS})
+        return build_optim_wrappers(self.cfgs, {k: list(groups[k]) for k in self.groups})
 
 
 def build_optim_wrappers(cfgs: dict[str, dict],
