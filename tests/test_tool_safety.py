@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import os.path as osp
 import pickle
 import subprocess
 import sys
@@ -20,9 +19,7 @@ import numpy as np
 import pytest
 import torch
 
-from mmruas.utils.cli import ToolError
-from mmruas.utils.safe_io import atomic_path, atomic_write_bytes, check_new_output
-from mmruas.utils.safe_pickle import UnsafePickleError, load_pickle, loads_pickle
+from mmruas.utils.safe_pickle import load_pickle
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -121,48 +118,6 @@ class EvilStorage:
 
 # --- 1. pickles: one restricted unpickler -------------------------------------------------
 
-def detection_dump() -> list[dict]:
-    """What ``tools/test.py --out`` writes for a detector (DumpDetResults' samples)."""
-    from mmdet.structures import DetDataSample
-    from mmengine.evaluator.metric import _to_cpu
-    from mmengine.structures import InstanceData
-
-    sample = DetDataSample(metainfo=dict(
-        img_path='a.png', img_id=0, ori_shape=(16, 16), img_shape=(16, 16),
-        scale_factor=(1.0, 1.0), flip=False, flip_direction=None,
-        homography_matrix=np.eye(3, dtype=np.float32)))
-    pred = InstanceData()
-    pred.bboxes = torch.rand(2, 4)
-    pred.scores = torch.rand(2)
-    pred.labels = torch.zeros(2, dtype=torch.long)
-    sample.pred_instances = pred
-    return _to_cpu([sample.to_dict()])
-
-
-@pytest.mark.parametrize('protocol', [2, 4, 5])
-def test_restricted_unpickler_reads_prediction_dumps(protocol: int) -> None:
-    dump = detection_dump() + [{'pred': torch.arange(3.0), 'x': np.float64(2.5),
-                                'n': np.int64(3), 'dtype': torch.float16, 'set': {1, 2},
-                                'raw': b'\x00\xff', 'shape': torch.Size([2])}]
-    back = loads_pickle(pickle.dumps(dump, protocol=protocol))
-    assert torch.equal(back[0]['pred_instances']['bboxes'], dump[0]['pred_instances']['bboxes'])
-    assert back[0]['pred_instances']['labels'].dtype == torch.long
-    assert np.array_equal(back[0]['homography_matrix'], np.eye(3))
-    assert back[0]['scale_factor'] == (1.0, 1.0) and back[0]['img_path'] == 'a.png'
-    assert {k: v for k, v in back[1].items() if k != 'pred'} == {
-        k: v for k, v in dump[1].items() if k != 'pred'}
-    assert torch.equal(back[1]['pred'], torch.arange(3.0))
-
-
-@pytest.mark.parametrize('payload', [Evil, EvilStorage])
-def test_restricted_unpickler_runs_nothing(payload, tmp_path: Path) -> None:
-    target = tmp_path / 'pwned'
-    path = tmp_path / 'evil.pkl'
-    path.write_bytes(pickle.dumps([{'pred_instances': payload(target)}], protocol=2))
-    with pytest.raises((UnsafePickleError, ValueError)):
-        load_pickle(path)
-    assert not target.exists()
-
 
 def test_plot_pr_malicious_dump_runs_nothing(tmp_path: Path) -> None:
     """Issue 15.1: plot_pr ran a dump's ``__reduce__`` (touched a file), then said
@@ -186,27 +141,6 @@ def test_plot_pr_malicious_dump_runs_nothing(tmp_path: Path) -> None:
 
 # --- atomic writes --------------------------------------------------------------------
 
-def test_atomic_write_never_replaces_and_leaves_no_temp(tmp_path: Path, monkeypatch) -> None:
-    path = tmp_path / 'a.bin'
-    atomic_write_bytes(str(path), b'first')
-    with pytest.raises(ToolError, match='created by someone else'):
-        atomic_write_bytes(str(path), b'second')          # a concurrent run's name
-    assert path.read_bytes() == b'first'
-    atomic_write_bytes(str(path), b'third', overwrite=True)
-    assert path.read_bytes() == b'third'
-    # a write failing half-way (full disk) leaves the old file and no temporary file
-    with pytest.raises(RuntimeError), atomic_path(str(path), overwrite=True) as tmp:
-        Path(tmp).write_bytes(b'half')
-        raise RuntimeError('killed')
-    assert path.read_bytes() == b'third' and os.listdir(tmp_path) == ['a.bin']
-    with pytest.raises(ToolError, match='exists; refusing'):
-        check_new_output(str(path))
-    with pytest.raises(ToolError, match='is a file, not a folder'):
-        check_new_output(str(path / 'x.png'))
-    os.link(path, tmp_path / 'link.bin')
-    with pytest.raises(ToolError, match='overwrite the input'):
-        check_new_output(str(tmp_path / 'link.bin'), overwrite=True, inputs=[str(path)])
-
 
 # --- 2./5./6./8. tools/enhance.py ------------------------------------------------------
 
@@ -223,8 +157,7 @@ def load_tool(rel: str):
     return mod
 
 
-@pytest.fixture(scope='module')
-def enhance_ckpt(tmp_path_factory) -> Path:
+def random_enhancer_checkpoint(tmp_path_factory) -> Path:
     """Random weights of the released config's model."""
     from mmengine.config import Config
     from mmengine.registry import init_default_scope
@@ -238,121 +171,16 @@ def enhance_ckpt(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope='module')
+def enhance_ckpt(tmp_path_factory) -> Path:
+    return random_enhancer_checkpoint(tmp_path_factory)
+
+
 def dark_png(path: Path, seed: int = 0, shape=(16, 16, 3)) -> Path:
     import cv2
     path.parent.mkdir(parents=True, exist_ok=True)
     assert cv2.imwrite(str(path), np.random.default_rng(seed).integers(0, 60, shape, np.uint8))
     return path
-
-
-def enhance_main(monkeypatch, *argv) -> int:
-    """tools/enhance.py's ``main`` in this process (its ToolError propagates)."""
-    tool = load_tool('enhance.py')
-    monkeypatch.setattr(sys, 'argv', ['enhance.py', str(ENHANCE_CFG), *map(str, argv),
-                                      '--device', 'cpu'])
-    return tool.main()
-
-
-def test_enhance_failed_write_is_counted_not_silent(enhance_ckpt, tmp_path, monkeypatch,
-                                                    capsys, one_thread) -> None:
-    """Issue 15.2: into a read-only folder / full disk, enhance said "2 written, 0 failed"
-    and exited 0 (``cv2.imwrite``'s False ignored); now each failed write is named."""
-    src = tmp_path / 'low'
-    dark_png(src / 'a.png', 0)
-    dark_png(src / 'b.png', 1)
-    real_fsync = os.fsync
-
-    def full_disk(fd):
-        raise OSError(28, 'No space left on device')
-
-    monkeypatch.setattr(os, 'fsync', full_disk)
-    assert enhance_main(monkeypatch, enhance_ckpt, src, tmp_path / 'out') == 1
-    monkeypatch.setattr(os, 'fsync', real_fsync)
-    captured = capsys.readouterr()
-    assert '0 image(s) written' in captured.out and '2 failed' in captured.out
-    assert captured.err.count('No space left on device') == 2
-    assert os.listdir(tmp_path / 'out') == []          # no partial file, no temporary file
-
-
-def test_enhance_outputs_safety(enhance_ckpt, tmp_path, monkeypatch, capsys,
-                                one_thread) -> None:
-    """Issue 15.5: existing outputs replaced silently, a hard link to an input overwritten,
-    concurrent runs losing a result; now refused (or not replaced) with one line."""
-    src = tmp_path / 'low'
-    dark_png(src / 'a.png', 0)
-    before = digest(src)
-    out = tmp_path / 'out'
-    assert enhance_main(monkeypatch, enhance_ckpt, src, out) == 0
-    first = (out / 'a.png').read_bytes()
-    (out / 'a.png').write_bytes(b'keep me')
-    with pytest.raises(ToolError, match=r'1 output\(s\) exist.*--overwrite'):
-        enhance_main(monkeypatch, enhance_ckpt, src, out)
-    assert (out / 'a.png').read_bytes() == b'keep me'
-    assert enhance_main(monkeypatch, enhance_ckpt, src, out, '--overwrite') == 0
-    assert (out / 'a.png').read_bytes() == first
-    # a hard link to the input under the output name: refused even with --overwrite
-    (out / 'a.png').unlink()
-    os.link(src / 'a.png', out / 'a.png')
-    with pytest.raises(ToolError, match='overwrite an input'):
-        enhance_main(monkeypatch, enhance_ckpt, src, out, '--overwrite')
-    assert digest(src) == before
-    # a concurrent run wrote the same name after our check: ours fails, theirs is kept
-    (out / 'a.png').unlink()
-    tool_write = load_tool('enhance.py')
-
-    def racing_enhance(*a, **k):
-        (out / 'a.png').write_bytes(b'the other run')
-        return tool_write.enhance(*a, **k)
-
-    tool = load_tool('enhance.py')
-    monkeypatch.setattr(tool, 'enhance', racing_enhance)
-    monkeypatch.setattr(sys, 'argv', ['enhance.py', str(ENHANCE_CFG), str(enhance_ckpt),
-                                      str(src), str(out), '--device', 'cpu'])
-    capsys.readouterr()
-    assert tool.main() == 1
-    assert (out / 'a.png').read_bytes() == b'the other run'
-    assert 'created by someone else' in capsys.readouterr().err
-    assert sorted(os.listdir(out)) == ['a.png'] and digest(src) == before
-
-
-def test_enhance_non_finite_output_is_an_error(tmp_path, monkeypatch, capsys,
-                                               one_thread) -> None:
-    """Issue 15.6: NaN weights gave all-black PNGs and exit 0; now that image fails."""
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
-    from mmruas.registry import MODELS
-    init_default_scope('mmruas')
-    model = MODELS.build(Config.fromfile(str(ENHANCE_CFG)).model)
-    state = {k: torch.full_like(v, float('nan')) if v.is_floating_point() else v
-             for k, v in model.state_dict().items()}
-    ckpt = tmp_path / 'nan.pth'
-    torch.save({'state_dict': state}, ckpt)
-    dark_png(tmp_path / 'low' / 'a.png')
-    assert enhance_main(monkeypatch, ckpt, tmp_path / 'low', tmp_path / 'out') == 1
-    assert 'non-finite (NaN/Inf)' in capsys.readouterr().err
-    assert os.listdir(tmp_path / 'out') == []
-
-
-def test_enhance_applies_exif_orientation(enhance_ckpt, tmp_path, monkeypatch,
-                                          one_thread) -> None:
-    """Issue 15.8: an EXIF-rotated JPEG (orientation 6: turn 90° clockwise to view) is
-    enhanced as a viewer shows it: the 16×8 stored frame gives an 8×16 (H×W) result."""
-    import cv2
-    from PIL import Image as PILImage
-
-    stored = np.zeros((8, 16, 3), np.uint8)
-    stored[:, :8] = 50                                   # left half lit, as stored
-    img = PILImage.fromarray(stored)
-    exif = img.getexif()
-    exif[0x0112] = 6
-    (tmp_path / 'low').mkdir()
-    img.save(tmp_path / 'low' / 'phone.jpg', exif=exif, quality=100)
-    assert enhance_main(monkeypatch, enhance_ckpt, tmp_path / 'low', tmp_path / 'out') == 0
-    out = cv2.imread(str(tmp_path / 'out' / 'phone.png'), cv2.IMREAD_UNCHANGED)
-    assert out.shape == (16, 8, 3)
-    # rotated clockwise: the stored left half is now the top half
-    assert out[:8].mean() > out[8:].mean() + 5
 
 
 # --- 3./5. tools/test.py: strict checkpoints, --out never replaced -------------------
@@ -369,9 +197,11 @@ def tiny_ckpt(tmp_path_factory) -> Path:
     return path
 
 
-def test_test_tool_probes(tiny_ckpt: Path, tmp_path: Path) -> None:
+def test_test_tool_probes(tiny_ckpt: Path, enhance_ckpt: Path, tmp_path: Path) -> None:
     """Issue 15.3 (a checkpoint with no matching key was tested, exit 0, metrics of random
-    weights), 15.5 (``--out existing.pkl`` replaced) and 15.7 (paths under a file)."""
+    weights), 15.5 (``--out existing.pkl`` replaced) and 15.7 (paths under a file, a
+    RUAS_A ``scene_checkpoint`` for the demo detector's RUAS_S scene)."""
+    scene_key = 'model.data_preprocessor.scene_checkpoint'
     wrong = tmp_path / 'wrong.pth'
     torch.save({'state_dict': {'other.weight': torch.zeros(1, 4)}}, wrong)
     extra = tmp_path / 'extra.pth'
@@ -399,10 +229,12 @@ def test_test_tool_probes(tiny_ckpt: Path, tmp_path: Path) -> None:
         ([TINY_CFG, tiny_ckpt, '--work-dir', a_file / 'w'], ['--work-dir', 'is a file']),
         ([TINY_CFG, tiny_ckpt, '--work-dir', work, '--cfg-options',
           'test_dataloader.batch_size=-1'], ['batch_size=-1', '>= 1']),
+        (['configs/demo/demo_det_train.py', tiny_ckpt, '--work-dir', work, '--cfg-options',
+          f'{scene_key}={enhance_ckpt}'], [f'scene_checkpoint {enhance_ckpt}', 'does not match']),
     ]
     results = probe_many('test.py', [args for args, _ in probes] + [
         [TINY_CFG, extra, '--work-dir', work, '--lenient', '--out', tmp_path / 'new.pkl']])
-    for (args, needles), proc in zip(probes, results):
+    for (_args, needles), proc in zip(probes, results):
         one_error(proc, *needles)
     assert not (tmp_path / 'pwned').exists()
     assert results[-1].returncode == 0, results[-1].stderr
@@ -416,79 +248,8 @@ def test_test_tool_probes(tiny_ckpt: Path, tmp_path: Path) -> None:
 
 # --- 4. crash-safe checkpoints -------------------------------------------------------------
 
-def train_tiny(work_dir: Path, hook_type: str, max_iters: int = 4) -> None:
-    """Train the tiny config in this process (checkpoint every 2 iterations, keep 1)."""
-    from mmengine.config import Config
-    from mmengine.runner import Runner
-
-    import mmruas.engine.hooks.safe_checkpoint_hook  # noqa: F401  (registers the hook)
-    cfg = Config.fromfile(str(REPO / TINY_CFG))
-    cfg.work_dir = str(work_dir)
-    cfg.train_cfg.max_iters = max_iters
-    cfg.default_hooks.checkpoint.update(type=hook_type, max_keep_ckpts=1)
-    cfg.custom_hooks = []
-    cfg.log_level = 'WARNING'
-    Runner.from_cfg(cfg).train()
-
-
-def fail_second_save(monkeypatch) -> None:
-    """The second checkpoint save writes part of the file, then fails (a full disk)."""
-    import mmengine.runner.runner as runner_mod
-    real, calls = runner_mod.save_checkpoint, []
-
-    def save(checkpoint, filename, **kwargs):
-        calls.append(filename)
-        if len(calls) == 2:
-            with open(filename, 'wb') as f:
-                f.write(b'PK\x03\x04 half a checkpoint')
-            raise OSError(28, 'No space left on device', filename)
-        return real(checkpoint, filename, **kwargs)
-
-    monkeypatch.setattr(runner_mod, 'save_checkpoint', save)
-
-
-def test_stock_hook_loses_progress_on_failed_save(tmp_path, monkeypatch, one_thread) -> None:
-    """Issue 15.4 on mmengine's CheckpointHook: the only complete checkpoint is gone."""
-    fail_second_save(monkeypatch)
-    with pytest.raises(OSError):
-        train_tiny(tmp_path, 'CheckpointHook')
-    assert not (tmp_path / 'iter_2.pth').exists()
-
-
-def test_safe_hook_keeps_last_complete_checkpoint(tmp_path, monkeypatch, one_thread) -> None:
-    """Issue 15.4: a save failing half-way leaves iter_2.pth and last_checkpoint usable,
-    no debris; ``--resume`` continues from iteration 2. Without a usable last_checkpoint
-    it falls back to the newest complete checkpoint and says so."""
-    fail_second_save(monkeypatch)
-    with pytest.raises(OSError):
-        train_tiny(tmp_path, 'SafeCheckpointHook')
-    monkeypatch.undo()
-    assert sorted(p for p in os.listdir(tmp_path) if p.endswith('.pth') or p.startswith('.')
-                  or p == 'last_checkpoint') == ['iter_2.pth', 'last_checkpoint']
-    assert (tmp_path / 'last_checkpoint').read_text() == str(tmp_path / 'iter_2.pth')
-    assert torch.load(tmp_path / 'iter_2.pth')['meta']['iter'] == 2
-    # last_checkpoint names a deleted file; a truncated newer checkpoint lies beside
-    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_6.pth'))
-    (tmp_path / 'iter_4.pth').write_bytes(b'PK\x03\x04 truncated')
-    proc = run_tool('train.py', TINY_CFG, '--work-dir', tmp_path, '--resume')
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    assert f'resuming from the newest complete checkpoint {tmp_path / "iter_2.pth"}' \
-        in proc.stdout
-    assert 'resumed epoch: 0, iter: 2' in proc.stdout + proc.stderr
-    assert torch.load(tmp_path / 'iter_4.pth')['meta']['iter'] == 4   # rewritten, complete
-
 
 # --- 8. DARK FACE labels; 7. labels in Latin-1 / UTF-16 ------------------------------------
-
-@pytest.mark.parametrize('text, where', [('1_0\n1 2 3 4\n', ':1: expected the face count'),
-                                         ('1\n1_0 2 30 40\n', ':2: non-numeric field')])
-def test_darkface_underscore_is_not_a_digit_separator(tmp_path, text, where) -> None:
-    """Issue 15.8: ``int('1_0') == 10`` in Python, so a count ``1_0`` read as 10."""
-    from mmruas.datasets import parse_darkface_label
-    path = tmp_path / 'a.txt'
-    path.write_text(text)
-    with pytest.raises(ValueError, match=str(path) + where):
-        parse_darkface_label(str(path))
 
 
 def test_non_utf8_label_file_is_one_line_naming_it(tmp_path) -> None:
@@ -511,3 +272,120 @@ def test_non_utf8_label_file_is_one_line_naming_it(tmp_path) -> None:
     for proc, label in zip(probe_many('analysis_tools/plot_pr.py', probes), labels):
         one_error(proc, str(label), 'not utf-8 text')
     assert digest(tmp_path) == before
+
+
+# --- 6. the probe matrix, per tool ---------------------------------------------------------
+
+def test_enhance_probes(enhance_ckpt: Path, tiny_ckpt: Path, tmp_path: Path) -> None:
+    """enhance.py: bad paths, bad types, wrong checkpoints, existing outputs (15.5, 15.7)."""
+    src = tmp_path / 'low'
+    dark_png(src / 'a.png')
+    a_file = tmp_path / 'file'
+    a_file.write_text('x')
+    done = tmp_path / 'done'
+    done.mkdir()
+    (done / 'a.png').write_bytes(b'an earlier result')
+    truncated = tmp_path / 'truncated.pth'
+    truncated.write_bytes(enhance_ckpt.read_bytes()[:300])
+    malicious = tmp_path / 'malicious.pth'
+    torch.save({'state_dict': {}, 'x': Evil(tmp_path / 'pwned')}, malicious)
+    before = digest(tmp_path)
+    common = [ENHANCE_CFG, enhance_ckpt, src]
+    probes = [
+        ([*common, a_file / 'out'], ['is a file, not a folder']),
+        ([*common, a_file], ['exists and is not a folder']),
+        ([*common, done], ['1 output(s) exist', 'done/a.png', '--overwrite']),
+        ([*common, tmp_path / 'o', '--cfg-options', 'model.scene.variant=RUAS_X'],
+         ["unknown RUAS variant 'RUAS_X'"]),
+        ([*common, tmp_path / 'o', '--cfg-options', 'model.scene.variant=3'],
+         ['expected a string']),
+        ([ENHANCE_CFG, tiny_ckpt, src, tmp_path / 'o'], ['tiny.pth', 'no key of it fits']),
+        ([ENHANCE_CFG, truncated, src, tmp_path / 'o'], ['truncated.pth', 'corrupt']),
+        ([ENHANCE_CFG, malicious, src, tmp_path / 'o'], ['malicious.pth', 'unsafe']),
+        ([ENHANCE_CFG, tmp_path / 'none.pth', src, tmp_path / 'o'], ['none.pth']),
+    ]
+    for (_args, needles), proc in zip(probes, probe_many(
+            'enhance.py', [[*a, '--device', 'cpu'] for a, _ in probes])):
+        one_error(proc, *needles)
+    assert digest(tmp_path) == before and not (tmp_path / 'o').exists()
+
+
+def test_train_probes(tiny_ckpt: Path, enhance_ckpt: Path, tmp_path: Path) -> None:
+    """train.py (15.7): --cfg-options of the wrong type, truncated / malicious --resume,
+    load_from and scene_checkpoint, a work dir under a file, an empty training folder, a
+    corrupt training image (--check-images); nothing written, inputs unchanged."""
+    truncated = tmp_path / 'truncated.pth'
+    truncated.write_bytes(tiny_ckpt.read_bytes()[:200])
+    malicious = tmp_path / 'malicious.pth'
+    torch.save({'state_dict': {}, 'x': Evil(tmp_path / 'pwned')}, malicious)
+    a_file = tmp_path / 'file'
+    a_file.write_text('x')
+    empty = tmp_path / 'empty'
+    empty.mkdir()
+    images = tmp_path / 'images'
+    dark_png(images / 'good.png')
+    (images / 'bad.png').write_bytes(b'\x89PNG\r\n\x1a\n truncated')
+    work = tmp_path / 'work'
+    before = digest(tmp_path)
+    demo = 'configs/demo/ruas_demo.py'
+    det = 'configs/demo/demo_det_train.py'
+    scene_key = 'model.data_preprocessor.scene_checkpoint'
+    probes = [
+        ([TINY_CFG, '--cfg-options', 'train_cfg.max_iters=abc'], ['max_iters', 'integer']),
+        ([TINY_CFG, '--cfg-options', 'train_cfg.max_iters=2.5'], ['max_iters=2.5']),
+        ([TINY_CFG, '--cfg-options', 'optim_wrapper.optimizer.lr=fast'], ["lr='fast'"]),
+        ([TINY_CFG, '--cfg-options', 'train_dataloader.batch_size=-1'], ['>= 1']),
+        ([TINY_CFG, '--resume', truncated], ['--resume checkpoint', 'truncated.pth']),
+        ([TINY_CFG, '--resume', malicious], ['malicious.pth', 'unsafe']),
+        ([TINY_CFG, '--cfg-options', f'load_from={truncated}'], ['load_from', 'truncated']),
+        ([det, '--cfg-options', f'{scene_key}={malicious}'], [scene_key, 'unsafe']),
+        ([det, '--cfg-options', f'{scene_key}={truncated}'], [scene_key, 'corrupt']),
+        ([demo, '--cfg-options', f'train_dataloader.dataset.data_root={empty}'],
+         [str(empty)]),
+        ([demo, '--check-images', '--cfg-options',
+          f'train_dataloader.dataset.data_root={images}'], ['1 of 2', 'bad.png']),
+    ]
+    results = probe_many('train.py', [[*a, '--work-dir', work] for a, _ in probes]
+                         + [[TINY_CFG, '--work-dir', a_file / 'w']])
+    for (_, needles), proc in zip(probes, results):
+        one_error(proc, *needles)
+    one_error(results[-1], '--work-dir', 'is a file')
+    assert not (tmp_path / 'pwned').exists()
+    assert not work.exists() and digest(tmp_path) == before
+
+
+def test_small_tool_probes(enhance_ckpt: Path, tmp_path: Path) -> None:
+    """convert_released_ruas.py, benchmark.py, plot_alpha.py (15.7): OUT a folder, under a
+    file or existing; a truncated checkpoint; a missing or non-search folder."""
+    src = tmp_path / 'released.pt'
+    torch.save({'enhance_net.x': torch.zeros(1)}, src)
+    a_file = tmp_path / 'file'
+    a_file.write_text('x')
+    existing = tmp_path / 'existing.pth'
+    existing.write_bytes(b'keep')
+    truncated = tmp_path / 'truncated.pth'
+    truncated.write_bytes(enhance_ckpt.read_bytes()[:300])
+    (tmp_path / 'folder').mkdir()
+    (tmp_path / 'bench.json').write_text('{}')
+    (tmp_path / 'broken').mkdir()
+    (tmp_path / 'broken' / 'alpha_history.json').write_text('[{"iter": 1')
+    before = digest(tmp_path)
+    runs = [
+        ('convert_released_ruas.py', [src, tmp_path / 'folder'], ['is a folder']),
+        ('convert_released_ruas.py', [src, a_file / 'o.pth'], ['is a file, not a folder']),
+        ('convert_released_ruas.py', [src, existing], ['existing.pth: exists']),
+        ('analysis_tools/benchmark.py', [ENHANCE_CFG, '--checkpoint', truncated, '--shape',
+                                         '8', '8', '--iters', '1', '--warmup', '0'],
+         ['truncated.pth', 'corrupt']),
+        ('analysis_tools/benchmark.py', [ENHANCE_CFG, '--out', tmp_path / 'bench.json'],
+         ['bench.json: exists']),
+        ('analysis_tools/plot_alpha.py', [tmp_path / 'missing'], ['no such folder']),
+        ('analysis_tools/plot_alpha.py', [tmp_path / 'folder'], ['not a search work dir']),
+        ('analysis_tools/plot_alpha.py', [tmp_path / 'broken'], ['not readable JSON']),
+    ]
+    for tool in dict.fromkeys(t for t, _, _ in runs):      # one process per tool
+        mine = [(args, needles) for t, args, needles in runs if t == tool]
+        for (_, needles), proc in zip(mine, probe_many(tool, [a for a, _ in mine])):
+            one_error(proc, *needles)
+    assert digest(tmp_path) == before
+    assert not [p for p in os.listdir(tmp_path) if 'tmp' in p]

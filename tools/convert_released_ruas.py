@@ -1,10 +1,12 @@
 """Convert the authors' released RUAS weights (lol.pt, mit.pt, darkface.pt) to mmruas.
 
-    python tools/convert_released_ruas.py SRC.pt OUT.pth
+    python tools/convert_released_ruas.py SRC.pt OUT.pth [--overwrite]
 
 OUT.pth is an mmengine-style checkpoint (``state_dict`` with the ``scene.`` prefix of
 :class:`RUASEnhancer`) that ``configs/ruas_enhance/ruas_a_released.py`` loads. Wrong
-input (missing, truncated, not a checkpoint, another layout) ends with one line.
+input (missing, truncated, not a checkpoint, another layout) or output (a folder, under a
+file, not writable, an existing file without ``--overwrite``) ends with one line. OUT is
+written to a temporary name beside it and renamed when complete (no stray file is left).
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import torch
 import mmruas  # noqa: F401
 from mmruas.scene.released import ReleasedLayoutError, convert_released_state_dict
 from mmruas.utils.cli import ToolError, run_tool
+from mmruas.utils.safe_io import atomic_path, check_new_output, ensure_folder
 
 
 def load_released(path: str) -> dict:
@@ -43,9 +46,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('src', help='released RUAS weights (.pt)')
     parser.add_argument('out', help='output mmruas checkpoint (.pth)')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing OUT')
     args = parser.parse_args()
-    if os.path.exists(args.out) and os.path.samefile(args.src, args.out):
-        raise ToolError(f'{args.out}: output would overwrite the input')
+    check_new_output(args.out, overwrite=args.overwrite, inputs=[args.src])
     try:
         state = convert_released_state_dict(load_released(args.src), prefix='scene.')
     except ReleasedLayoutError as exc:
@@ -55,10 +58,9 @@ def main() -> None:
     ckpt = {'state_dict': state,
             'meta': {'converted_from': os.path.basename(args.src), 'sha256': digest,
                      'variant': 'RUAS_A'}}
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    tmp = f'{args.out}.tmp'
-    torch.save(ckpt, tmp)
-    os.replace(tmp, args.out)
+    ensure_folder(os.path.dirname(os.path.abspath(args.out)))
+    with atomic_path(args.out, overwrite=args.overwrite) as tmp:
+        torch.save(ckpt, tmp)
     n = sum(v.numel() for v in state.values())
     print(f'wrote {args.out}: {len(state)} tensors, {n} parameters '
           f'(sha256 of source {digest[:12]})')

@@ -156,6 +156,13 @@ def set_sizes(cfg, input_size: int | None = None, crop_size: int | None = None) 
                 step['crop_size'] = (crop_size, crop_size)
 
 
+def dump_config(cfg, path: str) -> None:
+    """``cfg.dump(path)`` atomically (the driver owns its configs folder)."""
+    from mmruas.utils.safe_io import atomic_path
+    with atomic_path(path, overwrite=True) as tmp:
+        cfg.dump(tmp)
+
+
 def load_plot_alpha():
     """tools/analysis_tools/plot_alpha.py as a module (tools/ is not a package)."""
     path = osp.join(REPO, 'tools', 'analysis_tools', 'plot_alpha.py')
@@ -329,7 +336,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         set_iters(cfg, args.search_iters)
     set_sizes(cfg, args.input_size)
     search_cfg = osp.join(work, 'configs', 'search.py')
-    cfg.dump(search_cfg)
+    dump_config(cfg, search_cfg)
     search_dir = osp.join(work, 'search')
     times['search'] = run('search', tool('train.py') + [search_cfg, '--work-dir', search_dir],
                           work)
@@ -345,7 +352,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         set_iters(cfg, args.stage1_iters)
     set_sizes(cfg, crop_size=args.crop_size)
     stage1_cfg = osp.join(work, 'configs', 'stage1.py')
-    cfg.dump(stage1_cfg)
+    dump_config(cfg, stage1_cfg)
     stage1_dir = osp.join(work, 'stage1')
     times['stage1'] = run('stage1', tool('train.py') + [stage1_cfg, '--work-dir', stage1_dir],
                           work)
@@ -360,7 +367,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
         set_iters(cfg, args.train_iters)
     set_sizes(cfg, args.input_size)
     det_cfg = osp.join(work, 'configs', 'train.py')
-    cfg.dump(det_cfg)
+    dump_config(cfg, det_cfg)
     train_dir = osp.join(work, 'train')
     times['train'] = run('train', tool('train.py') + [det_cfg, '--work-dir', train_dir], work)
     det_ckpt = last_checkpoint(train_dir)
@@ -374,8 +381,9 @@ def main(argv: Sequence[str] | None = None) -> dict:
     # 5. report
     start = time.perf_counter()
     plot = load_plot_alpha()
-    plots = (plot.plot_alpha(search_dir, out=osp.join(work, 'alpha_plots'))
-             + plot.plot_trajectory(search_dir, out=osp.join(work, 'alpha_plots')))
+    plot_dir = osp.join(work, 'alpha_plots')
+    plots = (plot.plot_alpha(search_dir, out=plot_dir, overwrite=True)
+             + plot.plot_trajectory(search_dir, out=plot_dir, overwrite=True))
     metrics = test_metrics(osp.join(work, 'test'))
     entropies = search_entropies(search_dir)
     chance = random_box_map(data_root)
@@ -391,8 +399,8 @@ def main(argv: Sequence[str] | None = None) -> dict:
         scene_checkpoint=scene_ckpt, detector_checkpoint=det_ckpt,
         detection_pictures=len(pictures), alpha_plots=[osp.basename(p) for p in plots],
         alpha_entropy=entropies, smoke=bool(args.smoke))
-    with open(osp.join(work, 'summary.json'), 'w') as f:
-        json.dump(summary, f, indent=2)
+    from mmruas.utils.safe_io import write_json, write_text
+    write_json(osp.join(work, 'summary.json'), summary, overwrite=True)
     n_test = sum(r['split'] == 'test' for r in records)
     decided = sum(r['decided'] for r in entropies)
     text = (f'Per-class AP (IoU 0.5, VOC area) on the {n_test} test images of the mini ExDark '
@@ -401,8 +409,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
             f'{entropies[0]["iter"]}); uniform = ln(#ops); decided: at most '
             f'{DECIDED_RATIO:g}·ln(#ops) ({decided} of {len(entropies)} units):\n'
             f'{entropy_table(entropies)}\n')
-    with open(osp.join(work, 'results.md'), 'w') as f:
-        f.write(text)
+    write_text(osp.join(work, 'results.md'), text, overwrite=True)
     rel = short(work)
     print(f'\n{text}')
     print('stage times: ' + ', '.join(f'{k} {v:.0f} s' for k, v in times.items()))

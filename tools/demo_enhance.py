@@ -8,7 +8,8 @@
    ground truth, through mmengine's Runner (configs/demo/ruas_demo.py).
 3. Enhances the held-out images and prints PSNR/SSIM of the input, gamma 2.2, CLAHE
    (OpenCV) and RUAS against the originals; writes side-by-side pictures
-   (input | gamma | CLAHE | RUAS | original) into the work dir.
+   (input | gamma | CLAHE | RUAS | original) into the work dir. Re-running rewrites
+   these files of the work dir (each written atomically).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ import mmruas  # noqa: F401
 from mmruas.datasets.transforms.low_light import synthesize_low_light
 from mmruas.evaluation.metrics import psnr, ssim
 from mmruas.utils.cli import load_config, run_tool
+from mmruas.utils.safe_io import write_image, write_text
 from mmruas.visualization import side_by_side
 
 TRAIN = {'astronaut': None, 'rocket': None, 'motorcycle': (741, 500)}
@@ -49,14 +51,15 @@ def make_dataset(root: str, seed: int = 0) -> None:
         img = photograph(name)
         for k in TRAIN_EXPOSURES:
             low = synthesize_low_light(img, rng, k)
-            cv2.imwrite(osp.join(root, 'train/low', f'{name}_{k:.2f}.png'), low[..., ::-1])
+            write_image(osp.join(root, 'train/low', f'{name}_{k:.2f}.png'), low[..., ::-1],
+                        overwrite=True)
     for name in TEST:
         img = photograph(name)
         for k in TEST_EXPOSURES:
             low = synthesize_low_light(img, rng, k)
             stem = f'{name}_{k:.2f}.png'
-            cv2.imwrite(osp.join(root, 'test/low', stem), low[..., ::-1])
-            cv2.imwrite(osp.join(root, 'test/high', stem), img[..., ::-1])
+            write_image(osp.join(root, 'test/low', stem), low[..., ::-1], overwrite=True)
+            write_image(osp.join(root, 'test/high', stem), img[..., ::-1], overwrite=True)
 
 
 def gamma(img: np.ndarray, g: float = 2.2) -> np.ndarray:
@@ -105,7 +108,8 @@ def main() -> None:
         for key, img in results.items():
             rows[key].append((psnr(img, high), ssim(img, high)))
         panel = side_by_side([*results.values(), high])
-        cv2.imwrite(osp.join(args.work_dir, f'side_by_side_{name}'), panel[..., ::-1])
+        write_image(osp.join(args.work_dir, f'side_by_side_{name}'), panel[..., ::-1],
+                    overwrite=True)
 
     lines = ['| method | PSNR (dB) | SSIM |', '|---|---|---|']
     for key, vals in rows.items():
@@ -113,8 +117,7 @@ def main() -> None:
         lines.append(f'| {key} | {p:.2f} | {s:.3f} |')
     table = '\n'.join(lines)
     print(f'\nHeld-out synthetic low-light images ({len(names)}), 8-bit RGB:\n{table}')
-    with open(osp.join(args.work_dir, 'results.md'), 'w') as f:
-        f.write(table + '\n')
+    write_text(osp.join(args.work_dir, 'results.md'), table + '\n', overwrite=True)
     print(f'side-by-side pictures (input | gamma | CLAHE | RUAS | original): {args.work_dir}/')
 
 

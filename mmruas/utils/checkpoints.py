@@ -38,7 +38,8 @@ def read_checkpoint(path: str, what: str = 'checkpoint') -> Any:
     try:
         return torch.load(path, map_location='cpu', weights_only=True)
     except CHECKPOINT_ERRORS as exc:
-        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0].split('. ')[0]
+        first = first[:160]
         raise ToolError(f'{what} {path}: truncated, corrupt or unsafe file '
                         f'({type(exc).__name__}: {first})') from None
     except OSError as exc:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
+import os.path as osp
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -121,13 +121,24 @@ def load_config(path: str, cfg_options: dict | None = None) -> Config:
     return cfg
 
 
-_BUILD_PREFIX = re.compile(r'^(class `\w+` in [\w./\\-]+(\.py)?: )+')
-
-
 def _one_line(exc: BaseException) -> str:
     text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)
-    text = _BUILD_PREFIX.sub('', text.strip())
-    return (text.splitlines() or [type(exc).__name__])[0][:300]
+    return (text.strip().splitlines() or [type(exc).__name__])[0][:300]
+
+
+def _built_class(exc: BaseException) -> str | None:
+    """The class a registry was building (innermost ``build_from_cfg``) when ``exc`` was
+    raised, or None when it was not raised inside a registry build."""
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if code.co_name == 'build_from_cfg' and code.co_filename.endswith(
+                osp.join('registry', 'build_functions.py')):
+            obj_cls = tb.tb_frame.f_locals.get('obj_cls')
+            found = getattr(obj_cls, '__name__', None) or str(
+                tb.tb_frame.f_locals.get('cfg', {}).get('type', '?'))
+        tb = tb.tb_next
+    return found
 
 
 @contextlib.contextmanager
@@ -135,22 +146,17 @@ def config_errors(what: str = 'config') -> Iterator[None]:
     """Turn the errors of building from a config (an unknown type or variant, an unreadable
     or mismatched ``scene_checkpoint``, a wrong argument) into one-line ToolErrors.
 
-    Only errors raised while a registry built an object from the config (mmengine
-    prefixes them with ``class `X` in file:``) and unknown registry names are converted;
-    other exceptions keep their traceback.
+    Only ValueError, TypeError, KeyError and AssertionError raised while a registry built
+    an object (inside mmengine's ``build_from_cfg``) are converted, naming that object's
+    class; other exceptions keep their traceback.
     """
     try:
         yield
-    except KeyError as exc:
-        text = str(exc.args[0]) if exc.args else ''
-        if 'is not in the' not in text or 'registry' not in text:
+    except (ValueError, TypeError, KeyError, AssertionError) as exc:
+        cls = _built_class(exc)
+        if cls is None:
             raise
-        raise ToolError(f'{what}: {_one_line(exc)}') from None
-    except (ValueError, TypeError) as exc:
-        text = str(exc)
-        if not (_BUILD_PREFIX.match(text) or text.startswith('scene_checkpoint ')):
-            raise
-        raise ToolError(f'{what}: {_one_line(exc)}') from None
+        raise ToolError(f'{what}: building {cls}: {_one_line(exc)}') from None
 
 
 def _decoded_file(exc: UnicodeDecodeError) -> str:

@@ -17,6 +17,7 @@ import os
 import os.path as osp
 import tempfile
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,7 @@ from .cli import ToolError
 
 __all__ = ['atomic_path', 'atomic_write_bytes', 'check_new_output', 'check_folder_creatable',
            'ensure_folder',
-           'encode_image', 'same_file']
+           'encode_image', 'same_file', 'write_text', 'write_json', 'write_image']
 
 
 def same_file(a: str, b: str) -> bool:
@@ -145,3 +146,19 @@ def encode_image(path: str, img: np.ndarray) -> bytes:
     if not ok:
         raise ToolError(f'{path}: cannot encode image')
     return buf.tobytes()
+
+
+def write_text(path: str, text: str, *, overwrite: bool = False) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically (see :func:`atomic_path`)."""
+    atomic_write_bytes(path, text.encode('utf-8'), overwrite=overwrite)
+
+
+def write_json(path: str, obj: Any, *, overwrite: bool = False) -> None:
+    """Write ``obj`` as indented JSON to ``path`` atomically."""
+    import json
+    write_text(path, json.dumps(obj, indent=2), overwrite=overwrite)
+
+
+def write_image(path: str, img: np.ndarray, *, overwrite: bool = False) -> None:
+    """Encode ``img`` in ``path``'s format and write it atomically; ToolError on failure."""
+    atomic_write_bytes(path, encode_image(path, img), overwrite=overwrite)

@@ -21,26 +21,25 @@ done (RUAS_A runs its NRM on every image).
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import time
 
 import torch
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
+from mmruas.utils.checkpoints import build_model as checked_build
+from mmruas.utils.checkpoints import load_weights
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.utils.safe_io import check_new_output, write_json
 
 
 def build_model(cfg, checkpoint: str | None, device: str) -> torch.nn.Module:
     from mmengine.registry import init_default_scope
-    from mmengine.runner import load_checkpoint
-
-    from mmruas.registry import MODELS
 
     init_default_scope(cfg.get('default_scope', 'mmruas'))
-    model = MODELS.build(cfg.model)
+    model = checked_build(cfg)
     if checkpoint is not None:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True, logger='silent')
+        load_weights(model, checkpoint, strict=True)
     return model.to(device).eval()
 
 
@@ -140,8 +139,7 @@ def _write(args, rows: list[dict]) -> None:
                     device=args.device, shape=list(args.shape), warmup=args.warmup,
                     iters=args.iters, torch=torch.__version__,
                     num_threads=torch.get_num_threads())
-        with open(args.out, 'w') as f:
-            json.dump(dict(meta, results=rows), f, indent=2)
+        write_json(args.out, dict(meta, results=rows), overwrite=args.overwrite)
         print(f'results written to {args.out}')
 
 
@@ -158,6 +156,7 @@ def main() -> None:
     parser.add_argument('--warmup', type=int, default=5)
     parser.add_argument('--iters', type=int, default=20)
     parser.add_argument('--out', help='also write the results to this JSON file')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings')
     args = parser.parse_args()
@@ -168,6 +167,8 @@ def main() -> None:
         raise ToolError('--shape, --batch-sizes and --iters must be positive, --warmup >= 0')
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise ToolError(f'--device {args.device}: CUDA is not available')
+    if args.out:
+        check_new_output(args.out, overwrite=args.overwrite, inputs=[args.config])
     cfg = load_config(args.config, args.cfg_options)
     if search:
         return benchmark_search(cfg, args)

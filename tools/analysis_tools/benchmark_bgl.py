@@ -36,6 +36,7 @@ import torch
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.utils.safe_io import check_new_output, write_json
 
 
 def _status_kb(key: str) -> int:
@@ -121,6 +122,7 @@ def main() -> None:
     parser.add_argument('--warmup', type=int, default=1)
     parser.add_argument('--iters', type=int, default=3)
     parser.add_argument('--out', help='also write the results to this JSON file')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings')
     parser.add_argument('--only', choices=('TBGL', 'IBGL'), help=argparse.SUPPRESS)
@@ -131,6 +133,8 @@ def main() -> None:
                         '--warmup >= 0, --delta > 0')
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise ToolError(f'--device {args.device}: CUDA is not available')
+    if args.out:
+        check_new_output(args.out, overwrite=args.overwrite, inputs=[args.config])
     cfg = load_config(args.config, args.cfg_options)
     solvers = dict(TBGL=dict(type='TBGL', delta=args.delta), IBGL=dict(type='IBGL', k=args.k))
     if args.only:        # child process: one solver, one JSON line on stdout
@@ -160,8 +164,7 @@ def main() -> None:
         meta = dict(config=args.config, device=args.device, shape=list(args.shape),
                     batch_size=args.batch_size, warmup=args.warmup, iters=args.iters,
                     torch=torch.__version__, num_threads=torch.get_num_threads())
-        with open(args.out, 'w') as f:
-            json.dump(dict(meta, results=rows), f, indent=2)
+        write_json(args.out, dict(meta, results=rows), overwrite=args.overwrite)
         print(f'results written to {args.out}')
 
 

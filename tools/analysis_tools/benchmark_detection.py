@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import copy
-import json
 import logging
 import platform
 import statistics
@@ -38,7 +37,9 @@ import time
 import torch
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
+from mmruas.utils.checkpoints import load_weights
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.utils.safe_io import check_new_output, write_json
 from mmruas.utils.weights import clear_scene_checkpoints
 
 #: the scene preprocessors' own arguments; the rest are the plain preprocessor's
@@ -100,7 +101,6 @@ def build_models(cfg, args) -> dict[str, torch.nn.Module]:
     """``{'with': configured model, 'without': plain detector}``, the same weights."""
     from mmengine.model import revert_sync_batchnorm
     from mmengine.registry import MODELS, DefaultScope
-    from mmengine.runner import load_checkpoint
 
     model_cfg, detector_cfg, plain_cfg = detector_configs(cfg)
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmdet')):
@@ -111,8 +111,7 @@ def build_models(cfg, args) -> dict[str, torch.nn.Module]:
     # one process: SyncBN (mmseg's configs) as BatchNorm, as mmengine's Runner does
     with_scene, without = revert_sync_batchnorm(with_scene), revert_sync_batchnorm(without)
     if args.checkpoint is not None:
-        load_checkpoint(with_scene, args.checkpoint, map_location='cpu', strict=True,
-                        logger='silent')
+        load_weights(with_scene, args.checkpoint, strict=True)
     detector = getattr(with_scene, 'task', with_scene)
     shared = {k: v for k, v in detector.state_dict().items()
               if not k.startswith('data_preprocessor.scene.')}
@@ -247,6 +246,7 @@ def main() -> None:
     parser.add_argument('--warmup', type=int, default=2)
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--out', help='also write the results to this JSON file')
+    parser.add_argument('--overwrite', action='store_true', help='replace an existing --out')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings')
     args = parser.parse_args()
@@ -254,6 +254,8 @@ def main() -> None:
         raise ToolError('--batch-size and --iters must be positive, --warmup >= 0')
     if args.device.startswith('cuda') and not torch.cuda.is_available():
         raise ToolError(f'--device {args.device}: CUDA is not available')
+    if args.out:
+        check_new_output(args.out, overwrite=args.overwrite, inputs=[args.config])
     cfg = load_config(args.config, args.cfg_options)
     size = cfg.get('input_size', 300)
     args.shape = tuple(args.shape or (size, size))
@@ -278,8 +280,7 @@ def main() -> None:
                     device=args.device, cpu=cpu_name(), shape=list(args.shape),
                     batch_size=args.batch_size, warmup=args.warmup, iters=args.iters,
                     torch=torch.__version__, num_threads=torch.get_num_threads())
-        with open(args.out, 'w') as f:
-            json.dump(dict(meta, results=rows), f, indent=2)
+        write_json(args.out, dict(meta, results=rows), overwrite=args.overwrite)
         print(f'results written to {args.out}')
 
 

@@ -7,16 +7,22 @@ switch and at the end) and writes one PNG per searchable cell of the chosen entr
 softmax(α) over the recorded iterations (one panel per edge, one line per operation),
 ``<cell>_trajectory.png``. Usage::
 
-    python tools/analysis_tools/plot_alpha.py WORK_DIR [--index -1] [--out DIR]
+    python tools/analysis_tools/plot_alpha.py WORK_DIR [--index -1] [--out DIR] [--overwrite]
+
+A missing folder, a folder without (or with a broken) ``alpha_history.json`` and an
+index out of range end with one ``error:`` line. PNGs are written atomically; existing
+ones are replaced only with ``--overwrite``.
 """
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import os.path as osp
 
 import numpy as np
+
+from mmruas.utils.cli import ToolError, run_tool
+from mmruas.utils.safe_io import atomic_path, check_new_output, ensure_folder
 
 EDGE_NAMES = ('c1_d', 'c1_r', 'c2_d', 'c2_r', 'c3_d', 'c3_r', 'c4')
 
@@ -31,19 +37,47 @@ def softmax(a: np.ndarray) -> np.ndarray:
     return e / e.sum(-1, keepdims=True)
 
 
-def plot_alpha(work_dir: str, index: int = -1, out: str | None = None) -> list[str]:
+def load_history(work_dir: str) -> list[dict]:
+    """The entries of ``WORK_DIR/alpha_history.json``; ToolError (one line) when the folder
+    or the file is missing, unreadable or not a search's history."""
+    if not osp.isdir(work_dir):
+        raise ToolError(f'{work_dir}: no such folder')
+    path = osp.join(work_dir, 'alpha_history.json')
+    if not osp.isfile(path):
+        raise ToolError(f'{work_dir}: not a search work dir (no alpha_history.json; '
+                        'CooperativeSearchHook writes it)')
+    try:
+        with open(path, encoding='utf-8') as f:
+            history = json.load(f)
+    except (ValueError, OSError) as exc:
+        raise ToolError(f'{path}: not readable JSON ({str(exc)[:120]})') from None
+    if not isinstance(history, list) or not history:
+        raise ToolError(f'{path} is empty or not a list of entries')
+    if not all(isinstance(h, dict) and isinstance(h.get('alphas'), dict) and 'iter' in h
+               for h in history):
+        raise ToolError(f'{path}: an entry lacks "iter" or "alphas" (not a search history)')
+    return history
+
+
+def _save(fig, path: str, overwrite: bool) -> None:
+    check_new_output(path, overwrite=overwrite)
+    with atomic_path(path, overwrite=overwrite) as tmp:
+        fig.savefig(tmp, dpi=100, format='png')
+
+
+def plot_alpha(work_dir: str, index: int = -1, out: str | None = None,
+               overwrite: bool = False) -> list[str]:
     """Write the heat maps; returns the PNG paths."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    with open(osp.join(work_dir, 'alpha_history.json')) as f:
-        history = json.load(f)
-    if not history:
-        raise ValueError(f'{work_dir}/alpha_history.json is empty')
+    history = load_history(work_dir)
+    if not -len(history) <= index < len(history):
+        raise ToolError(f'--index {index}: alpha_history.json has {len(history)} entries')
     entry = history[index]
     out = out or osp.join(work_dir, 'alpha_plots')
-    os.makedirs(out, exist_ok=True)
+    ensure_folder(out)
     paths, drawn = [], []
     for name, alpha in entry['alphas'].items():
         a = np.asarray(alpha, dtype=np.float64)
@@ -62,24 +96,22 @@ def plot_alpha(work_dir: str, index: int = -1, out: str | None = None) -> list[s
         fig.colorbar(im, ax=ax, label='softmax(α)')
         fig.tight_layout()
         path = osp.join(out, f'{name.replace(".", "_")}_iter{entry["iter"]}.png')
-        fig.savefig(path, dpi=100)
+        _save(fig, path, overwrite)
         plt.close(fig)
         paths.append(path)
     return paths
 
 
-def plot_trajectory(work_dir: str, out: str | None = None) -> list[str]:
+def plot_trajectory(work_dir: str, out: str | None = None,
+                    overwrite: bool = False) -> list[str]:
     """softmax(α) of every edge over the entries of ``alpha_history.json``; PNG paths."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
 
-    with open(osp.join(work_dir, 'alpha_history.json')) as f:
-        history = json.load(f)
-    if not history:
-        raise ValueError(f'{work_dir}/alpha_history.json is empty')
+    history = load_history(work_dir)
     out = out or osp.join(work_dir, 'alpha_plots')
-    os.makedirs(out, exist_ok=True)
+    ensure_folder(out)
     iters = [h['iter'] for h in history]
     paths, drawn = [], []
     for name in history[-1]['alphas']:
@@ -102,7 +134,7 @@ def plot_trajectory(work_dir: str, out: str | None = None) -> list[str]:
         fig.suptitle(name, fontsize=8)
         fig.tight_layout()
         path = osp.join(out, f'{name.replace(".", "_")}_trajectory.png')
-        fig.savefig(path, dpi=100)
+        _save(fig, path, overwrite)
         plt.close(fig)
         paths.append(path)
     return paths
@@ -113,11 +145,12 @@ def main() -> None:
     parser.add_argument('work_dir')
     parser.add_argument('--index', type=int, default=-1, help='entry of alpha_history.json')
     parser.add_argument('--out', default=None)
+    parser.add_argument('--overwrite', action='store_true', help='replace existing PNGs')
     args = parser.parse_args()
-    for path in (plot_alpha(args.work_dir, args.index, args.out)
-                 + plot_trajectory(args.work_dir, args.out)):
+    for path in (plot_alpha(args.work_dir, args.index, args.out, args.overwrite)
+                 + plot_trajectory(args.work_dir, args.out, args.overwrite)):
         print(path)
 
 
 if __name__ == '__main__':
-    main()
+    run_tool(main)
