@@ -128,7 +128,7 @@ def _fd_term_and_exact(lg, lf, upper, lower, xi, delta):
     out = torch.autograd.grad(lf(), [*upper, *lower])
     g_val, v = out[:len(upper)], out[len(upper):]
     u = [vi * xi for vi in v]
-    eps = delta / torch.linalg.vector_norm(torch.stack(torch._foreach_norm(u)))
+    eps = delta / torch.linalg.vector_norm(torch.stack([torch.linalg.vector_norm(t) for t in u]))
     diffs = []
     for sign in (1.0, -1.0):
         restore()
