@@ -28,11 +28,11 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
-import cv2
 import numpy as np
 import torch
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
+from mmruas.apis.inference import read_image as api_read_image
 from mmruas.utils.checkpoints import build_model as checked_build
 from mmruas.utils.checkpoints import load_weights
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
@@ -144,21 +144,12 @@ def check_outputs(files: list[str], folders: set[str], out_dir: str,
 
 
 def read_image(path: str) -> Image:
-    """Read an 8/16-bit image as H×W×3 BGR (gray -> 3 channels, alpha dropped)."""
-    # ANYDEPTH | ANYCOLOR: 16-bit kept, EXIF orientation applied (IMREAD_UNCHANGED ignores
-    # it, so a phone JPEG came out turned 90°), alpha dropped
-    data = cv2.imread(path, cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR)
-    if data is None or data.size == 0:
-        raise ValueError('cannot read image (corrupt or unsupported format)')
-    if data.dtype not in (np.uint8, np.uint16):
-        raise ValueError(f'unsupported pixel type {data.dtype} (8- or 16-bit integers only)')
-    if data.ndim == 2:
-        data = data[:, :, None]
-    if data.ndim != 3 or data.shape[2] not in (1, 2, 3, 4):
-        raise ValueError(f'unsupported image shape {data.shape}')
-    if data.shape[2] in (1, 2):  # gray, gray + alpha
-        data = np.repeat(data[:, :, :1], 3, axis=2)
-    return Image(path, np.ascontiguousarray(data[:, :, :3]))
+    """Read an 8/16-bit image as H×W×3 BGR (gray -> 3 channels, alpha dropped, EXIF
+    orientation applied: :func:`mmruas.apis.inference.read_image`)."""
+    try:
+        return Image(path, api_read_image(path))
+    except ValueError as exc:
+        raise ValueError(str(exc).removeprefix(f'{path}: ')) from None
 
 
 def build_model(cfg, checkpoint: str, device: str, lenient: bool = False

@@ -24,7 +24,7 @@ import numpy as np
 from .cli import ToolError
 
 __all__ = ['atomic_path', 'atomic_write_bytes', 'check_new_output', 'check_folder_creatable',
-           'ensure_folder',
+           'ensure_folder', 'fsync_file',
            'encode_image', 'same_file', 'write_text', 'write_json', 'write_image']
 
 
@@ -98,7 +98,8 @@ def _claim(tmp: str, path: str, overwrite: bool) -> None:
     os.unlink(tmp)
 
 
-def _fsync(path: str) -> None:
+def fsync_file(path: str) -> None:
+    """Flush ``path``'s data to disk (before it is renamed into place)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -120,7 +121,7 @@ def atomic_path(path: str, *, overwrite: bool = False) -> Iterator[str]:
     os.close(fd)
     try:
         yield tmp
-        _fsync(tmp)
+        fsync_file(tmp)
         _claim(tmp, path, overwrite)
     except OSError as exc:
         raise ToolError(f'{path}: cannot write ({exc.strerror or exc})') from None

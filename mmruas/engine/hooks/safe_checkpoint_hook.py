@@ -16,37 +16,15 @@ from __future__ import annotations
 
 import os
 import os.path as osp
-import tempfile
 
 from mmengine.dist import is_main_process
 from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 from mmengine.registry import HOOKS
 
-__all__ = ['SafeCheckpointHook', 'write_text_atomic']
+from mmruas.utils.safe_io import atomic_write_bytes, fsync_file
 
-
-def _fsync(path: str) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_text_atomic(path: str, text: str) -> None:
-    """Replace ``path`` by a file holding ``text`` (temporary file + ``os.replace``)."""
-    fd, tmp = tempfile.mkstemp(dir=osp.dirname(osp.abspath(path)),
-                               prefix=f'.{osp.basename(path)}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'w') as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if osp.lexists(tmp):
-            os.unlink(tmp)
+__all__ = ['SafeCheckpointHook']
 
 
 @HOOKS.register_module(force=True)
@@ -77,12 +55,13 @@ class SafeCheckpointHook(CheckpointHook):
                 by_epoch=self.by_epoch, backend_args=self.backend_args, **self.args)
             if not is_main_process():
                 return
-            _fsync(tmp)
+            fsync_file(tmp)
             os.replace(tmp, self.last_ckpt)          # complete: now it takes its name
         finally:
             if is_main_process() and osp.lexists(tmp):
                 os.unlink(tmp)                       # a failed save leaves no debris
-        write_text_atomic(osp.join(runner.work_dir, 'last_checkpoint'), self.last_ckpt)
+        atomic_write_bytes(osp.join(runner.work_dir, 'last_checkpoint'),
+                           self.last_ckpt.encode(), overwrite=True)
         for old in stale:                            # only now that the new one is complete
             path = osp.join(self.out_dir, self.filename_tmpl.format(old))
             if old != step and osp.isfile(path):
