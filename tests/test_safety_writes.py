@@ -280,3 +280,23 @@ def test_darkface_underscore_is_not_a_digit_separator(tmp_path, text, where) -> 
     path.write_text(text)
     with pytest.raises(ValueError, match=str(path) + where):
         parse_darkface_label(str(path))
+
+
+def test_resume_falls_back_to_newest_complete_checkpoint(tmp_path) -> None:
+    """Issue 15.4's second window: ``last_checkpoint`` empty (or missing) while a complete
+    checkpoint exists; truncated newer ones are skipped."""
+    from mmruas.utils.checkpoints import find_resume_checkpoint
+    torch.save({'state_dict': {}, 'meta': {'iter': 2}}, tmp_path / 'iter_2.pth')
+    torch.save({'state_dict': {}, 'meta': {'iter': 10}}, tmp_path / 'iter_10.pth')
+    (tmp_path / 'iter_12.pth').write_bytes(b'')
+    path, note = find_resume_checkpoint(str(tmp_path))
+    assert path == str(tmp_path / 'iter_10.pth') and 'last_checkpoint is missing' in note
+    (tmp_path / 'last_checkpoint').write_text('')
+    path, note = find_resume_checkpoint(str(tmp_path))
+    assert path == str(tmp_path / 'iter_10.pth') and 'last_checkpoint is empty' in note
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'iter_2.pth'))
+    assert find_resume_checkpoint(str(tmp_path)) == (str(tmp_path / 'iter_2.pth'), '')
+    for name in ('iter_2.pth', 'iter_10.pth'):
+        (tmp_path / name).unlink()
+    path, note = find_resume_checkpoint(str(tmp_path))
+    assert path is None and 'no complete checkpoint' in note

@@ -227,6 +227,8 @@ def test_test_tool_probes(tiny_ckpt: Path, enhance_ckpt: Path, tmp_path: Path) -
         ([TINY_CFG, tiny_ckpt, '--work-dir', work, '--out', a_file / 'p.pkl'],
          ['is a file, not a folder']),
         ([TINY_CFG, tiny_ckpt, '--work-dir', a_file / 'w'], ['--work-dir', 'is a file']),
+        ([TINY_CFG, tiny_ckpt, '--work-dir', work, '--show-dir', a_file / 'vis'],
+         ['--show-dir', 'is a file']),
         ([TINY_CFG, tiny_ckpt, '--work-dir', work, '--cfg-options',
           'test_dataloader.batch_size=-1'], ['batch_size=-1', '>= 1']),
         (['configs/demo/demo_det_train.py', tiny_ckpt, '--work-dir', work, '--cfg-options',
