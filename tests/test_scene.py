@@ -73,7 +73,7 @@ def test_eval_runs_the_nrm_on_gated_images_only():
     host sync per batch); the output is the same as the sync-free ``where`` form to the last
     bit, and training keeps that form (NRM on every image)."""
     torch.manual_seed(0)
-    model = RUAS('RUAS_A').eval()
+    model = RUAS('RUAS_A', channels_last=False).eval()   # one memory format: bit equality
     y = torch.rand(4, 3, 20, 24) * 0.2
     y[1:3] += torch.rand(2, 3, 20, 24) * 0.3            # noisier images
     with torch.no_grad():
@@ -98,6 +98,24 @@ def test_eval_runs_the_nrm_on_gated_images_only():
         closed = model(y)
     assert len(calls) == 3                                         # NRM not run at all
     assert torch.equal(closed.output, closed.us[-1])
+
+
+def test_channels_last_eval_equals_default_format():
+    """Eval on the CPU computes in channels-last; same output (float rounding) and gate, and
+    the output keeps the default contiguous layout."""
+    torch.manual_seed(0)
+    model = RUAS('RUAS_A').eval()
+    y = torch.rand(2, 3, 30, 41) * 0.3
+    model.estimator.threshold = 0.0                     # NRM on both images
+    with torch.no_grad():
+        fast = model(y)
+        model.channels_last = False
+        plain = model(y)
+    assert fast.us[-1].is_contiguous(memory_format=torch.channels_last)
+    assert not plain.us[-1].is_contiguous(memory_format=torch.channels_last)
+    assert fast.output.is_contiguous()
+    assert (fast.output - plain.output).abs().max() <= 1e-5
+    assert fast.gate.tolist() == plain.gate.tolist() == [True, True]
 
 
 def test_converter_rejects_other_layouts():
