@@ -300,3 +300,27 @@ def test_resume_falls_back_to_newest_complete_checkpoint(tmp_path) -> None:
         (tmp_path / name).unlink()
     path, note = find_resume_checkpoint(str(tmp_path))
     assert path is None and 'no complete checkpoint' in note
+
+
+def test_convert_interrupted_write_leaves_nothing(tmp_path, monkeypatch, capsys) -> None:
+    """A write failing half-way (full disk) in convert_released_ruas.py: exit 2, one
+    line, no OUT and no stray ``OUT.tmp`` (issue 15.5, 15.7); the source is unchanged."""
+    from mmruas.utils.cli import run_tool as run_main
+    from tests.test_scene_preprocessor import enhancer, released_layout
+    src = tmp_path / 'released.pt'
+    torch.save(released_layout(enhancer('RUAS_A').scene), src)
+    before = src.read_bytes()
+    tool = load_tool('convert_released_ruas.py')
+
+    def full_disk(obj, path, *args, **kwargs):
+        Path(path).write_bytes(b'PK\x03\x04 half')
+        raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(tool.torch, 'save', full_disk)
+    monkeypatch.setattr(sys, 'argv', ['convert', str(src), str(tmp_path / 'out.pth')])
+    with pytest.raises(SystemExit) as exc:
+        run_main(tool.main)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exc.value.code == 2 and len(err) == 1
+    assert err[0].startswith('error: ') and 'out.pth' in err[0] and 'No space' in err[0]
+    assert sorted(os.listdir(tmp_path)) == ['released.pt'] and src.read_bytes() == before
