@@ -1,0 +1,16 @@
+"""Deployment helpers: ONNX export of enhancers and scene-preprocessed task models, and
+the side-by-side latency benchmark's runners (``tools/deployment``,
+``tools/analysis_tools/benchmark_deploy.py``)."""
+from .onnx_export import (
+    EnhancerGraph,
+    TaskGraph,
+    export_graph,
+    flatten_outputs,
+    graph_for,
+    max_abs_diff,
+    onnx_session,
+    run_onnx,
+)
+
+__all__ = ['EnhancerGraph', 'TaskGraph', 'export_graph', 'flatten_outputs', 'graph_for',
+           'max_abs_diff', 'onnx_session', 'run_onnx']
