@@ -130,7 +130,7 @@ def test_main_config_published_genotypes(stage1):
 def test_search_retrain_config_inherits_the_main_config(tmp_path):
     """The search's retrain_config.py (as CooperativeSearchHook writes it) overrides the
     genotypes of this file and nothing else."""
-    from mmruas.search.cooperative_hook import format_cfg
+    from mmruas.search_space import format_cfg
 
     search = Config.fromfile(str(VARIANTS / 'ruas_ssd_exdark_search.py'))
     hook = next(h for h in search.custom_hooks if h.type == 'CooperativeSearchHook')
