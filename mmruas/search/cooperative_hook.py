@@ -77,15 +77,13 @@ from mmengine.registry import HOOKS
 from torch import nn
 from torch.utils.data import DataLoader
 
-from ..search_space.export import alpha_history_entry, format_cfg, write_retrain_config
+from ..search_space.export import alpha_history_entry, write_retrain_config
 from ..search_space.genotype import derive_genotypes, save_genotypes
 from ..search_space.mixed_op import alpha_entropy
 from .data import InfiniteLoader, split_indices, subset_loader
 from .distributed import SearchDistributedDataParallel, max_rank_deviation
 
-# format_cfg: tests/test_exdark_configs.py still imports it from here (its home is
-# mmruas.search_space; the import there is requested)
-__all__ = ['CooperativeSearchHook', 'format_cfg']
+__all__ = ['CooperativeSearchHook']
 
 STRATEGIES = ('cooperative', 'independent', 'global')
 
