@@ -111,12 +111,13 @@ def test_stock_config_trains_one_step(tmp_path, base, sizes, scene) -> None:
     assert pp.pad_size_divisor == parent_pp.pad_size_divisor
 
     model.train()
-    data = pp(det_batch(sizes), training=True)
+    data, outs = pp.run(det_batch(sizes), training=True)
+    assert 'scene_outputs' not in pp(det_batch(sizes), training=True)  # stock batch keys
     d = pp.pad_size_divisor
     h, w = data['inputs'].shape[-2:]
     assert h % d == 0 and w % d == 0
     assert all(s.batch_input_shape == (h, w) for s in data['data_samples'])
-    assert len(pp.last_scene_outputs) == len(set(sizes))
+    assert len(outs) == len(set(sizes))
     loss, _ = model.parse_losses(model(**data, mode='loss'))
     assert torch.isfinite(loss)
     loss.backward()
@@ -219,7 +220,8 @@ def test_ruas_output_through_det_data_preprocessor() -> None:
         assert sa.metainfo == sb.metainfo
         assert sa.gt_instances.masks.masks.shape == (2, 64, 96)  # padded to the batch
         assert (sa.gt_instances.masks.masks == sb.gt_instances.masks.masks).all()
-    outs = ours.last_scene_outputs  # two sizes: two groups, batch positions kept
+    with torch.no_grad():
+        _, outs = ours.run(det_batch(sizes, masks=True), True)  # two sizes: two groups
     assert [o.extras['indices'] for o in outs] == [[0, 2], [1]]
     assert torch.equal(outs[0].extras['input'][1], batch['inputs'][2].flip(0).float() / 255)
     with pytest.raises(RuntimeError, match='last_scene_outputs'):
@@ -360,6 +362,7 @@ def test_scene_task_model_loss(tmp_path) -> None:
     assert model.data_preprocessor is model.task.data_preprocessor
     batch = det_batch([(64, 64), (64, 64)])
     data = model.data_preprocessor(batch, training=True)
+    assert len(data['scene_outputs']) == 1  # handed forward in the batch (λ > 0)
     losses = model(**data, mode='loss')
     assert {'loss_cls', 'loss_bbox', 'loss_scene'} <= set(losses)
     y = torch.stack([img.flip(0).float() / 255 for img in batch['inputs']])
@@ -376,6 +379,13 @@ def test_scene_task_model_loss(tmp_path) -> None:
         preds = model.test_step(det_batch([(64, 64)]))
     assert isinstance(preds[0], DetDataSample) and 'bboxes' in preds[0].pred_instances
 
+    # the Runner's path (BaseModel.train_step: preprocessor, then forward(**data))
+    from mmengine.optim import OptimWrapper
+    sgd = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.0))
+    log_vars = model.train_step(det_batch([(64, 64), (64, 64)]), sgd)
+    assert float(log_vars['loss_scene']) == pytest.approx(float(losses['loss_scene']), rel=1e-5)
+    with pytest.raises(RuntimeError, match='handed forward hold 0 images'):
+        model.loss(data['inputs'], data['data_samples'])  # nothing read back from state
     zero = SceneTaskModel(task=cfg.model, lam=0.0)
     assert 'loss_scene' not in zero(**zero.data_preprocessor(batch, True), mode='loss')
     stock = Config.fromfile(str(MIM / 'retinanet/retinanet_r50_fpn_1x_coco.py')).model

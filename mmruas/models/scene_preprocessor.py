@@ -6,8 +6,10 @@ nothing but a different ``data_preprocessor``:
 
 1. move to the device, cast to float, order the channels RGB, divide by the white level
    (255, or each image's ``max_value`` metainfo) and clamp to [0, 1]: that is ``y``;
-2. ``u = Ψs(y)`` (the :class:`~mmruas.scene.SceneOutput` is kept in
-   :attr:`SceneDataPreprocessorMixin.last_scene_outputs` for the scene loss ℓs, eq. 5);
+2. ``u = Ψs(y)``: one :class:`~mmruas.scene.SceneOutput` per image size, handed forward
+   for the scene loss ℓs (eq. 5): :meth:`SceneDataPreprocessorMixin.run` returns them with
+   the batch, and with ``pass_scene_outputs`` (set by :class:`SceneTaskModel` when λ > 0)
+   ``forward`` puts them in the batch as ``scene_outputs``;
 3. multiply by the white level and order the channels as the task expects (its
    ``bgr_to_rgb`` / ``rgb_to_bgr``): the wrapper owns the channel order, so a batch is
    converted once where the task wants RGB from BGR images (twice only where the task
@@ -100,6 +102,9 @@ class SceneDataPreprocessorMixin:
         self.input_bgr = bool(input_bgr)
         self.output_bgr = self.input_bgr if output_bgr is None else bool(output_bgr)
         self.last_scene_outputs = []
+        #: put the scene outputs into the preprocessed batch (``scene_outputs``), for a model
+        #: whose forward takes them (:class:`~mmruas.models.SceneTaskModel` with λ > 0)
+        self.pass_scene_outputs = False
         if self.freeze_scene:
             self.scene.requires_grad_(False)
             self.scene.eval()
@@ -113,7 +118,8 @@ class SceneDataPreprocessorMixin:
 
     def __getstate__(self) -> dict:
         """Copies and pickles leave the last outputs behind (graph nodes cannot be copied,
-        e.g. by an EMA hook's ``deepcopy`` in the middle of training)."""
+        e.g. by an EMA hook's ``deepcopy`` in the middle of training). Goes with
+        :attr:`last_scene_outputs` once no caller reads that record."""
         state = super().__getstate__() if hasattr(super(), '__getstate__') else self.__dict__
         state = dict(state)
         state['last_scene_outputs'] = []
@@ -121,7 +127,8 @@ class SceneDataPreprocessorMixin:
 
     @property
     def last_scene_output(self) -> SceneOutput | None:
-        """The :class:`SceneOutput` of the last forward (``None`` before the first).
+        """The :class:`SceneOutput` of the last forward (``None`` before the first); a record
+        for inspection (ℓs takes the outputs :meth:`run` hands forward).
 
         ``extras['input']`` holds the scene's input ``y`` (RGB, [0, 1]) and
         ``extras['indices']`` the batch positions. A batch of images of different sizes
@@ -148,7 +155,7 @@ class SceneDataPreprocessorMixin:
         return torch.tensor(levels, device=imgs.device).view(-1, 1, 1, 1)
 
     def _run_scene_group(self, imgs: torch.Tensor, samples: Sequence | None,
-                         indices: list[int]) -> torch.Tensor:
+                         indices: list[int]) -> tuple[SceneOutput, torch.Tensor]:
         """One N x C x H x W group: normalise to [0, 1] (RGB), run the scene, scale back.
 
         C is the scene's ``in_channels`` (default 3); other inputs than 3-channel images
@@ -174,34 +181,51 @@ class SceneDataPreprocessorMixin:
             out = SceneOutput(output=out, us=[out], ts=[], t_hats=[])
         out.extras['input'] = y
         out.extras['indices'] = list(indices)
-        self.last_scene_outputs.append(out)
         result = out.output * scale
-        return result[:, [2, 1, 0], ...] if self.output_bgr else result
+        return out, result[:, [2, 1, 0], ...] if self.output_bgr else result
 
-    def apply_scene(self, inputs: torch.Tensor | Sequence[torch.Tensor],
-                    samples: Sequence | None = None) -> torch.Tensor | list[torch.Tensor]:
-        """Run the scene on a stacked batch or a list of C x H x W images (same structure
-        back, float, in the input's value range and the channel order the task expects)."""
-        self.last_scene_outputs = []
+    def run_scene(self, inputs: torch.Tensor | Sequence[torch.Tensor],
+                  samples: Sequence | None = None
+                  ) -> tuple[torch.Tensor | list[torch.Tensor], list[SceneOutput]]:
+        """Run the scene on a stacked batch or a list of C x H x W images: the same
+        structure back (float, in the input's value range and the channel order the task
+        expects) and the scene outputs, one per image size."""
         if isinstance(inputs, torch.Tensor):
             if inputs.dim() != 4:
                 raise ValueError('expected an N x C x H x W batch or a list of images, got '
                                  f'a tensor of shape {tuple(inputs.shape)}')
-            return self._run_scene_group(inputs, samples, list(range(inputs.shape[0])))
-        groups: dict[tuple, list[int]] = {}
-        for i, img in enumerate(inputs):
-            groups.setdefault((tuple(img.shape), img.dtype), []).append(i)
-        outputs: list[torch.Tensor | None] = [None] * len(inputs)
-        for indices in groups.values():
-            batch = torch.stack([inputs[i] for i in indices])
-            result = self._run_scene_group(batch, samples, indices)
-            for j, i in enumerate(indices):
-                outputs[i] = result[j]
-        return outputs
+            out, result = self._run_scene_group(inputs, samples, list(range(inputs.shape[0])))
+            scene_outputs = [out]
+        else:
+            groups: dict[tuple, list[int]] = {}
+            for i, img in enumerate(inputs):
+                groups.setdefault((tuple(img.shape), img.dtype), []).append(i)
+            result, scene_outputs = [None] * len(inputs), []
+            for indices in groups.values():
+                out, group = self._run_scene_group(torch.stack([inputs[i] for i in indices]),
+                                                   samples, indices)
+                scene_outputs.append(out)
+                for j, i in enumerate(indices):
+                    result[i] = group[j]
+        self.last_scene_outputs = list(scene_outputs)
+        return result, scene_outputs
+
+    def apply_scene(self, inputs: torch.Tensor | Sequence[torch.Tensor],
+                    samples: Sequence | None = None) -> torch.Tensor | list[torch.Tensor]:
+        """:meth:`run_scene` without the outputs (they stay in :attr:`last_scene_outputs`)."""
+        return self.run_scene(inputs, samples)[0]
+
+    def run(self, data: dict, training: bool = False) -> tuple[dict, list[SceneOutput]]:
+        """The scene (steps 1-3), then the wrapped preprocessor (step 4): the preprocessed
+        batch and the batch's scene outputs."""
+        data = dict(data)
+        data['inputs'], scene_outputs = self.run_scene(self.cast_data(data['inputs']),
+                                                       data.get('data_samples'))
+        return super().forward(data, training), scene_outputs
 
     def forward(self, data: dict, training: bool = False) -> dict:
-        """Scene module (steps 1-3), then the wrapped preprocessor (step 4)."""
-        data = dict(data)
-        data['inputs'] = self.apply_scene(self.cast_data(data['inputs']),
-                                          data.get('data_samples'))
-        return super().forward(data, training)
+        """:meth:`run`; the scene outputs go into the batch with ``pass_scene_outputs``."""
+        data, scene_outputs = self.run(data, training)
+        if self.pass_scene_outputs:
+            data['scene_outputs'] = scene_outputs
+        return data

@@ -3,8 +3,10 @@
 :class:`SceneTaskModel` wraps any mmengine ``BaseModel`` task model (a detector, a
 segmentor) whose data preprocessor runs the scene module
 (:class:`~mmruas.models.scene_preprocessor.SceneDataPreprocessorMixin`). ``loss`` returns
-the task's losses plus ``loss_scene = λ·ℓs(tᴷ, y)``, computed from the preprocessor's
-last :class:`~mmruas.scene.SceneOutput`; ``predict`` and ``tensor`` delegate to the task.
+the task's losses plus ``loss_scene = λ·ℓs(tᴷ, y)``, computed from the batch's
+:class:`~mmruas.scene.SceneOutput` s, which the preprocessor hands forward in the batch
+(``scene_outputs``, its ``pass_scene_outputs``); ``predict`` and ``tensor`` delegate to the
+task.
 With λ = 0 the wrapper is unnecessary: swapping the preprocessor alone is eq. 5 with λ = 0.
 It imports neither mmdet nor mmseg; the adapters (:mod:`mmruas.det`, :mod:`mmruas.seg`)
 register it where those libraries look.
@@ -22,7 +24,7 @@ from mmengine.registry import DefaultScope
 from ..losses.ruas_losses import scene_term
 from ..registry import MODELS
 from ..scene import SceneOutput
-from .scene_preprocessor import build_mmruas_module
+from .scene_preprocessor import SceneDataPreprocessorMixin, build_mmruas_module
 
 __all__ = ['SceneTaskModel', 'scene_loss_of']
 
@@ -77,32 +79,37 @@ class SceneTaskModel(BaseModel):
         lam = float(lam)
         if lam < 0:
             raise ValueError(f'SceneTaskModel: lam must be >= 0, got {lam}')
-        if lam > 0 and not hasattr(task_model.data_preprocessor, 'last_scene_outputs'):
+        pp = task_model.data_preprocessor
+        if lam > 0 and not isinstance(pp, SceneDataPreprocessorMixin):
             raise ValueError('SceneTaskModel: lam > 0 needs a data preprocessor that runs the '
-                             f'scene module, got {type(task_model.data_preprocessor).__name__}')
-        super().__init__(data_preprocessor=task_model.data_preprocessor, init_cfg=init_cfg)
+                             f'scene module, got {type(pp).__name__}')
+        if lam > 0:
+            pp.pass_scene_outputs = True  # ℓs needs them: the batch carries them forward
+        super().__init__(data_preprocessor=pp, init_cfg=init_cfg)
         self.task = task_model
         self.lam = lam
         self.scene_loss = build_mmruas_module(scene_loss or dict(type='SceneLoss'))
 
     def forward(self, inputs: torch.Tensor, data_samples: list | None = None,
-                mode: str = 'tensor'):
+                mode: str = 'tensor', scene_outputs: list[SceneOutput] | None = None):
         """``loss``: task losses + ``loss_scene``; ``predict``/``tensor``: the task's."""
         if mode == 'loss':
-            return self.loss(inputs, data_samples)
+            return self.loss(inputs, data_samples, scene_outputs)
         return self.task(inputs, data_samples, mode=mode)
 
-    def loss(self, inputs: torch.Tensor, data_samples: list | None) -> dict:
-        """``ℓt`` from the task model and ``loss_scene = λ·ℓs(tᴷ, y)`` (eq. 5)."""
+    def loss(self, inputs: torch.Tensor, data_samples: list | None,
+             scene_outputs: list[SceneOutput] | None = None) -> dict:
+        """``ℓt`` from the task model and ``loss_scene = λ·ℓs(tᴷ, y)`` (eq. 5) from the
+        batch's scene outputs."""
         losses = self.task(inputs, data_samples, mode='loss')
         if self.lam == 0:
             return losses
         if 'loss_scene' in losses:
             raise KeyError('SceneTaskModel: the task model already returns "loss_scene"')
-        outputs = self.data_preprocessor.last_scene_outputs
-        n = sum(out.output.shape[0] for out in outputs)
+        n = sum(out.output.shape[0] for out in scene_outputs or [])
         if n != len(inputs):
-            raise RuntimeError(f'SceneTaskModel: the last scene outputs hold {n} images, the '
-                               f'batch {len(inputs)}; run the data preprocessor first')
-        losses['loss_scene'] = self.lam * scene_loss_of(outputs, self.scene_loss)
+            raise RuntimeError(f'SceneTaskModel: the scene outputs handed forward hold {n} '
+                               f'images, the batch {len(inputs)}; preprocess the batch with '
+                               'the model\'s data_preprocessor')
+        losses['loss_scene'] = self.lam * scene_loss_of(scene_outputs, self.scene_loss)
         return losses
