@@ -255,3 +255,52 @@ def test_benchmark_detection_with_and_without_scene(tmp_path):
     assert res.returncode == 2
     last = res.stderr.strip().splitlines()[-1]
     assert last.startswith('error: ') and 'scene module' in last
+
+
+def test_tile_option_equals_whole_image(ckpt, tmp_path):
+    """--tile N: the same PNGs as the whole-image run (float outputs agree to 1e-5, so the
+    8-bit results to one grey level), 16-bit included; the illumination too."""
+    src = tmp_path / 'low'
+    write(src / 'odd.png', dark((37, 53, 3), 1))
+    write(src / 'deep.png', dark((30, 41, 3), 2, np.uint16))
+    whole = enhance(ckpt, src, tmp_path / 'whole', '--save-illumination')
+    tiled = enhance(ckpt, src, tmp_path / 'tiled', '--save-illumination', '--tile', '16')
+    assert whole.returncode == tiled.returncode == 0, tiled.stderr
+    names = listing(tmp_path / 'whole')
+    assert names == listing(tmp_path / 'tiled') and len(names) == 4
+    for name in names:
+        a, b = read(tmp_path / 'whole' / name), read(tmp_path / 'tiled' / name)
+        assert a.shape == b.shape and a.dtype == b.dtype
+        assert np.abs(a.astype(int) - b.astype(int)).max() <= 1, name
+    bad = enhance(ckpt, src, tmp_path / 'bad', '--tile', '0')
+    assert bad.returncode == 2 and not (tmp_path / 'bad').exists()
+
+
+def test_video_input(ckpt, tmp_path):
+    """A video file in: OUTPUT_DIR/<same name>, same frame count, size and frame rate."""
+    (tmp_path / 'vid').mkdir()
+    src = tmp_path / 'vid' / 'clip.avi'
+    writer = cv2.VideoWriter(str(src), cv2.VideoWriter_fourcc(*'MJPG'), 15.0, (40, 24))
+    for i in range(5):
+        frame = np.full((24, 40, 3), 20, np.uint8)
+        frame[4:12, 2 + 4 * i:10 + 4 * i] = 60
+        writer.write(frame)
+    writer.release()
+    res = enhance(ckpt, src, tmp_path / 'out', '--batch-size', '2')
+    assert res.returncode == 0, res.stderr
+    assert '5 frame(s) written' in res.stdout
+    cap = cv2.VideoCapture(str(tmp_path / 'out' / 'clip.avi'))
+    frames = []
+    while True:
+        ok, f = cap.read()
+        if not ok:
+            break
+        frames.append(f)
+    assert len(frames) == 5 and frames[0].shape == (24, 40, 3)
+    assert cap.get(cv2.CAP_PROP_FPS) == pytest.approx(15.0)
+    from mmruas.apis import enhance as api_enhance
+    ok, first = cv2.VideoCapture(str(src)).read()
+    want = api_enhance(build_model(), first).astype(float)   # the checkpoint's weights
+    assert ok and np.abs(frames[0].astype(float) - want).mean() < 8   # up to the codec
+    again = enhance(ckpt, src, tmp_path / 'out')       # existing output refused
+    assert again.returncode == 2 and again.stderr.count('\n') == 1 and 'exist' in again.stderr

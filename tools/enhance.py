@@ -1,10 +1,16 @@
 """Enhance low-light images with a trained RUAS model.
 
     python tools/enhance.py CONFIG CHECKPOINT INPUT OUTPUT_DIR [--batch-size 8]
-        [--device cpu|cuda] [--side-by-side] [--save-illumination] [--cfg-options k=v ...]
+        [--tile 512] [--device cpu|cuda] [--side-by-side] [--save-illumination]
+        [--cfg-options k=v ...]
 
-INPUT is an image file, a folder (its png/jpg/jpeg/bmp/tif/tiff files, not recursive)
-or a glob pattern. Every result is a PNG named after its input (``<stem>.png``; with
+INPUT is an image file, a folder (its png/jpg/jpeg/bmp/tif/tiff files, not recursive),
+a glob pattern, or a video file (.mp4/.avi/.mov/.mkv/.m4v: written as OUTPUT_DIR/<stem>
+with the input's extension, same frame rate, size and frame count; frames in batches of
+--batch-size). ``--tile N`` runs the exact tiled inference (docs/deployment.md#tiled-inference):
+the same output as the whole image, with memory bounded by the tile.
+
+Every result is a PNG named after its input (``<stem>.png``; with
 ``--side-by-side`` also ``<stem>_side_by_side.png`` = input | output | illumination,
 with ``--save-illumination`` also ``<stem>_illumination.png``), 16-bit for 16-bit
 inputs and 8-bit otherwise. Images of one size are enhanced in batches.
@@ -28,11 +34,14 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import torch
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
 from mmruas.apis.inference import read_image as api_read_image
+from mmruas.apis.video import enhance_video, is_video
+from mmruas.scene.tiling import tiled_scene
 from mmruas.utils.checkpoints import build_model as checked_build
 from mmruas.utils.checkpoints import load_weights
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
@@ -65,6 +74,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('output_dir', help='folder for the results (not an input folder)')
     parser.add_argument('--batch-size', type=int, default=8,
                         help='images of one size per forward pass')
+    parser.add_argument('--tile', type=int, default=None,
+                        help='exact tiled inference with N×N tiles (same output, less memory)')
     parser.add_argument('--device', default='cuda' if torch.cuda.is_available() else 'cpu',
                         help='cpu or cuda[:N]')
     parser.add_argument('--side-by-side', action='store_true',
@@ -80,6 +91,8 @@ def parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.batch_size < 1:
         parser.error(f'--batch-size must be >= 1, got {args.batch_size}')
+    if args.tile is not None and args.tile < 1:
+        parser.error(f'--tile must be >= 1, got {args.tile}')
     return args
 
 
@@ -114,7 +127,7 @@ def output_paths(path: str, out_dir: str, args: argparse.Namespace) -> list[str]
 
 
 def check_outputs(files: list[str], folders: set[str], out_dir: str,
-                  args: argparse.Namespace) -> None:
+                  args: argparse.Namespace, outputs=None) -> None:
     """Refuse output folders inside an input folder and outputs clashing with anything."""
     out_real = osp.realpath(out_dir)
     if osp.exists(out_dir) and not osp.isdir(out_dir):
@@ -129,7 +142,7 @@ def check_outputs(files: list[str], folders: set[str], out_dir: str,
     seen: dict[str, str] = {}
     existing = []
     for f in files:
-        for p in output_paths(f, out_real, args):
+        for p in (outputs(f, out_real) if outputs else output_paths(f, out_real, args)):
             if osp.realpath(p) in inputs or (
                     osp.exists(p) and (os.stat(p).st_dev, os.stat(p).st_ino) in inodes):
                 raise ToolError(f'{p}: output would overwrite an input (same file)')
@@ -170,15 +183,20 @@ def build_model(cfg, checkpoint: str, device: str, lenient: bool = False
 
 
 @torch.no_grad()
-def enhance(model: torch.nn.Module, images: list[Image], device: str
+def enhance(model: torch.nn.Module, images: list[Image], device: str, tile: int | None = None
             ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """Enhance images of one size: (outputs, illuminations), B×3×H×W float RGB on CPU."""
     x = torch.stack([
         torch.from_numpy(img.data[:, :, ::-1].transpose(2, 0, 1).astype(np.float32))
         / (65535.0 if img.bit_depth == 16 else 255.0) for img in images]).to(device)
     if hasattr(model, 'scene'):
+        if tile:
+            out, t = tiled_scene(model.scene, x, tile, return_illumination=True)
+            return out.cpu(), t.cpu()
         out = model.scene(x)
         return out.output.cpu(), out.ts[-1].cpu()
+    if tile:
+        raise ToolError('--tile needs a model with a RUAS scene module')
     return model(x, mode='tensor').cpu(), None
 
 
@@ -215,11 +233,44 @@ def write_results(images: list[Image], outputs: torch.Tensor, ts: torch.Tensor |
     return failed
 
 
+def enhance_video_file(cfg, args: argparse.Namespace) -> int:
+    """INPUT is a video: OUTPUT_DIR/<name of the input> (see the module docstring)."""
+    from mmengine.utils import ProgressBar
+
+    if args.side_by_side or args.save_illumination:
+        raise ToolError('--side-by-side and --save-illumination are for images, not videos')
+    src = osp.abspath(args.input)
+    check_outputs([src], {osp.dirname(osp.realpath(src))}, args.output_dir, args,
+                  outputs=lambda f, d: [osp.join(d, osp.basename(f))])
+    model = build_model(cfg, args.checkpoint, args.device, args.lenient)
+    dst = osp.join(ensure_folder(args.output_dir), osp.basename(src))
+    cap = cv2.VideoCapture(src)
+    total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT)) if cap.isOpened() else 0
+    cap.release()
+    progress = ProgressBar(max(total, 1))
+    last = [0]
+
+    def advance(done: int) -> None:
+        for _ in range(min(done, max(total, 1)) - last[0]):
+            progress.update()
+        last[0] = min(done, max(total, 1))
+
+    try:
+        frames = enhance_video(model, src, dst, batch_size=args.batch_size, tile=args.tile,
+                               overwrite=args.overwrite, progress=advance)
+    except ValueError as exc:
+        raise ToolError(str(exc)) from None
+    print(f'\n{frames} frame(s) written to {dst}')
+    return 0
+
+
 def main() -> int:
     from mmengine.utils import ProgressBar
 
     args = parse_args()
     cfg = load_config(args.config, args.cfg_options)
+    if is_video(args.input) and osp.isfile(args.input):
+        return enhance_video_file(cfg, args)
     files, folders = collect_inputs(args.input)
     check_outputs(files, folders, args.output_dir, args)
     model = build_model(cfg, args.checkpoint, args.device, args.lenient)
@@ -235,7 +286,7 @@ def main() -> int:
     def flush(key: tuple[int, int]) -> None:
         nonlocal written
         batch = pending.pop(key)
-        outputs, ts = enhance(model, batch, args.device)
+        outputs, ts = enhance(model, batch, args.device, args.tile)
         bad = write_results(batch, outputs, ts, out_dir, args)
         for path, reason in bad:
             print(f'\nskipped {path}: {reason}', file=sys.stderr)
