@@ -9,8 +9,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = ('mmdet.models', 'mmdet.datasets', 'mmdet.evaluation', 'mmseg.models', 'mmseg.datasets',
          'mmseg.evaluation', 'mmpretrain', 'mmruas.det', 'mmruas.seg')
@@ -86,8 +84,6 @@ def test_lazy_names_of_the_packages() -> None:
     assert out['missing'] == "module 'mmruas.models' has no attribute 'NoSuchThing'"
 
 
-@pytest.mark.xfail(strict=True, reason='mmruas/bgl/bgl_model.py and models/scene_task_search'
-                   '.py still import mmdet.registry / mmseg.registry (requested of their owner)')
 def test_core_works_without_mmdet_and_mmseg() -> None:
     """With mmdet and mmseg absent (import blocked), the core imports and enhances."""
     out = run('import json, sys\n'

@@ -12,12 +12,11 @@ from .enhancer import RUASEnhancer
 from .scene_preprocessor import SceneDataPreprocessorMixin, build_mmruas_module
 from .scene_task_model import SceneTaskModel, scene_loss_of
 from .search_enhancer import RUASSearchEnhancer
-from .search_groups import detector_genotype_cfg, detector_search_groups, genotypes_to_cfg
+from .search_groups import task_genotype_cfg, task_search_groups
 
 __all__ = ['EnhanceDataPreprocessor', 'RUASEnhancer', 'RUASSearchEnhancer',
            'SceneDataPreprocessorMixin', 'build_mmruas_module', 'SceneTaskModel',
-           'scene_loss_of', 'detector_search_groups', 'detector_genotype_cfg',
-           'genotypes_to_cfg']
+           'scene_loss_of', 'task_search_groups', 'task_genotype_cfg']
 
 __getattr__, __dir__ = lazy_exports(__name__, {
     'RUASDetDataPreprocessor': 'mmruas.det.data_preprocessor',

@@ -5,12 +5,12 @@ import os
 import os.path as osp
 from collections.abc import Sequence
 
-import cv2
 import numpy as np
 import torch
 from mmengine.hooks import Hook
 
 from ...registry import HOOKS
+from ...utils.safe_io import write_image
 from ...visualization import side_by_side, to_image
 
 __all__ = ['EnhanceVisualizationHook']
@@ -84,4 +84,4 @@ class EnhanceVisualizationHook(Hook):
             if out_dir is None:
                 runner.visualizer.add_image(f'test_{name}', img[..., ::-1], step=batch_idx)
             else:
-                cv2.imwrite(osp.join(out_dir, osp.splitext(name)[0] + '.png'), img)
+                write_image(osp.join(out_dir, osp.splitext(name)[0] + '.png'), img, overwrite=True)
