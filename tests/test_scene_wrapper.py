@@ -56,7 +56,8 @@ def test_generative_block_has_no_scene_loss() -> None:
     (it used to be an IndexError)."""
     with DefaultScope.overwrite_default_scope('mmdet'):
         pp = RUASDetDataPreprocessor(scene=GenerativeBlock(), bgr_to_rgb=True)
-    pp.apply_scene(torch.randint(0, 255, (2, 4, 16, 16), dtype=torch.uint8))  # packed RAW
-    assert pp.last_scene_outputs[0].ts == []
+    raw = torch.randint(0, 255, (2, 4, 16, 16), dtype=torch.uint8)  # packed RAW
+    out, scene_outputs = pp.run_scene(raw)
+    assert out.shape == (2, 3, 16, 16) and scene_outputs[0].ts == []
     with pytest.raises(ValueError, match='no scene loss .* use lam=0'):
-        scene_loss_of(pp.last_scene_outputs, SceneLoss())
+        scene_loss_of(scene_outputs, SceneLoss())
