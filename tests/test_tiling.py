@@ -34,9 +34,9 @@ def _split_gate(scene: RUAS, y: torch.Tensor) -> None:
 @pytest.mark.parametrize('variant', ['RUAS_S', 'RUAS', 'RUAS_A'])
 @pytest.mark.parametrize('size,tile', [((70, 95), 24), ((70, 95), 33), ((23, 31), 5),
                                        ((20, 30), 64), ((64, 64), 32)])
-def test_tiled_equals_full(variant, size, tile, one_thread):
-    scene = _scene(variant)
-    y = _images(2, *size)
+def test_tiled_equals_full(variant, size, tile, device, one_thread):
+    scene = _scene(variant).to(device)
+    y = _images(2, *size).to(device)
     if variant == 'RUAS_A':
         _split_gate(scene, y)
     with torch.no_grad():

@@ -183,16 +183,17 @@ def build_model(cfg, checkpoint: str, device: str, lenient: bool = False
 
 
 @torch.no_grad()
-def enhance(model: torch.nn.Module, images: list[Image], device: str, tile: int | None = None
-            ) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Enhance images of one size: (outputs, illuminations), B×3×H×W float RGB on CPU."""
+def enhance(model: torch.nn.Module, images: list[Image], device: str, tile: int | None = None,
+            need_t: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Enhance images of one size: (outputs, illuminations), B×3×H×W float RGB on CPU (a
+    tiled run keeps the illumination only if ``need_t``)."""
     x = torch.stack([
         torch.from_numpy(img.data[:, :, ::-1].transpose(2, 0, 1).astype(np.float32))
         / (65535.0 if img.bit_depth == 16 else 255.0) for img in images]).to(device)
     if hasattr(model, 'scene'):
         if tile:
-            out, t = tiled_scene(model.scene, x, tile, return_illumination=True)
-            return out.cpu(), t.cpu()
+            out, t = tiled_scene(model.scene, x, tile, return_illumination=need_t)
+            return out.cpu(), None if t is None else t.cpu()
         out = model.scene(x)
         return out.output.cpu(), out.ts[-1].cpu()
     if tile:
@@ -286,7 +287,8 @@ def main() -> int:
     def flush(key: tuple[int, int]) -> None:
         nonlocal written
         batch = pending.pop(key)
-        outputs, ts = enhance(model, batch, args.device, args.tile)
+        outputs, ts = enhance(model, batch, args.device, args.tile,
+                              need_t=args.side_by_side or args.save_illumination)
         bad = write_results(batch, outputs, ts, out_dir, args)
         for path, reason in bad:
             print(f'\nskipped {path}: {reason}', file=sys.stderr)

@@ -85,12 +85,14 @@ def tiled_scene(scene: RUAS, y: torch.Tensor, tile: int, return_illumination: bo
         raise ValueError('tiled inference is for eval mode (call scene.eval())')
     iem_r, est_r, nrm_r = scene_halos(scene)
     b, _, h, w = y.shape
+    fmt = (torch.channels_last if scene.channels_last and y.device.type == 'cpu'
+           else torch.contiguous_format)          # as RUAS.forward computes in eval
     u = torch.empty_like(y)
     t = torch.empty_like(y) if return_illumination else None
     level = torch.zeros(b, dtype=torch.float64, device=y.device)
     for box in _tiles(h, w, tile):
         crop, (sy, sx) = _with_halo(y, box, iem_r + est_r)
-        us, ts, _ = scene.iem(crop)
+        us, ts, _ = scene.iem(crop.contiguous(memory_format=fmt))
         y0, y1, x0, x1 = box
         u[..., y0:y1, x0:x1] = us[-1][..., sy, sx]
         if t is not None:
@@ -115,5 +117,6 @@ def tiled_scene(scene: RUAS, y: torch.Tensor, tile: int, return_illumination: bo
         for box in _tiles(h, w, tile):
             crop, (sy, sx) = _with_halo(u[open_], box, nrm_r)
             y0, y1, x0, x1 = box
-            out[open_, :, y0:y1, x0:x1] = scene.nrm(crop)[..., sy, sx]
+            out[open_, :, y0:y1, x0:x1] = scene.nrm(crop.contiguous(memory_format=fmt))[
+                ..., sy, sx]
     return out, t
