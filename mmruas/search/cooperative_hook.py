@@ -80,6 +80,7 @@ from torch.utils.data import DataLoader
 from ..search_space.export import alpha_history_entry, write_retrain_config
 from ..search_space.genotype import derive_genotypes, save_genotypes
 from ..search_space.mixed_op import alpha_entropy
+from ..utils.safe_io import write_json
 from .data import InfiniteLoader, split_indices, subset_loader
 from .distributed import SearchDistributedDataParallel, max_rank_deviation
 
@@ -89,9 +90,7 @@ STRATEGIES = ('cooperative', 'independent', 'global')
 
 
 def _write_json(path: str, data: object) -> None:
-    with open(f'{path}.tmp', 'w') as f:
-        json.dump(data, f, indent=2)
-    os.replace(f'{path}.tmp', path)
+    write_json(path, data, overwrite=True)    # temp name, fsync, rename: never half-written
 
 
 @HOOKS.register_module()

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import keyword
 import logging
-import os
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 from mmengine.logging import print_log
 from torch import nn
 
+from ..utils.safe_io import write_text
 from .cell import DistillationCell
 from .genotype import Genotype
 from .unit import GenotypeConfigurable, SearchableUnit, searchable_units
@@ -121,9 +121,7 @@ def write_retrain_config(path: str, base: str, model: Mapping[str, Any], note: s
     text = (f'# {note}\n'
             f'_base_ = [{base!r}]\n\n'
             f'model = {format_cfg(dict(model))}\n')
-    with open(f'{path}.tmp', 'w') as f:
-        f.write(text)
-    os.replace(f'{path}.tmp', path)
+    write_text(path, text, overwrite=True)
 
 
 def alpha_history_entry(model: nn.Module) -> dict[str, dict[str, list]]:

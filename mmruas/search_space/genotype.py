@@ -15,6 +15,7 @@ from typing import Any
 
 from torch import nn
 
+from ..utils.safe_io import write_text
 from .operations import resolve_op_name
 
 __all__ = ['Genotype', 'RELEASED_GENOTYPES', 'derive_genotypes', 'save_genotypes',
@@ -104,14 +105,12 @@ def derive_genotypes(model: nn.Module) -> dict[str, Genotype]:
 def save_genotypes(genotypes: Mapping[str, Genotype], path: str) -> None:
     """Write ``{module name: [op names]}`` as JSON (``.json``) or YAML (``.yaml/.yml``)."""
     data = {k: Genotype.coerce(v).to_list() for k, v in genotypes.items()}
-    tmp = f'{path}.tmp'
-    with open(tmp, 'w') as f:
-        if path.endswith(('.yaml', '.yml')):
-            import yaml
-            yaml.safe_dump(data, f, sort_keys=False)
-        else:
-            json.dump(data, f, indent=2)
-    os.replace(tmp, path)
+    if path.endswith(('.yaml', '.yml')):
+        import yaml
+        text = yaml.safe_dump(data, sort_keys=False)
+    else:
+        text = json.dumps(data, indent=2)
+    write_text(path, text, overwrite=True)    # temp name, fsync, rename
 
 
 def load_genotypes(path: str) -> dict[str, Genotype]:
