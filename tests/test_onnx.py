@@ -36,6 +36,8 @@ for _module in ('onnx', 'onnxruntime', 'onnxscript'):
 ENHANCER_CONFIG = osp.join(REPO, 'configs', 'ruas_enhance', 'ruas_a_released.py')
 DETECTOR_CONFIG = osp.join(REPO, 'configs', 'demo', 'demo_det_train.py')
 LOL_LOW = osp.join(REFERENCE, 'lol', 'low')
+SEGMENTOR_CONFIG = osp.join(REPO, 'configs', 'ruas_deeplabv3plus_acdc.py')
+PAD = 'model.data_preprocessor.pad_size_divisor'   # padding inside the graph: odd sizes
 
 
 def _tool():
@@ -157,10 +159,11 @@ def test_graph_for_refuses_other_models() -> None:
 @pytest.fixture(scope='module')
 def detector(tmp_path_factory) -> dict:
     """The demo SSD (narrow ResNet-18, searched neck/head, RUAS_S scene in the data
-    preprocessor) with seeded random weights, exported by the tool at 2x3x96x96."""
+    preprocessor, padding to a multiple of 32) with seeded random weights, exported by the
+    tool at 2x3x96x96."""
     tmp = tmp_path_factory.mktemp('onnx_detector')
     torch.manual_seed(0)
-    model = build_model(load_config(DETECTOR_CONFIG)).eval()
+    model = build_model(load_config(DETECTOR_CONFIG, {PAD: 32})).eval()
     with torch.no_grad():   # BN statistics other than 0/1, so normalisation is exercised
         for m in model.modules():
             if isinstance(m, torch.nn.BatchNorm2d):
@@ -169,7 +172,8 @@ def detector(tmp_path_factory) -> dict:
     ckpt = tmp / 'det.pth'
     torch.save({'state_dict': model.state_dict()}, ckpt)
     out = tmp / 'det.onnx'
-    assert export_onnx.main([DETECTOR_CONFIG, str(ckpt), str(out), '--shape', '96', '96']) == 0
+    assert export_onnx.main([DETECTOR_CONFIG, str(ckpt), str(out), '--shape', '96', '96',
+                             '--cfg-options', f'{PAD}=32']) == 0
     return dict(graph=graph_for(model), session=onnx_session(out, threads=1))
 
 
@@ -180,7 +184,33 @@ def test_detector_graph_preprocess_equals_the_data_preprocessor(detector: dict) 
     with torch.no_grad():
         ours = graph.preprocess(img)
         theirs = graph.model.data_preprocessor({'inputs': img}, False)['inputs']
-    assert ours.shape == theirs.shape and torch.equal(ours, theirs)
+    assert ours.shape == theirs.shape == (2, 3, 64, 96) and torch.equal(ours, theirs)
+
+
+def test_segmentor_graph_preprocess_equals_the_data_preprocessor() -> None:
+    """mmseg's preprocessor (RUASSegDataPreprocessor, padding to a multiple of 32 at test
+    time) at the tiny test scale of tests/test_segmentation.py."""
+    from mmseg.structures import SegDataSample
+    bn = dict(type='BN', requires_grad=True)
+    cfg = load_config(SEGMENTOR_CONFIG)
+    cfg.model.update(pretrained=None)
+    cfg.model.backbone.update(depth=18, base_channels=8, stem_channels=8, norm_cfg=bn)
+    cfg.model.decode_head.update(in_channels=64, channels=16, c1_in_channels=8,
+                                 c1_channels=8, norm_cfg=bn)
+    cfg.model.auxiliary_head.update(in_channels=32, channels=8, norm_cfg=bn)
+    cfg.model.data_preprocessor.update(scene_checkpoint=None, test_cfg=dict(size_divisor=32))
+    torch.manual_seed(0)
+    graph = graph_for(build_model(cfg))
+    assert isinstance(graph, TaskGraph)
+    img = torch.rand(2, 3, 50, 70, generator=torch.Generator().manual_seed(4)) * 255
+    samples = [SegDataSample(metainfo=dict(img_shape=(50, 70))) for _ in range(2)]
+    with torch.no_grad():
+        ours = graph.preprocess(img)
+        theirs = graph.model.data_preprocessor(
+            {'inputs': list(img), 'data_samples': samples}, False)['inputs']
+        logits = graph(img)[0]
+    assert ours.shape == theirs.shape == (2, 3, 64, 96) and torch.equal(ours, theirs)
+    assert logits.shape == (2, 19, 16, 24)
 
 
 @pytest.mark.parametrize('shape', [(1, 80, 112), (2, 65, 97)])

@@ -67,7 +67,7 @@ class TaskGraph(nn.Module):
 
     def preprocess(self, image: torch.Tensor) -> torch.Tensor:
         """The preprocessor's eval-mode steps on a stacked batch, written out: its own
-        ``forward`` (and the scene wrapper's ``apply_scene``) loop over the images of the
+        ``forward`` (and the scene wrapper's ``run_scene``) loop over the images of the
         batch (``range(N)`` for the per-image metainfo, mmdet's pad shapes, mmseg's
         per-image normalisation), which fixes the batch size in an exported graph. The steps
         (tests/test_onnx.py checks them against the preprocessor's ``forward``): white
@@ -89,7 +89,10 @@ class TaskGraph(nn.Module):
         if size is not None:
             th, tw = size
         elif divisor and divisor > 1:
-            th, tw = -(-h // divisor) * divisor, -(-w // divisor) * divisor
+            # not -(-h // d): torch 2.14's exporter writes the floor division of a negative
+            # symbolic size as ONNX's truncating Div (101 -> 96 instead of 128 for d = 32)
+            th = (h + divisor - 1) // divisor * divisor
+            tw = (w + divisor - 1) // divisor * divisor
         else:
             return x
         return F.pad(x, (0, tw - w, 0, th - h), value=value)
@@ -134,7 +137,7 @@ def _graph_for(model: nn.Module) -> nn.Module:
     if isinstance(scene, RUAS):
         return EnhancerGraph(scene)
     pre = getattr(model, 'data_preprocessor', None)
-    if pre is not None and hasattr(pre, 'apply_scene') and hasattr(model, '_forward'):
+    if pre is not None and hasattr(pre, 'run_scene') and hasattr(model, '_forward'):
         if int(getattr(pre.scene, 'in_channels', 3)) != 3:
             raise ValueError('the scene preprocessor takes '
                              f'{pre.scene.in_channels}-channel inputs; only 3-channel '
