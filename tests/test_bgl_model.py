@@ -195,12 +195,12 @@ def test_block_as_scene_module_on_unprocessed_images():
     assert raw.shape == (4, 6, 8) and float(raw.max()) <= 255.0
     from mmdet.structures import DetDataSample
     sample = DetDataSample(metainfo=dict(img_shape=(12, 16), ori_shape=(12, 16)))
-    out = pre(dict(inputs=[raw], data_samples=[sample]), False)
+    out, outs = pre.run(dict(inputs=[raw], data_samples=[sample]), False)
     with torch.no_grad():
         expect = (block((raw / 255.0).clamp(0, 1)[None]) * 255.0)[:, [2, 1, 0]]
     assert out['inputs'].shape == (1, 3, 12, 16)
     assert torch.allclose(out['inputs'], expect, atol=1e-4)
-    assert pre.last_scene_output.ts == [] and not any(p.requires_grad
+    assert outs[0].ts == [] and not any(p.requires_grad
                                                       for p in pre.scene.parameters())
     with pytest.raises(ValueError, match='4-channel'):
         pre(dict(inputs=[torch.rand(3, 12, 16)], data_samples=[sample]), False)

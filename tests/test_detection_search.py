@@ -133,9 +133,8 @@ def changed_groups(model, before) -> set[str]:
 
 def scene_loss(model, batch) -> torch.Tensor:
     """ℓs by hand: the scene on the batch, SceneLoss on its tᴷ."""
-    pp = model.data_preprocessor
-    pp.apply_scene(batch['inputs'], batch['data_samples'])
-    return scene_loss_of(pp.last_scene_outputs, SceneLoss())
+    _, outs = model.data_preprocessor.run_scene(batch['inputs'], batch['data_samples'])
+    return scene_loss_of(outs, SceneLoss())
 
 
 def det_loss(model, batch, detach_scene=False) -> torch.Tensor:

@@ -251,8 +251,8 @@ def test_train_step_gradients_in_scene_neck_and_both_heads(tmp_path):
     model = MODELS.build(dict(detector_cfg(), train_cfg=dict(TRAIN_CFG, neg_pos_ratio=10 ** 4)))
     quiet_init(model)
     batch = darkface_batch(make_darkface(tmp_path), TRAIN_PIPELINE)
-    data = model.data_preprocessor(batch, training=True)
-    assert model.data_preprocessor.last_scene_output is not None
+    data, outs = model.data_preprocessor.run(batch, training=True)
+    assert len(outs) == 1 and outs[0].ts
     losses = model.loss(data['inputs'], data['data_samples'])
     loss, log = model.parse_losses(losses)
     assert set(log) >= {'loss_cls', 'loss_bbox', 'loss_cls_first', 'loss_bbox_first'}

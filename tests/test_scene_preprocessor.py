@@ -224,22 +224,20 @@ def test_ruas_output_through_det_data_preprocessor() -> None:
         _, outs = ours.run(det_batch(sizes, masks=True), True)  # two sizes: two groups
     assert [o.extras['indices'] for o in outs] == [[0, 2], [1]]
     assert torch.equal(outs[0].extras['input'][1], batch['inputs'][2].flip(0).float() / 255)
-    with pytest.raises(RuntimeError, match='last_scene_outputs'):
-        ours.last_scene_output  # noqa: B018
 
 
 def test_metainfo_white_level_and_rgb_input() -> None:
     pp = RUASDetDataPreprocessor(scene=IdentityScene(), max_value='metainfo', **NORM)
     img = torch.randint(0, 4096, (3, 8, 8), dtype=torch.int32).to(torch.uint16)
     sample = DetDataSample(metainfo=dict(img_shape=(8, 8), max_value=4095))
-    pp(dict(inputs=[img], data_samples=[sample]))
+    _, outs = pp.run(dict(inputs=[img], data_samples=[sample]))
     expected = (img.flip(0).float() / 4095).clamp(0, 1)
-    assert torch.equal(pp.last_scene_output.extras['input'][0], expected)
+    assert torch.equal(outs[0].extras['input'][0], expected)
     rgb = RUASDetDataPreprocessor(scene=IdentityScene(), mean=NORM['mean'], std=NORM['std'],
                                   rgb_to_bgr=True)
     img8 = torch.randint(0, 256, (3, 8, 8), dtype=torch.uint8)
-    rgb(dict(inputs=[img8]))
-    assert torch.equal(rgb.last_scene_output.extras['input'][0], img8.float() / 255)
+    _, outs = rgb.run(dict(inputs=[img8]))
+    assert torch.equal(outs[0].extras['input'][0], img8.float() / 255)
     with pytest.raises(ValueError, match='max_value'):
         RUASDetDataPreprocessor(scene=IdentityScene(), max_value=0)
 
@@ -258,8 +256,8 @@ def test_freeze_scene() -> None:
     b = live(det_batch([(24, 24)]), training=True)['inputs']
     assert not a.requires_grad and b.requires_grad
     torch.testing.assert_close(a, b)
-    copied = copy.deepcopy(live)  # e.g. an EMA hook: the kept graph nodes are left behind
-    assert copied.last_scene_outputs == [] and len(live.last_scene_outputs) == 1
+    copied = copy.deepcopy(live)  # e.g. an EMA hook mid-training: no graph is kept on it
+    assert all(not torch.is_tensor(v) for v in vars(copied).values())
 
 
 def released_layout(scene: RUAS) -> dict[str, torch.Tensor]:

@@ -58,6 +58,6 @@ def test_generative_block_has_no_scene_loss() -> None:
         pp = RUASDetDataPreprocessor(scene=GenerativeBlock(), bgr_to_rgb=True)
     raw = torch.randint(0, 255, (2, 4, 16, 16), dtype=torch.uint8)  # packed RAW
     out, scene_outputs = pp.run_scene(raw)
-    assert out.shape == (2, 3, 16, 16) and scene_outputs[0].ts == []
+    assert out.shape == (2, 3, 32, 32) and scene_outputs[0].ts == []   # RAW at 2x
     with pytest.raises(ValueError, match='no scene loss .* use lam=0'):
         scene_loss_of(scene_outputs, SceneLoss())

@@ -95,7 +95,7 @@ def _build_task(task: dict | nn.Module, generator: nn.Module,
     cfg['data_preprocessor'] = pp
     cfg['_scope_'] = scope
     model = ROOT_MODELS.build(cfg)
-    if not isinstance(model, BaseModel) or not hasattr(model.data_preprocessor, 'apply_scene'):
+    if not isinstance(model, BaseModel) or not hasattr(model.data_preprocessor, 'run_scene'):
         raise TypeError(f'BGLModel: task {kind!r} must be an mmengine BaseModel with a scene '
                         'data preprocessor (RUASDetDataPreprocessor / RUASSegDataPreprocessor)')
     return model

@@ -63,7 +63,6 @@ class SceneDataPreprocessorMixin:
 
     scene: nn.Module
     freeze_scene: bool
-    last_scene_outputs: list[SceneOutput]
 
     def __init__(self, scene: dict | nn.Module, freeze_scene: bool = False,
                  scene_checkpoint: str | None = None, max_value: float | str = 255.0,
@@ -101,7 +100,6 @@ class SceneDataPreprocessorMixin:
         self.max_value = max_value if max_value == 'metainfo' else float(max_value)
         self.input_bgr = bool(input_bgr)
         self.output_bgr = self.input_bgr if output_bgr is None else bool(output_bgr)
-        self.last_scene_outputs = []
         #: put the scene outputs into the preprocessed batch (``scene_outputs``), for a model
         #: whose forward takes them (:class:`~mmruas.models.SceneTaskModel` with λ > 0)
         self.pass_scene_outputs = False
@@ -115,32 +113,6 @@ class SceneDataPreprocessorMixin:
         if self.freeze_scene:
             self.scene.eval()
         return self
-
-    def __getstate__(self) -> dict:
-        """Copies and pickles leave the last outputs behind (graph nodes cannot be copied,
-        e.g. by an EMA hook's ``deepcopy`` in the middle of training). Goes with
-        :attr:`last_scene_outputs` once no caller reads that record."""
-        state = super().__getstate__() if hasattr(super(), '__getstate__') else self.__dict__
-        state = dict(state)
-        state['last_scene_outputs'] = []
-        return state
-
-    @property
-    def last_scene_output(self) -> SceneOutput | None:
-        """The :class:`SceneOutput` of the last forward (``None`` before the first); a record
-        for inspection (ℓs takes the outputs :meth:`run` hands forward).
-
-        ``extras['input']`` holds the scene's input ``y`` (RGB, [0, 1]) and
-        ``extras['indices']`` the batch positions. A batch of images of different sizes
-        has one output per size: use :attr:`last_scene_outputs` then.
-        """
-        if not self.last_scene_outputs:
-            return None
-        if len(self.last_scene_outputs) > 1:
-            raise RuntimeError('the last batch held images of several sizes, so it has '
-                               f'{len(self.last_scene_outputs)} scene outputs; use '
-                               'last_scene_outputs')
-        return self.last_scene_outputs[0]
 
     def _white_levels(self, imgs: torch.Tensor, samples: Sequence | None,
                       indices: list[int]) -> float | torch.Tensor:
@@ -207,13 +179,7 @@ class SceneDataPreprocessorMixin:
                 scene_outputs.append(out)
                 for j, i in enumerate(indices):
                     result[i] = group[j]
-        self.last_scene_outputs = list(scene_outputs)
         return result, scene_outputs
-
-    def apply_scene(self, inputs: torch.Tensor | Sequence[torch.Tensor],
-                    samples: Sequence | None = None) -> torch.Tensor | list[torch.Tensor]:
-        """:meth:`run_scene` without the outputs (they stay in :attr:`last_scene_outputs`)."""
-        return self.run_scene(inputs, samples)[0]
 
     def run(self, data: dict, training: bool = False) -> tuple[dict, list[SceneOutput]]:
         """The scene (steps 1-3), then the wrapped preprocessor (step 4): the preprocessed

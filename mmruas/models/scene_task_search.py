@@ -77,7 +77,7 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
                          data_preprocessor=data_preprocessor, task_scope=task_scope,
                          init_cfg=init_cfg)
         pp = self.data_preprocessor
-        if not hasattr(pp, 'apply_scene'):
+        if not hasattr(pp, 'run_scene'):
             raise TypeError('SceneTaskSearchModel: the data preprocessor must run the scene '
                             'module (RUASDetDataPreprocessor / RUASSegDataPreprocessor), '
                             f'got {type(pp).__name__}')
@@ -117,9 +117,8 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
 
     def search_scene_loss(self, batch: dict) -> Tensor:
         """ℓs of the scene on the batch (the scene alone, no task model)."""
-        pp = self.data_preprocessor
-        pp.apply_scene(batch['inputs'], batch.get('data_samples'))
-        return scene_loss_of(pp.last_scene_outputs, self.scene_loss)
+        _, outs = self.data_preprocessor.run_scene(batch['inputs'], batch.get('data_samples'))
+        return scene_loss_of(outs, self.scene_loss)
 
     def search_task_inputs(self, batch: dict) -> dict:
         """The preprocessed batch: scene output, normalised and padded, with its samples."""
@@ -136,9 +135,8 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
 
     def search_joint_losses(self, batch: dict, detach_scene: bool) -> tuple[Tensor, Tensor]:
         """ℓs and the detection loss from one preprocessor (scene) pass."""
-        pp = self.data_preprocessor
-        data = pp(batch, training=True)
-        l_s = scene_loss_of(pp.last_scene_outputs, self.scene_loss)
+        data, outs = self.data_preprocessor.run(batch, training=True)
+        l_s = scene_loss_of(outs, self.scene_loss)
         if detach_scene:
             data = dict(data, inputs=data['inputs'].detach())
         return l_s, self.search_task_loss(data)
