@@ -278,27 +278,17 @@ def test_tile_option_equals_whole_image(ckpt, tmp_path):
 
 def test_video_input(ckpt, tmp_path):
     """A video file in: OUTPUT_DIR/<same name>, same frame count, size and frame rate."""
+    from mmruas.apis import enhance as api_enhance
+
+    from .test_video import _read, _video
     (tmp_path / 'vid').mkdir()
     src = tmp_path / 'vid' / 'clip.avi'
-    writer = cv2.VideoWriter(str(src), cv2.VideoWriter_fourcc(*'MJPG'), 15.0, (40, 24))
-    for i in range(5):
-        frame = np.full((24, 40, 3), 20, np.uint8)
-        frame[4:12, 2 + 4 * i:10 + 4 * i] = 60
-        writer.write(frame)
-    writer.release()
+    _video(src, n=5, size=(40, 24), fps=15.0)
     res = enhance(ckpt, src, tmp_path / 'out', '--batch-size', '2')
     assert res.returncode == 0, res.stderr
     assert '5 frame(s) written' in res.stdout
-    cap = cv2.VideoCapture(str(tmp_path / 'out' / 'clip.avi'))
-    frames = []
-    while True:
-        ok, f = cap.read()
-        if not ok:
-            break
-        frames.append(f)
-    assert len(frames) == 5 and frames[0].shape == (24, 40, 3)
-    assert cap.get(cv2.CAP_PROP_FPS) == pytest.approx(15.0)
-    from mmruas.apis import enhance as api_enhance
+    frames, fps, size = _read(tmp_path / 'out' / 'clip.avi')
+    assert len(frames) == 5 and size == (40, 24) and fps == pytest.approx(15.0)
     ok, first = cv2.VideoCapture(str(src)).read()
     want = api_enhance(build_model(), first).astype(float)   # the checkpoint's weights
     assert ok and np.abs(frames[0].astype(float) - want).mean() < 8   # up to the codec
