@@ -141,7 +141,8 @@ def test_export_tool_refuses_bad_input(enhancer: dict, tmp_path: Path) -> None:
     state.pop('scene.nrm.tail.bias')
     broken = tmp_path / 'broken.pth'
     torch.save({'state_dict': state}, broken)
-    with pytest.raises(ToolError, match='missing keys: scene.nrm.tail.bias'):
+    with pytest.raises(ToolError, match=r'does not fit the model \(missing keys: '
+                       r'scene.nrm.tail.bias\)$'):
         main([ENHANCER_CONFIG, str(broken), str(tmp_path / 'a.onnx')])
     with pytest.raises(ToolError, match='must differ'):
         main([ENHANCER_CONFIG, str(enhancer['ckpt']), str(tmp_path / 'a.onnx'),

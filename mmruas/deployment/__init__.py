@@ -7,10 +7,11 @@ from .onnx_export import (
     export_graph,
     flatten_outputs,
     graph_for,
+    load_graph,
     max_abs_diff,
     onnx_session,
     run_onnx,
 )
 
 __all__ = ['EnhancerGraph', 'TaskGraph', 'export_graph', 'flatten_outputs', 'graph_for',
-           'max_abs_diff', 'onnx_session', 'run_onnx']
+           'load_graph', 'max_abs_diff', 'onnx_session', 'run_onnx']

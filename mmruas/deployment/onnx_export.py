@@ -34,9 +34,16 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..scene import RUAS
+from ..utils.checkpoints import (
+    build_model,
+    check_state_dict,
+    checkpoint_state_dict,
+    read_checkpoint,
+)
+from ..utils.cli import ToolError, load_config
 
 __all__ = ['EnhancerGraph', 'TaskGraph', 'export_graph', 'flatten_outputs', 'run_onnx',
-           'max_abs_diff', 'onnx_session', 'graph_for']
+           'max_abs_diff', 'onnx_session', 'graph_for', 'load_graph']
 
 
 class EnhancerGraph(nn.Module):
@@ -149,6 +156,26 @@ def _graph_for(model: nn.Module) -> nn.Module:
         return TaskGraph(model)
     raise ValueError(f'{type(model).__name__} is neither an enhancer (a RUAS scene) nor a '
                      'detector/segmentor with the RUAS scene data preprocessor')
+
+
+def load_graph(config: str, checkpoint: str, cfg_options: dict | None = None) -> nn.Module:
+    """The exportable graph (:func:`graph_for`) of ``config``'s model with ``checkpoint``
+    loaded strictly, on the CPU. A config's ``scene_checkpoint`` is not read (the checkpoint
+    holds the scene's weights). Errors are one-line ToolErrors."""
+    cfg = load_config(config, cfg_options)
+    pre = cfg.model.get('data_preprocessor')
+    if isinstance(pre, dict) and pre.get('scene_checkpoint') is not None:
+        pre['scene_checkpoint'] = None
+    model = build_model(cfg)
+    state = checkpoint_state_dict(read_checkpoint(checkpoint), checkpoint)
+    text = check_state_dict(model, state, checkpoint, strict=False)
+    if text:      # strict, and no hint at a --lenient these tools do not have
+        raise ToolError(f'checkpoint {checkpoint} does not fit the model ({text})')
+    model.load_state_dict(state, strict=True)
+    try:
+        return graph_for(model)
+    except ValueError as exc:
+        raise ToolError(f'{config}: {exc}') from None
 
 
 def export_graph(graph: nn.Module, example: torch.Tensor, path: str, *,

@@ -44,9 +44,8 @@ import numpy as np
 import torch
 
 import mmruas  # noqa: F401  (the torch-2.14 compatibility fixes)
-from mmruas.deployment import TaskGraph, flatten_outputs, graph_for, max_abs_diff
-from mmruas.utils.checkpoints import build_model, load_weights
-from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.deployment import TaskGraph, flatten_outputs, load_graph, max_abs_diff
+from mmruas.utils.cli import DictAction, ToolError, run_tool
 from mmruas.utils.safe_io import check_new_output, write_json
 
 Runner = Callable[[torch.Tensor], list]
@@ -237,19 +236,6 @@ def throughput(run: Runner, inputs: list[torch.Tensor], batch: int, repeats: int
                 single_img_s=batch / s, speedup=s / b, max_abs_diff_batch_vs_single=diff)
 
 
-def load_model(config: str, checkpoint: str, cfg_options: dict | None) -> torch.nn.Module:
-    cfg = load_config(config, cfg_options)
-    pre = cfg.model.get('data_preprocessor')
-    if isinstance(pre, dict) and pre.get('scene_checkpoint') is not None:
-        pre['scene_checkpoint'] = None   # the checkpoint holds the scene's weights
-    model = build_model(cfg)
-    load_weights(model, checkpoint, strict=True)
-    try:
-        return graph_for(model)
-    except ValueError as exc:
-        raise ToolError(f'{config}: {exc}') from None
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if args.out:
@@ -257,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                          inputs=[args.config, args.checkpoint])
     torch.set_num_threads(args.threads)
     paths = collect_images(args.images)
-    graph = load_model(args.config, args.checkpoint, args.cfg_options)
+    graph = load_graph(args.config, args.checkpoint, args.cfg_options)
     inputs = load_inputs(paths, graph)
     ours = torch_runner(graph)
     sides = [('mmruas (PyTorch)', ours)]

@@ -43,13 +43,12 @@ from mmruas.deployment import (
     TaskGraph,
     export_graph,
     flatten_outputs,
-    graph_for,
+    load_graph,
     max_abs_diff,
     onnx_session,
     run_onnx,
 )
-from mmruas.utils.checkpoints import build_model, load_weights
-from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
+from mmruas.utils.cli import DictAction, ToolError, run_tool
 from mmruas.utils.safe_io import atomic_path, check_new_output
 
 REQUIRED = ('onnx', 'onnxruntime', 'onnxscript')
@@ -105,17 +104,6 @@ def require_onnx(legacy: bool) -> None:
                         f'{" ".join(missing)} (versions in requirements.txt)')
 
 
-def load_model(config: str, checkpoint: str, cfg_options: dict | None) -> torch.nn.Module:
-    """The config's model with the checkpoint loaded strictly, in eval mode on CPU."""
-    cfg = load_config(config, cfg_options)
-    pre = cfg.model.get('data_preprocessor')
-    if isinstance(pre, dict) and pre.get('scene_checkpoint') is not None:
-        pre['scene_checkpoint'] = None   # the checkpoint holds the scene's weights
-    model = build_model(cfg)
-    load_weights(model, checkpoint, strict=True)
-    return model.eval()
-
-
 def example_input(graph: torch.nn.Module, n: int, h: int, w: int,
                   gen: torch.Generator) -> torch.Tensor:
     """A random image batch in the graph's input range (enhancer: [0, 1]; task model:
@@ -134,11 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     require_onnx(args.legacy_exporter)
     import onnx
 
-    model = load_model(args.config, args.checkpoint, args.cfg_options)
-    try:
-        graph = graph_for(model)
-    except ValueError as exc:
-        raise ToolError(f'{args.config}: {exc}') from None
+    graph = load_graph(args.config, args.checkpoint, args.cfg_options)
     gen = torch.Generator().manual_seed(args.seed)
     example = example_input(graph, 2, *args.shape, gen)
     probe = example_input(graph, 1, *check, gen)
