@@ -206,13 +206,18 @@ def export_graph(graph: nn.Module, example: torch.Tensor, path: str, *,
     return names
 
 
-def onnx_session(path: str, threads: int | None = None) -> Any:
-    """An ONNX Runtime CPU session on ``path`` (``threads``: intra-op threads)."""
+def onnx_session(path: str, threads: int | None = None, spin: bool = True) -> Any:
+    """An ONNX Runtime CPU session on ``path`` (``threads``: intra-op threads; ``spin``:
+    ONNX Runtime's default busy-waiting of idle pool threads)."""
     import onnxruntime as ort
     opts = ort.SessionOptions()
     if threads:
         opts.intra_op_num_threads = int(threads)
         opts.inter_op_num_threads = 1
+    if not spin:
+        # idle pool threads sleep instead of spinning: interleaved with PyTorch in one
+        # process, spinning threads would take the cores PyTorch's next run needs
+        opts.add_session_config_entry('session.intra_op.allow_spinning', '0')
     opts.log_severity_level = 3
     return ort.InferenceSession(os.fspath(path), sess_options=opts,
                                 providers=['CPUExecutionProvider'])

@@ -151,7 +151,7 @@ def other_runner(spec: str, threads: int, factory_args: dict) -> tuple[Runner, s
         import onnxruntime
 
         from mmruas.deployment import onnx_session, run_onnx
-        session = onnx_session(spec, threads=threads)
+        session = onnx_session(spec, threads=threads, spin=False)
         return (lambda x: run_onnx(session, x)), f'ONNX Runtime {onnxruntime.__version__}'
     if spec.endswith('.pt2'):
         if not osp.isfile(spec):
