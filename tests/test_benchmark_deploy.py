@@ -23,15 +23,16 @@ from .conftest import REPO
 CONFIG = osp.join(REPO, 'configs', 'ruas_enhance', 'ruas_a_released.py')
 
 
-def _tool():
+def load_tool(*parts: str):
+    """A tool script (``tools/<parts>``) as a module, to call its ``main(argv)``."""
     spec = importlib.util.spec_from_file_location(
-        'benchmark_deploy', osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_deploy.py'))
+        osp.splitext(parts[-1])[0], osp.join(REPO, 'tools', *parts))
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-bench = _tool()
+bench = load_tool('analysis_tools', 'benchmark_deploy.py')
 
 
 def make_sync_free(checkpoint: str) -> torch.nn.Module:

@@ -8,7 +8,6 @@ preprocessor, compared on its raw head outputs. Every export goes through the to
 """
 from __future__ import annotations
 
-import importlib.util
 import os.path as osp
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from mmruas.utils.checkpoints import build_model
 from mmruas.utils.cli import ToolError, load_config
 
 from .conftest import REFERENCE, REPO
+from .test_benchmark_deploy import load_tool
 
 for _module in ('onnx', 'onnxruntime', 'onnxscript'):
     pytest.importorskip(_module, reason=f'{_module} is not installed (pip install onnx '
@@ -40,15 +40,7 @@ SEGMENTOR_CONFIG = osp.join(REPO, 'configs', 'ruas_deeplabv3plus_acdc.py')
 PAD = 'model.data_preprocessor.pad_size_divisor'   # padding inside the graph: odd sizes
 
 
-def _tool():
-    spec = importlib.util.spec_from_file_location(
-        'export_onnx', osp.join(REPO, 'tools', 'deployment', 'export_onnx.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-export_onnx = _tool()
+export_onnx = load_tool('deployment', 'export_onnx.py')
 
 
 def _images(h: int, w: int) -> torch.Tensor:
