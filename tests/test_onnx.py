@@ -217,3 +217,23 @@ def test_detector_onnx_equals_pytorch(detector: dict, shape: tuple[int, int, int
     assert [o.shape for o in ours] == [tuple(r.shape) for r in ref]
     assert ref[0].shape[0] == n and ref[0].shape[1] == 4 * 13   # 4 anchors x 13 classes
     assert max_abs_diff(ref, ours) <= 1e-4
+
+
+@pytest.mark.parametrize('variant', ['RUAS_S', 'RUAS'])
+def test_other_variants_with_the_legacy_exporter(variant: str, tmp_path: Path,
+                                                 capsys) -> None:
+    """RUAS_S and RUAS through the tool, with the deprecated TorchScript exporter (fast)."""
+    option = f'model.scene.variant={variant}'
+    torch.manual_seed(0)
+    model = build_model(load_config(ENHANCER_CONFIG, {'model.scene.variant': variant}))
+    ckpt, out = tmp_path / 'm.pth', tmp_path / 'm.onnx'
+    torch.save({'state_dict': model.state_dict()}, ckpt)
+    assert export_onnx.main([ENHANCER_CONFIG, str(ckpt), str(out), '--legacy-exporter',
+                             '--shape', '32', '40', '--cfg-options', option]) == 0
+    printed = capsys.readouterr().out
+    diff = float(printed.split('max abs diff ')[1].split()[0])
+    assert 'torchscript exporter' in printed and diff <= 1e-4 and out.is_file()
+    y = _images(29, 45)
+    with torch.no_grad():
+        ref = model.eval().scene(y).output
+    assert max_abs_diff([ref], run_onnx(onnx_session(out), y)) <= 1e-4

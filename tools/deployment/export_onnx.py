@@ -18,9 +18,12 @@ The graph's input ``image`` is N×3×H×W float32 with dynamic N, H and W:
   outside the graph, as in mmdet 3.
 
 Exporter: torch 2.14's default, the ``torch.export``-based one (``dynamo=True``, needs
-``onnxscript``), with symbolic height and width. The legacy TorchScript exporter also
-exports these models, about 20 times faster, but it is deprecated since torch 2.9 and
-will be removed, so it is only an option (``--legacy-exporter``).
+``onnxscript``): it exports these graphs with symbolic batch, height and width and is the
+exporter torch maintains. The legacy TorchScript exporter also exports them, about 20
+times faster (no decomposition and optimisation passes), but it is deprecated since
+torch 2.9 and will be removed, so it is only an option (``--legacy-exporter``). See
+:mod:`mmruas.deployment.onnx_export` for the two pitfalls of the default one that the
+export wrappers avoid.
 
 The checkpoint is loaded strictly (every key of the model, nothing else); a config's
 ``scene_checkpoint`` is not read (the checkpoint holds the scene's weights). After export
