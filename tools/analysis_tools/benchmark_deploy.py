@@ -107,7 +107,10 @@ def load_inputs(paths: list[str], graph: torch.nn.Module) -> list[torch.Tensor]:
         white = 65535.0 if bgr.dtype == np.uint16 else 255.0
         img = bgr.astype(np.float32) * (255.0 / white) if task else (
             bgr[:, :, ::-1].astype(np.float32) / white)
-        tensors.append(torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None])
+        # contiguous N×C×H×W, as torchvision's ToTensor gives: a permuted H×W×C view would
+        # be channels-last in memory and switch both sides to those kernels unasked
+        tensors.append(torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None]
+                       .contiguous())
     return tensors
 
 
