@@ -34,7 +34,11 @@ def _split_gate(scene: RUAS, y: torch.Tensor) -> None:
 @pytest.mark.parametrize('variant', ['RUAS_S', 'RUAS', 'RUAS_A'])
 @pytest.mark.parametrize('size,tile', [((70, 95), 24), ((70, 95), 33), ((23, 31), 5),
                                        ((20, 30), 64), ((64, 64), 32)])
-def test_tiled_equals_full(variant, size, tile, device, one_thread):
+def test_tiled_equals_full(variant, size, tile, device, one_thread, monkeypatch):
+    # cuDNN's TF32 convolutions (torch's default on GPUs) round inputs to 10 mantissa bits,
+    # with algorithms that depend on the input size: whole and tiled then agree only to TF32's
+    # ~1e-3. Exactness is checked in full float32.
+    monkeypatch.setattr(torch.backends.cudnn, 'allow_tf32', False)
     scene = _scene(variant).to(device)
     y = _images(2, *size).to(device)
     if variant == 'RUAS_A':
