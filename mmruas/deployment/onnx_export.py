@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 import torch
 import torch.nn.functional as F
+from mmengine.model import BaseModel
 from torch import nn
 
 from ..scene import RUAS
@@ -77,7 +78,7 @@ class TaskGraph(nn.Module):
         self.model = model
 
     def forward(self, image: torch.Tensor) -> tuple[torch.Tensor, ...]:
-        return tuple(flatten_outputs(self.model._forward(self.preprocess(image))))
+        return tuple(flatten_outputs(self.model(self.preprocess(image), mode='tensor')))
 
     def preprocess(self, image: torch.Tensor) -> torch.Tensor:
         """The preprocessor's eval-mode steps on a stacked batch, written out: its own
@@ -151,7 +152,7 @@ def _graph_for(model: nn.Module) -> nn.Module:
     if isinstance(scene, RUAS):
         return EnhancerGraph(scene)
     pre = getattr(model, 'data_preprocessor', None)
-    if pre is not None and hasattr(pre, 'run_scene') and hasattr(model, '_forward'):
+    if pre is not None and hasattr(pre, 'run_scene') and isinstance(model, BaseModel):
         if int(getattr(pre.scene, 'in_channels', 3)) != 3:
             raise ValueError('the scene preprocessor takes '
                              f'{pre.scene.in_channels}-channel inputs; only 3-channel '
