@@ -22,7 +22,6 @@ from collections.abc import Sequence
 
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
-from PIL import Image
 
 from .listed_det_dataset import ListedDetDataset
 from .splits import write_name_splits
@@ -149,11 +148,7 @@ class DarkFaceDataset(ListedDetDataset):
         return data_list
 
     def _parse(self, img_path: str, ann_path: str) -> dict:
-        try:
-            with Image.open(img_path) as img:
-                width, height = img.size
-        except OSError as err:
-            raise ValueError(f'cannot read image size of {img_path}: {err}') from None
+        width, height = self._image_size(img_path)
         instances = []
         for lineno, (x1, y1, x2, y2) in parse_darkface_label(ann_path):
             box = [min(max(x1, 0.), width), min(max(y1, 0.), height),

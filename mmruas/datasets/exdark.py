@@ -21,7 +21,6 @@ from collections.abc import Sequence
 
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
-from PIL import Image
 
 from .listed_det_dataset import ListedDetDataset
 from .splits import write_name_splits
@@ -259,11 +258,7 @@ class ExDarkDataset(ListedDetDataset):
 
     def _parse(self, img_path: str, ann_path: str) -> dict:
         """One data info; boxes converted to corners and clipped to the image."""
-        try:
-            with Image.open(img_path) as img:
-                width, height = img.size
-        except OSError as err:
-            raise ValueError(f'cannot read image size of {img_path}: {err}') from None
+        width, height = self._image_size(img_path)
         instances = []
         for lineno, values, label in parse_bbgt(ann_path):
             left, top, w, h = values[:4]
