@@ -1,11 +1,11 @@
-# RUAS + DeepLab-v3+ on ACDC night (RUAS-TPAMI §7, METHOD.md §5; paper mIoU 48.5 vs 46.1 for
-# DeepLab-v3+, Table 11), the hierarchical strategy's second stage (METHOD.md §1): DeepLab-v3+
-# with a ResNet-101 V1c backbone as in mmseg (output stride 8) and the searchable feature
-# conversion of _base_/models/ruas_deeplabv3plus.py, the RUAS scene module run in its data
-# preprocessor (RUASSegDataPreprocessor: RUAS_S, IEM only), the scene initialised from stage 1
+# RUAS + DeepLab-v3+ on ACDC night (RUAS-TPAMI §7, docs/method.md#downstream-tasks; paper mIoU 48.5
+# vs 46.1 for DeepLab-v3+, Table 11), the hierarchical strategy's second stage
+# (docs/method.md#training-strategies): DeepLab-v3+ with a ResNet-101 V1c backbone as in mmseg
+# (output stride 8) and the searchable feature conversion of _base_/models/ruas_deeplabv3plus.py,
+# the RUAS scene module run in its data preprocessor (RUASSegDataPreprocessor: RUAS_S, IEM only),
+# the scene initialised from stage 1
 # (configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_stage1.py: the scene alone, trained
-# without labels) and the whole Ψt ∘ Ψs fine-tuned with the segmentation loss ℓt (scene lr
-# × 0.1).
+# without labels) and the whole Ψt ∘ Ψs fine-tuned with the segmentation loss ℓt (scene lr × 0.1).
 #
 # Genotypes: the papers publish none for segmentation. Until a search has run, the scene cell
 # is the published detection scene cell DET_SCENE_DARKFACE and the ASPP convs are

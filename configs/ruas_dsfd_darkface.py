@@ -1,9 +1,9 @@
-# RUAS + DSFD-style face detector on DARK FACE (RUAS-TPAMI §7, METHOD.md §5; paper mAP 0.693,
-# Table 9; hierarchical 0.693 vs end-to-end 0.685 / 0.660, Table 6), the hierarchical
-# strategy's second stage (METHOD.md §1): the detector of _base_/models/ruas_dsfd.py (VGG-16,
-# FEM neck, dual shot with Progressive Anchor Loss) with the RUAS scene module run in its
-# data preprocessor (RUASDetDataPreprocessor: RUAS_S, IEM only, the published detection
-# scene cell DET_SCENE_DARKFACE), the scene initialised from stage 1
+# RUAS + DSFD-style face detector on DARK FACE (RUAS-TPAMI §7, docs/method.md#downstream-tasks;
+# paper mAP 0.693, Table 9; hierarchical 0.693 vs end-to-end 0.685 / 0.660, Table 6), the
+# hierarchical strategy's second stage (docs/method.md#training-strategies): the detector of
+# _base_/models/ruas_dsfd.py (VGG-16, FEM neck, dual shot with Progressive Anchor Loss) with the
+# RUAS scene module run in its data preprocessor (RUASDetDataPreprocessor: RUAS_S, IEM only, the
+# published detection scene cell DET_SCENE_DARKFACE), the scene initialised from stage 1
 # (configs/ruas_dsfd_darkface/ruas_dsfd_darkface_stage1.py: the scene alone, trained without labels) and the
 # whole Ψt ∘ Ψs fine-tuned with the detection loss ℓt (scene lr × 0.1).
 #

@@ -1,13 +1,13 @@
-# RUAS + SSD300 on ExDark (RUAS-TPAMI §7, METHOD.md §5; paper mAP 0.536, Table 10), the
-# hierarchical strategy's second stage (METHOD.md §1): the detector of
-# _base_/models/ruas_ssd300.py (VGG16 SSD300, searched neck extras and head convs) with the
+# RUAS + SSD300 on ExDark (RUAS-TPAMI §7, docs/method.md#downstream-tasks; paper mAP 0.536, Table
+# 10), the hierarchical strategy's second stage (docs/method.md#training-strategies): the detector
+# of _base_/models/ruas_ssd300.py (VGG16 SSD300, searched neck extras and head convs) with the
 # RUAS scene module run in its data preprocessor (RUASDetDataPreprocessor: RUAS_S, IEM only,
 # the published detection scene cell), the scene initialised from stage 1
 # (configs/ruas_ssd_exdark/ruas_ssd_exdark_stage1.py: the scene alone, trained without
 # labels) and the whole Ψt ∘ Ψs fine-tuned with the detection loss ℓt (scene lr × 0.1).
 #
-# Genotypes: the published DARK FACE ones (METHOD.md §3) by default; the cooperative search
-# (configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py) writes <work_dir>/retrain_config.py,
+# Genotypes: the published DARK FACE ones (docs/method.md#genotypes) by default; the cooperative
+# search (configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py) writes <work_dir>/retrain_config.py,
 # which inherits this file and replaces them with the searched ones (then run stage 1 with
 # the searched scene genotype too: model.scene.iem.genotype).
 #

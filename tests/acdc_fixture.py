@@ -1,5 +1,5 @@
-"""A tiny ACDC-format tree (METHOD.md §7) written by the tests: dark photographs and
-train-id label PNGs, nothing downloaded."""
+"""A tiny ACDC-format tree (docs/method.md#data-set-layouts) written by the tests: dark photographs
+and train-id label PNGs, nothing downloaded."""
 from __future__ import annotations
 
 import os

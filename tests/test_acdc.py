@@ -1,4 +1,5 @@
-"""ACDCDataset (METHOD.md §7) and the Table-11 mIoU metric on a tiny ACDC-format tree."""
+"""ACDCDataset (docs/method.md#data-set-layouts) and the Table-11 mIoU metric on a tiny ACDC-format
+tree."""
 from __future__ import annotations
 
 import os.path as osp

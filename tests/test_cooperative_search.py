@@ -1,4 +1,5 @@
-"""Cooperative architecture search: optimiser groups, phase schedule, outputs (METHOD.md §4)."""
+"""Cooperative architecture search: optimiser groups, phase schedule, outputs
+(docs/method.md#cooperative-search-alg-1)."""
 import json
 import os.path as osp
 import sys

@@ -1,4 +1,5 @@
-"""DARK FACE as distributed (METHOD.md §7), its AP metric and the PR-curve tool."""
+"""DARK FACE as distributed (docs/method.md#data-set-layouts), its AP metric and the PR-curve
+tool."""
 from __future__ import annotations
 
 import importlib.util

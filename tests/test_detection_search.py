@@ -1,5 +1,6 @@
-"""Cooperative search of a detector (METHOD.md §4): α_s in the scene preprocessor, α_t in the
-SSD neck and head, through the enhancer's hook, constructor and search step."""
+"""Cooperative search of a detector (docs/method.md#cooperative-search-alg-1): α_s in the scene
+preprocessor, α_t in the SSD neck and head, through the enhancer's hook, constructor and search
+step."""
 from __future__ import annotations
 
 import copy

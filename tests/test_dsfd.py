@@ -1,4 +1,4 @@
-"""DSFD-style face detector (METHOD.md §3, §5): S3FD/DSFD VGG-16, FEM neck with searchable
+"""DSFD-style face detector (docs/method.md#task-edges): S3FD/DSFD VGG-16, FEM neck with searchable
 convs, dual-shot head with Progressive Anchor Loss; trained with the RUAS scene module in
 its data preprocessor and searched by SceneTaskSearchModel."""
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The DARK FACE / DSFD configs (RUAS-TPAMI §7, Tables 6 and 9; METHOD.md §1, §3, §5):
+"""The DARK FACE / DSFD configs (RUAS-TPAMI §7, Tables 6 and 9; docs/method.md#training-strategies):
 each builds (widths made tiny by overrides), stage 1 feeds stage 2, the variants differ
 from the main config where they should, and their weight files are local files only."""
 from __future__ import annotations

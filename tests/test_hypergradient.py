@@ -1,4 +1,5 @@
-"""Upper-level gradients (mmruas.search.hypergradient, METHOD.md §4) against exact maths.
+"""Upper-level gradients (mmruas.search.hypergradient, docs/method.md#one-step-hypergradient)
+against exact maths.
 
 Every reference below is the *exact* total derivative ``d/dα L_val(ω'(α), α)`` of the
 one-step unrolled objective, obtained by double backward (``create_graph=True``) through a

@@ -1,4 +1,4 @@
-"""Searchable SSD neck and head (RUAS-TPAMI §4.1/§7, METHOD.md §3)."""
+"""Searchable SSD neck and head (RUAS-TPAMI §4.1/§7, docs/method.md#task-edges)."""
 import os.path as osp
 import re
 

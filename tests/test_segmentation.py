@@ -1,5 +1,5 @@
-"""Segmentation (RUAS-TPAMI §7, METHOD.md §3/§5): the mmseg scene preprocessor, the searchable
-DeepLab-v3+ head, eq. 5 with a segmentor, the cooperative search and the ACDC configs."""
+"""Segmentation (RUAS-TPAMI §7, docs/method.md#task-edges): the mmseg scene preprocessor, the
+searchable DeepLab-v3+ head, eq. 5 with a segmentor, the cooperative search and the ACDC configs."""
 from __future__ import annotations
 
 import json

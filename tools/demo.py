@@ -8,10 +8,10 @@ configs (a config's top-level variables are read once, when it is parsed):
 0. data: :func:`mmruas.datasets.make_mini_exdark` writes ``WORK_DIR/mini_exdark`` in
    ExDark's exact on-disk layout (real photographs from scikit-image, true boxes,
    darkened with the project's low-light model); train 160 / val 40 / test 80 images;
-1. search (configs/demo/demo_det_search.py): a short cooperative search (METHOD.md §4)
-   of the scene cell and the SSD neck/head on the training split only (halved by the
-   hook: ω on one half, α on the other) → ``genotypes.json``, ``alpha_history.json``,
-   ``retrain_config.py``;
+1. search (configs/demo/demo_det_search.py): a short cooperative search
+   (docs/method.md#cooperative-search-alg-1) of the scene cell and the SSD neck/head on the training
+   split only (halved by the hook: ω on one half, α on the other) → ``genotypes.json``,
+   ``alpha_history.json``, ``retrain_config.py``;
 2. stage 1 (configs/demo/demo_det_stage1.py with the derived scene genotype): the scene
    module alone, without labels, on the training images (hierarchical strategy, §1);
 3. train: the hook's ``retrain_config.py`` (configs/demo/demo_det_train.py with the

@@ -10,9 +10,9 @@
 # (one op per extra level, one per head level) apply unchanged. The genotypes default to
 # the published ones; the search step replaces them with its derived ones.
 #
-# Hierarchical strategy (METHOD.md §1): the scene module (RUAS_S, DET_SCENE_DARKFACE cell)
-# starts from stage 1's checkpoint (configs/demo/demo_det_stage1.py) and is fine-tuned
-# with the detector (ℓt only, scene lr x 0.1).
+# Hierarchical strategy (docs/method.md#training-strategies): the scene module (RUAS_S,
+# DET_SCENE_DARKFACE cell) starts from stage 1's checkpoint (configs/demo/demo_det_stage1.py) and is
+# fine-tuned with the detector (ℓt only, scene lr x 0.1).
 #
 # 400 iterations of batch 8 (20 epochs of the 160 training images) take about 6 minutes on
 # two CPU threads and reach a test mAP (IoU 0.5) above 0.9 on the default mini set; random

@@ -1,5 +1,5 @@
-# End-to-end strategy with λ = 0.1 (METHOD.md §1, eq. 5; RUAS-TPAMI Table 6 "ℓt + λℓs"):
-# SceneTaskModel around the segmentor of configs/ruas_deeplabv3plus_acdc.py, the scene
+# End-to-end strategy with λ = 0.1 (docs/method.md#training-strategies, eq. 5; RUAS-TPAMI Table 6
+# "ℓt + λℓs"): SceneTaskModel around the segmentor of configs/ruas_deeplabv3plus_acdc.py, the scene
 # module trained from scratch together with it on ℓt + λ·ℓs, ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ)
 # (SceneLoss, η 0.1) on the scene output of each training batch (logged as loss_scene). The
 # papers give no λ; 0.1 keeps ℓs a regulariser of the segmentation loss.

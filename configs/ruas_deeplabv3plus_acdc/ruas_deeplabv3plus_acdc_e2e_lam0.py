@@ -1,6 +1,6 @@
-# End-to-end strategy with λ = 0 (METHOD.md §1, eq. 5; RUAS-TPAMI Table 6 "ℓt"): the
-# segmentor of configs/ruas_deeplabv3plus_acdc.py with its scene module trained from scratch
-# together with it on the segmentation loss alone (no stage 1, scene at the full lr).
+# End-to-end strategy with λ = 0 (docs/method.md#training-strategies, eq. 5; RUAS-TPAMI Table 6
+# "ℓt"): the segmentor of configs/ruas_deeplabv3plus_acdc.py with its scene module trained from
+# scratch together with it on the segmentation loss alone (no stage 1, scene at the full lr).
 #   python tools/train.py configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_e2e_lam0.py \
 #       --cfg-options model.pretrained=/path/resnet101_v1c-e67eebb6.pth
 _base_ = ['../ruas_deeplabv3plus_acdc.py']

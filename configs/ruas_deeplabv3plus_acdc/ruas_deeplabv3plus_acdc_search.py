@@ -1,6 +1,6 @@
-# Cooperative architecture search (METHOD.md §4, RUAS-TPAMI Alg. 1) of the RUAS scene module
-# and DeepLab-v3+'s feature conversion on ACDC night (RUAS-TPAMI §7), with the same model,
-# hook, optimiser constructor and data-parallel wrapper as the detection search:
+# Cooperative architecture search (docs/method.md#cooperative-search-alg-1, RUAS-TPAMI Alg. 1) of
+# the RUAS scene module and DeepLab-v3+'s feature conversion on ACDC night (RUAS-TPAMI §7), with the
+# same model, hook, optimiser constructor and data-parallel wrapper as the detection search:
 # - scene (α_s, ω_s): the RUAS_S scene module inside the data preprocessor
 #   (RUASSegDataPreprocessor), IEM cells searchable and tied (one scene genotype);
 #   L_s = ℓs of eq. 5 (SceneLoss) on the scene output;
@@ -37,9 +37,9 @@ model = dict(
                                type='RUASSegDataPreprocessor', scene=scene, size=crop_size),
         decode_head=dict(_base_.model.decode_head, aspp_genotype=None)))
 
-# batch 2, not the papers' 1 (METHOD.md §4): DeepLab-v3+'s image-pooling branch normalises a
-# 1 x 1 map, which BatchNorm cannot do in training from one image (SyncBN over several GPUs
-# with one image each works too); an endless sampler for the iteration-based loop; 512 x 512
+# batch 2, not the papers' 1 (docs/method.md#search-settings): DeepLab-v3+'s image-pooling branch
+# normalises a 1 x 1 map, which BatchNorm cannot do in training from one image (SyncBN over several
+# GPUs with one image each works too); an endless sampler for the iteration-based loop; 512 x 512
 # crops
 train_pipeline = [dict(t, crop_size=crop_size) if t.type == 'RandomCrop' else t
                   for t in _base_.train_pipeline]

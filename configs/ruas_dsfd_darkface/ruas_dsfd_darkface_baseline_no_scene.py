@@ -1,7 +1,7 @@
 # Plain DSFD-style detector without the scene module, fine-tuned on the raw low-light
 # DARK FACE images (RUAS-TPAMI Table 9's "DSFD fine-tuned on raw low-light" row, mAP 0.596;
-# METHOD.md §5): configs/ruas_dsfd_darkface.py with mmdet's DetDataPreprocessor (same mean,
-# std, channel order and padding) in place of RUASDetDataPreprocessor; same schedule.
+# docs/method.md#downstream-tasks): configs/ruas_dsfd_darkface.py with mmdet's DetDataPreprocessor
+# (same mean, std, channel order and padding) in place of RUASDetDataPreprocessor; same schedule.
 #   python tools/train.py configs/ruas_dsfd_darkface/ruas_dsfd_darkface_baseline_no_scene.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth
 _base_ = ['../ruas_dsfd_darkface.py']

@@ -1,6 +1,6 @@
-# End-to-end strategy with λ = 0 (METHOD.md §1, eq. 5; RUAS-TPAMI Table 6 "ℓt", DARK FACE
-# mAP 0.685): the detector of configs/ruas_dsfd_darkface.py with the scene module trained
-# from scratch together with it on the detection loss ℓt alone — no stage 1, the scene at
+# End-to-end strategy with λ = 0 (docs/method.md#training-strategies, eq. 5; RUAS-TPAMI Table 6
+# "ℓt", DARK FACE mAP 0.685): the detector of configs/ruas_dsfd_darkface.py with the scene module
+# trained from scratch together with it on the detection loss ℓt alone — no stage 1, the scene at
 # the full lr. (ℓt + λℓs, Table 6's 0.660: wrap the model in SceneTaskModel with lam > 0, as
 # configs/ruas_ssd_exdark/ruas_ssd_exdark_e2e_lam0.1.py does.)
 #   python tools/train.py configs/ruas_dsfd_darkface/ruas_dsfd_darkface_e2e.py \

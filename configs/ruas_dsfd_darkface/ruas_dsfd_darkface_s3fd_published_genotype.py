@@ -1,5 +1,5 @@
-# S3FD-style variant with the published searched detection architecture (METHOD.md §3: the
-# authors' released DARK FACE detection model, VGG-16 SSD/S3FD-style, six source levels):
+# S3FD-style variant with the published searched detection architecture (docs/method.md#genotypes:
+# the authors' released DARK FACE detection model, VGG-16 SSD/S3FD-style, six source levels):
 # single shot, no FEM; the extras (two 1×1-reduce + stride-2 pairs) DET_EXTRAS_DARKFACE
 # (conv_7x7, conv_7x7, conv_7x7, conv_3x3), the per-level box-regression convs
 # DET_REG_DARKFACE and classification convs DET_CLS_DARKFACE, the scene cell

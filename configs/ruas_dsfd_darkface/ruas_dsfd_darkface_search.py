@@ -1,6 +1,6 @@
-# Cooperative architecture search (METHOD.md §4, RUAS-TPAMI Alg. 1) of the RUAS scene module
-# and the DSFD-style detector's neck and head on DARK FACE, with the same model, hook,
-# optimiser constructor and data-parallel wrapper as the SSD search
+# Cooperative architecture search (docs/method.md#cooperative-search-alg-1, RUAS-TPAMI Alg. 1) of
+# the RUAS scene module and the DSFD-style detector's neck and head on DARK FACE, with the same
+# model, hook, optimiser constructor and data-parallel wrapper as the SSD search
 # (configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py):
 # - scene (α_s, ω_s): the RUAS_S scene module in the data preprocessor, IEM cells searchable
 #   and tied (one scene genotype); L_s = ℓs of eq. 5 (SceneLoss);
@@ -31,14 +31,14 @@ model = dict(
         _base_.model,
         data_preprocessor=dict(_base_.model.data_preprocessor,
                                type='RUASDetDataPreprocessor', scene=scene),
-        # the high-level task set of Table 1 (METHOD.md §3)
+        # the high-level task set of Table 1 (docs/method.md#search-space-table-1)
         neck=dict(_base_.model.neck, fem_genotype=None, extra_genotype=None,
                   candidates=['conv_1x1', 'conv_3x3', 'conv_5x5', 'conv_7x7', 'dilconv_3x3',
                               'dilconv_5x5', 'dilconv_7x7', 'dilconv_3x3_d6',
                               'dilconv_3x3_d12', 'dilconv_3x3_d18']),
         bbox_head=dict(_base_.model.bbox_head, reg_genotype=None, cls_genotype=None)))
 
-# batch 1 (METHOD.md §4); an endless sampler for the iteration-based loop
+# batch 1 (docs/method.md#search-settings); an endless sampler for the iteration-based loop
 train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
                         sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True))
 

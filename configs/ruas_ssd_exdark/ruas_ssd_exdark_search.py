@@ -1,6 +1,7 @@
-# Cooperative architecture search (METHOD.md §4, RUAS-TPAMI Alg. 1) of the RUAS scene module
-# and SSD300's neck and head on ExDark (RUAS-TPAMI §7, METHOD.md §5), with the same hook,
-# optimiser constructor and data-parallel wrapper as the enhancement search:
+# Cooperative architecture search (docs/method.md#cooperative-search-alg-1, RUAS-TPAMI Alg. 1) of
+# the RUAS scene module and SSD300's neck and head on ExDark (RUAS-TPAMI §7,
+# docs/method.md#downstream-tasks), with the same hook, optimiser constructor and data-parallel
+# wrapper as the enhancement search:
 # - scene (α_s, ω_s): the RUAS_S scene module inside the data preprocessor
 #   (RUASDetDataPreprocessor), IEM cells searchable and tied (one scene genotype, as
 #   published); L_s = ℓs of eq. 5 (SceneLoss) on the scene output;
@@ -35,7 +36,7 @@ model = dict(
         neck=dict(_base_.model.neck, genotype=None),
         bbox_head=dict(_base_.model.bbox_head, reg_genotype=None, cls_genotype=None)))
 
-# batch 1 (METHOD.md §4); an endless sampler for the iteration-based loop
+# batch 1 (docs/method.md#search-settings); an endless sampler for the iteration-based loop
 train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
                         sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True))
 

@@ -1,4 +1,4 @@
-"""ACDC (adverse conditions, Cityscapes classes) as distributed (METHOD.md §5 and §7).
+"""ACDC (adverse conditions, Cityscapes classes) as distributed (docs/method.md#data-set-layouts).
 
 Layout under ``data_root``::
 

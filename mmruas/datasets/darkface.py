@@ -1,5 +1,6 @@
 """DARK FACE (Yang et al. 2020, UG2+ challenge): low-light face detection, as distributed
-(METHOD.md §7; RUAS-TPAMI §7 uses 5,000 training and 1,000 test images, METHOD.md §5).
+(docs/method.md#data-set-layouts; RUAS-TPAMI §7 uses 5,000 training and 1,000 test images,
+docs/method.md#downstream-tasks).
 
 Layout under ``data_root`` (folder names are arguments)::
 

@@ -1,6 +1,6 @@
 """What the folder-based detection readers (ExDark, DARK FACE) share: the ``strict``
 handling of files without their counterpart, the ``ann_file`` name list and
-``filter_cfg`` (METHOD.md §7 layouts)."""
+``filter_cfg`` (docs/method.md#data-set-layouts)."""
 from __future__ import annotations
 
 import logging

@@ -1,7 +1,7 @@
 """A small ExDark-format detection set built from real photographs, with true boxes.
 
 :func:`make_mini_exdark` writes, under ``root``, exactly the layout ExDark is distributed
-in (METHOD.md §7; read by :class:`~mmruas.datasets.ExDarkDataset`)::
+in (docs/method.md#data-set-layouts; read by :class:`~mmruas.datasets.ExDarkDataset`)::
 
     ExDark/<Class>/2015_00001.jpg            mixed .jpg .JPG .jpeg .JPEG .png
     ExDark_Annno/<Class>/2015_00001.jpg.txt  '% bbGt version=3', then '<Class> l t w h' + 7 ints

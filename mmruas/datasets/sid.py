@@ -1,4 +1,5 @@
-"""The SID (See-in-the-Dark, Sony subset) RAW data set (Chen et al., CVPR 2018; METHOD.md §7).
+"""The SID (See-in-the-Dark, Sony subset) RAW data set (Chen et al., CVPR 2018;
+docs/method.md#data-set-layouts).
 
 As distributed: ``Sony/short/*.ARW``, ``Sony/long/*.ARW`` and list files such as
 ``Sony_train_list.txt`` whose lines read

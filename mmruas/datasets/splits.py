@@ -1,5 +1,5 @@
-"""Random disjoint name lists for the RUAS papers' own splits (METHOD.md §5: ExDark 5,200 /
-1,200, DARK FACE 5,000 / 1,000 images drawn at random)."""
+"""Random disjoint name lists for the RUAS papers' own splits (docs/method.md#downstream-tasks:
+ExDark 5,200 / 1,200, DARK FACE 5,000 / 1,000 images drawn at random)."""
 from __future__ import annotations
 
 import os

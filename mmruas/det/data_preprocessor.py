@@ -1,4 +1,5 @@
-"""mmdet adapter of the scene-module preprocessor (RUAS-TPAMI §3, METHOD.md §1).
+"""mmdet adapter of the scene-module preprocessor (RUAS-TPAMI §3,
+docs/method.md#nested-formulation).
 
 The one wrapper (:class:`~mmruas.models.scene_preprocessor.SceneDataPreprocessorMixin`) over
 mmdet's ``DetDataPreprocessor``: the scene runs on the unpadded images, then mmdet converts
@@ -17,7 +18,8 @@ __all__ = ['RUASDetDataPreprocessor']
 
 @MMDET_MODELS.register_module()
 class RUASDetDataPreprocessor(SceneDataPreprocessorMixin, DetDataPreprocessor):
-    """mmdet's ``DetDataPreprocessor`` with the RUAS scene module run first (METHOD.md §1).
+    """mmdet's ``DetDataPreprocessor`` with the RUAS scene module run first
+    (docs/method.md#nested-formulation).
 
     Args:
         scene: scene config, e.g. ``dict(type='RUAS', variant='RUAS_A')`` (any variant,

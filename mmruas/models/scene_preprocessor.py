@@ -1,4 +1,5 @@
-"""The scene module inside a task model's data preprocessor (RUAS-TPAMI §3, METHOD.md §1).
+"""The scene module inside a task model's data preprocessor (RUAS-TPAMI §3,
+docs/method.md#nested-formulation).
 
 The nested model ``Ψt(Ψs(y))`` is built by running the RUAS scene module ``Ψs`` on the
 batch inside the task's own data preprocessor, so a stock detector (or segmentor) needs
@@ -57,8 +58,8 @@ class SceneDataPreprocessorMixin:
     Mix in *before* a task preprocessor class (:class:`mmruas.det.RUASDetDataPreprocessor`,
     :class:`mmruas.seg.RUASSegDataPreprocessor`): ``__init__`` takes the scene's arguments
     (:meth:`init_scene`) and hands every other one to the task preprocessor.
-    ``forward`` follows METHOD.md §1's data flow ``y → uᴷ = Ψs(y) → task``; see the
-    module docstring for the exact steps.
+    ``forward`` follows the data flow of docs/method.md#nested-formulation
+    ``y → uᴷ = Ψs(y) → task``; see the module docstring for the exact steps.
     """
 
     scene: nn.Module

@@ -1,4 +1,5 @@
-"""Cooperative architecture search of a scene module and a task model (METHOD.md §4).
+"""Cooperative architecture search of a scene module and a task model
+(docs/method.md#cooperative-search-alg-1).
 
 :class:`SceneTaskSearchModel` wraps a task model (an mmdet detector or an mmseg segmentor)
 whose data preprocessor runs a searchable RUAS scene module (:class:`RUASDetDataPreprocessor`,
@@ -20,9 +21,9 @@ the IEM only (tᴷ); the NRM cells of a RUAS / RUAS_A scene are part of the scen
 are reached by the detection loss only (the β cross term, the 'global' strategy), so
 RUAS_S (IEM only, as the published detection scene cell) is the natural scene to search.
 
-**Backbone.** METHOD.md §3 keeps the backbone's architecture fixed; its weights are part
-of ω_t by default and train with the neck and head (the lower level of the task pair, as
-every ω of a DARTS supernet). ``freeze_backbone=True`` keeps them fixed instead (e.g. a
+**Backbone.** The method (docs/method.md#task-edges) keeps the backbone's architecture fixed; its
+weights are part of ω_t by default and train with the neck and head (the lower level of the task
+pair, as every ω of a DARTS supernet). ``freeze_backbone=True`` keeps them fixed instead (e.g. a
 pretrained VGG16 left as it is; cheaper): they then belong to no search group.
 
 **Determinism.** A search step evaluates each loss several times (virtual step, finite

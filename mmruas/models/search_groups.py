@@ -1,5 +1,6 @@
-"""Parameter groups and genotype config of a task model searched with its scene (METHOD.md
-§3-4).
+"""Parameter groups and genotype config of a task model searched with its scene
+(docs/method.md#task-edges
+ ).
 
 In the cooperative search of a detector or segmentor the *scene* side is the scene module
 in front of the task model (in its data preprocessor) and the *task* side is the task model

@@ -1,6 +1,6 @@
 """Map the authors' released RUAS state dicts (lol.pt, mit.pt, darkface.pt) to mmruas.
 
-All three share one layout (METHOD.md §2): ``enhance_net.iems.<i>.cell.*``,
+All three share one layout (docs/method.md#released-weights): ``enhance_net.iems.<i>.cell.*``,
 ``denoise_net.{stem,nrms.<i>,activate.0}.*``, ``estimation.estimation.<j>.*``; 98
 tensors, 36,653 parameters, a RUAS_A model with the released genotypes.
 """

@@ -1,5 +1,6 @@
 """Architecture search: the search models' step interface, Algorithm 1's phases, the
-upper-level gradients of the bilevel pairs and the hook that schedules them (METHOD.md §4)."""
+upper-level gradients of the bilevel pairs and the hook that schedules them
+(docs/method.md#cooperative-search-alg-1)."""
 from .cooperative import SEARCH_PHASES, CooperativeSearchMixin
 from .cooperative_hook import CooperativeSearchHook
 from .data import InfiniteLoader, split_indices, subset_loader

@@ -1,4 +1,5 @@
-"""Data-parallel search: gradient averaging and the model wrapper (METHOD.md §4).
+"""Data-parallel search: gradient averaging and the model wrapper
+(docs/method.md#cooperative-search-alg-1).
 
 A search step takes its gradients with :func:`torch.autograd.grad` (virtual step,
 finite differences, α and ω steps), which DDP's backward hooks never see. Every gradient

@@ -1,4 +1,5 @@
-"""Upper-level (architecture) gradients of a bilevel pair (METHOD.md §4, RUAS-TPAMI Alg. 1).
+"""Upper-level (architecture) gradients of a bilevel pair (docs/method.md#one-step-hypergradient,
+RUAS-TPAMI Alg. 1).
 
 With upper variables α, lower weights ω, training loss ``L_tr(ω, α)`` and validation
 loss ``L_val(ω, α)``, the one-step approximation of DARTS (Liu et al. 2019) is::
@@ -300,7 +301,7 @@ def scene_hypergradient(scene: BilevelProblem, task_val_loss: Closure, beta: flo
                         optimizer: Any = None, order: int = 2, r: float = 0.01,
                         task_buffers: Sequence[Tensor] = (),
                         set_grad: bool = True) -> list[Tensor]:
-    """Scene-phase gradient of cooperative search (METHOD.md §4, step 1).
+    """Scene-phase gradient of cooperative search (docs/method.md#cooperative-search-alg-1, step 1).
 
     ``∇αs Ls_val(αs; ωs − ξ∇ωs Ls_tr) + β·∇αs Lt_val(αt(αs); ωt)``: the scene pair's
     :func:`hypergradient` plus ``β`` times :func:`cross_term`. Replaces ``αs.grad``

@@ -1,4 +1,4 @@
-"""The distillation cell (RUAS-CVPR §3.3, METHOD.md §2), searchable or fixed.
+"""The distillation cell (RUAS-CVPR §3.3, docs/method.md#distillation-cell), searchable or fixed.
 
 With ``act`` = LeakyReLU(0.05) and operations o0..o6 on edges
 ``c1_d, c1_r, c2_d, c2_r, c3_d, c3_r, c4``::

@@ -64,7 +64,7 @@ class Genotype:
         raise TypeError(f'cannot make a Genotype from {type(value).__name__}')
 
 
-# Released RUAS genotypes (METHOD.md §2-3), edges o0..o6 / per level.
+# Released RUAS genotypes (docs/method.md#genotypes), edges o0..o6 / per level.
 IEM_LOL = Genotype(('skip_connect', 'resconv_1x1', 'resdilconv_3x3', 'conv_3x3', 'conv_3x3',
                     'skip_connect', 'conv_3x3'))
 NRM_LOL = Genotype(('resconv_1x1', 'resconv_3x3', 'dilconv_3x3', 'resconv_1x1',
@@ -78,7 +78,7 @@ DET_CLS_DARKFACE = Genotype(('dilconv_3x3', 'conv_7x7', 'conv_7x7', 'conv_5x5',
                              'dilconv_5x5', 'conv_7x7'))
 # Not a search result: DeepLab-v3+'s own ASPP convs (1×1 and atrous 3×3 at rates 6/12/18,
 # output stride 16) written in the task space, the fixed starting point of the segmentation
-# configs until a search replaces it (METHOD.md §3: 3-6/12/18-DC are ASPP's rates).
+# configs until a search replaces it (docs/method.md#task-edges: 3-6/12/18-DC are ASPP's rates).
 SEG_ASPP_DEEPLABV3PLUS = Genotype(('conv_1x1', 'dilconv_3x3_d6', 'dilconv_3x3_d12',
                                    'dilconv_3x3_d18'))
 

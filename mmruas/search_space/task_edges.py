@@ -1,4 +1,4 @@
-"""Searchable edges of high-level task modules (RUAS-TPAMI §4.1, METHOD.md §3).
+"""Searchable edges of high-level task modules (RUAS-TPAMI §4.1, docs/method.md#task-edges).
 
 A task edge replaces one convolution of a detector's neck or head: searchable, it is a
 mixed operation over the task set :data:`TASK_OPS` (plain and dilated convolutions,

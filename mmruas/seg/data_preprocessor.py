@@ -1,4 +1,5 @@
-"""mmseg adapter of the scene-module preprocessor (RUAS-TPAMI §3 and §7, METHOD.md §1).
+"""mmseg adapter of the scene-module preprocessor (RUAS-TPAMI §3 and §7,
+docs/method.md#nested-formulation).
 
 The same wrapper as detection
 (:class:`~mmruas.models.scene_preprocessor.SceneDataPreprocessorMixin`) over mmseg's
@@ -17,7 +18,8 @@ __all__ = ['RUASSegDataPreprocessor']
 
 @MMSEG_MODELS.register_module()
 class RUASSegDataPreprocessor(SceneDataPreprocessorMixin, SegDataPreProcessor):
-    """mmseg's ``SegDataPreProcessor`` with the RUAS scene module run first (METHOD.md §1).
+    """mmseg's ``SegDataPreProcessor`` with the RUAS scene module run first
+    (docs/method.md#nested-formulation).
 
     Args:
         scene: scene config, e.g. ``dict(type='RUAS', variant='RUAS_S')`` (searchable or a

@@ -9,8 +9,8 @@
 times, in one run on the same training and validation batches, a plain training step
 (phase ``warmup``: ω only, one forward-backward of each side), first- and second-order
 scene and task steps and a second-order global step, and prints each as a multiple of
-the plain step (METHOD.md §4: a second-order step needs about five forward-backward
-passes).
+the plain step (docs/method.md#one-step-hypergradient: a second-order step needs about five
+forward-backward passes).
 
 Each batch of random images in [0, 1] goes through the scene module under
 ``torch.no_grad()``; after ``--warmup`` untimed runs, ``--iters`` runs are timed one by

@@ -17,7 +17,7 @@ minus the allocation before them; on CPU the growth of the process's peak reside
 (``VmHWM`` of ``/proc/self/status``, reset through ``/proc/self/clear_refs`` right before
 the timed iterations) over the resident set at that moment, i.e. the extra memory the
 iterations needed (tensors, autograd graphs, allocator slack). The paper's figures are
-GPU memory: TBGL 5.8 GB, IBGL 12.6 GB (METHOD.md §6).
+GPU memory: TBGL 5.8 GB, IBGL 12.6 GB (docs/method.md#bilevel-generative-learning).
 """
 from __future__ import annotations
 

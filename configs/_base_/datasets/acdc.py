@@ -1,5 +1,5 @@
-# ACDC as distributed (METHOD.md §7), night by default (RUAS-TPAMI Table 11: 400 training
-# images, 106 evaluation images, i.e. ACDC night's train and val splits; its test split has
+# ACDC as distributed (docs/method.md#data-set-layouts), night by default (RUAS-TPAMI Table 11: 400
+# training images, 106 evaluation images, i.e. ACDC night's train and val splits; its test split has
 # no public labels): data/acdc/{rgb_anon,gt}/night/{train,val}/<sequence>/. Cityscapes' 19
 # train ids, 255 ignored. Another condition: train_dataloader.dataset.condition='fog' (or
 # 'rain', 'snow', or a list). mmseg scope: ACDCDataset and SegTableIoUMetric register into

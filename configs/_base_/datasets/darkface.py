@@ -1,7 +1,7 @@
-# DARK FACE as distributed (METHOD.md §7): data/DarkFace/image/<n>.png and
+# DARK FACE as distributed (docs/method.md#data-set-layouts): data/DarkFace/image/<n>.png and
 # data/DarkFace/label/<n>.txt (face count, then x1 y1 x2 y2 a line); one class, 'face'.
-# The RUAS paper's random 5,000 training / 1,000 test images (METHOD.md §5): write the two
-# name lists once,
+# The RUAS paper's random 5,000 training / 1,000 test images (docs/method.md#downstream-tasks):
+# write the two name lists once,
 #   from mmruas.datasets import write_darkface_split
 #   write_darkface_split('data/DarkFace', ['data/DarkFace/train.txt', 'data/DarkFace/test.txt'])
 # mmdet scope: DarkFaceDataset registers into mmdet's registry when mmruas is imported

@@ -1,5 +1,5 @@
-# SID, Sony subset (Chen et al. 2018), as distributed (METHOD.md §7): data_root holds
-# Sony/{short,long}/*.ARW and Sony_{train,val,test}_list.txt. Inputs: packed RAW (RGGB,
+# SID, Sony subset (Chen et al. 2018), as distributed (docs/method.md#data-set-layouts): data_root
+# holds Sony/{short,long}/*.ARW and Sony_{train,val,test}_list.txt. Inputs: packed RAW (RGGB,
 # black level subtracted, /white level, × exposure ratio from the names, capped at 300);
 # targets: the long exposure processed by LibRaw (raw_packing.GT_POSTPROCESS). Crops 512.
 dataset_type = 'SIDDataset'

@@ -1,7 +1,7 @@
 # DeepLab-v3+ (ResNet V1c, output stride 8) as mmseg's _base_/models/deeplabv3plus_r50-d8.py,
 # with its feature conversion (the ASPP convs between encoder and decoder) written in the
-# RUAS task search space (RUAS-TPAMI §4.1/§7, METHOD.md §3): SearchSepASPPHead. The genotype
-# SEG_ASPP_DEEPLABV3PLUS (1-C, 3-6-DC, 3-12-DC, 3-18-DC) is DeepLab-v3+'s own ASPP at rates
+# RUAS task search space (RUAS-TPAMI §4.1/§7, docs/method.md#task-edges): SearchSepASPPHead. The
+# genotype SEG_ASPP_DEEPLABV3PLUS (1-C, 3-6-DC, 3-12-DC, 3-18-DC) is DeepLab-v3+'s own ASPP at rates
 # 6/12/18; decode_head.aspp_genotype=None makes the four convs searchable, and a search writes
 # the derived genotype into its retrain_config.py.
 #

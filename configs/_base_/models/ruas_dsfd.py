@@ -1,12 +1,13 @@
-# DSFD-style face detector (Li et al., CVPR 2019; RUAS-TPAMI §7, METHOD.md §5) from mmdet
-# parts: SingleStageDetector with
+# DSFD-style face detector (Li et al., CVPR 2019; RUAS-TPAMI §7, docs/method.md#downstream-tasks)
+# from mmdet parts: SingleStageDetector with
 # - DSFDVGG: VGG-16 with S3FD's stride-2 pool5, sources conv3_3 / conv4_3 / conv5_3 / fc7
 #   (strides 4, 8, 16, 32);
 # - SearchFEMNeck: L2Norm (10, 8, 5) on conv3_3 / conv4_3 / conv5_3, two extra stages
 #   (strides 64, 128) and the Feature Enhance Module (top-down products of conv3_3..conv5_3
 #   with the next-coarser level, then dilated branches); returns the six original maps and
-#   the six enhanced ones. Its FEM branch convs (and the extras) are task edges (METHOD.md §3):
-#   fixed to DSFD's ops here, searchable with neck.fem_genotype=None / extra_genotype=None;
+#   the six enhanced ones. Its FEM branch convs (and the extras) are task edges
+#   (docs/method.md#task-edges): fixed to DSFD's ops here, searchable with neck.fem_genotype=None /
+#   extra_genotype=None;
 # - DSFDHead: dual shot with Progressive Anchor Loss; second-shot anchors 16…512 (one per
 #   location, 1.5 height : width), first-shot anchors half that size; inference on the
 #   second shot only. One class, 'face'.

@@ -1,5 +1,5 @@
 # SSD300 (VGG16) with the searched neck extras and head convs published for DARK FACE
-# (RUAS-TPAMI §4.1/§7, METHOD.md §3): mmdet's _base_/models/ssd300.py with
+# (RUAS-TPAMI §4.1/§7, docs/method.md#task-edges): mmdet's _base_/models/ssd300.py with
 # SearchSSDNeck (genotype DET_EXTRAS_DARKFACE on the spatial conv of each extra level)
 # and SearchSSDHead (DET_REG_DARKFACE / DET_CLS_DARKFACE, one op per source level).
 # Genotype None (neck.genotype, bbox_head.reg_genotype / cls_genotype) makes them
@@ -41,7 +41,7 @@ model = dict(
     bbox_head=dict(
         type='SearchSSDHead',
         in_channels=(512, 1024, 512, 256, 256, 256),
-        num_classes=12,   # ExDark (METHOD.md §5); override for other data sets
+        num_classes=12,   # ExDark (docs/method.md#downstream-tasks); override for other data sets
         reg_genotype='DET_REG_DARKFACE',
         cls_genotype='DET_CLS_DARKFACE',
         anchor_generator=dict(

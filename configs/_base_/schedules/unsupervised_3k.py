@@ -1,5 +1,5 @@
 # Unsupervised enhancement training: Adam, lr 3e-4, weight decay 1e-3 (the papers'
-# enhancement settings, METHOD.md §4; ./enhance_adam.py), iteration-based.
+# enhancement settings, docs/method.md#search-settings; ./enhance_adam.py), iteration-based.
 _base_ = ['./enhance_adam.py']
 
 param_scheduler = [dict(type='CosineAnnealingLR', T_max=3000, eta_min=1e-5, by_epoch=False)]

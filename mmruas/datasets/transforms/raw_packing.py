@@ -1,4 +1,5 @@
-"""RAW packing and the SID loading transforms (METHOD.md §6-7; Chen et al., CVPR 2018).
+"""RAW packing and the SID loading transforms (docs/method.md#data-set-layouts; Chen et al., CVPR
+2018).
 
 Packed RAW: the Bayer mosaic H x W → H/2 x W/2 x 4 in the order (R, Gr, Gb, B) whatever
 the sensor's 2 x 2 layout (read from LibRaw's ``raw_pattern``/``color_desc``), black

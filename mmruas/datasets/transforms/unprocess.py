@@ -1,7 +1,7 @@
 """Unprocessing (Brooks et al., "Unprocessing Images for Learned Raw Denoising", CVPR 2019).
 
-Turns an sRGB image into a packed RAW observation (METHOD.md §6: data sets without RAW
-train BGL's generative block on it). Each step of :func:`unprocess` has its exact inverse
+Turns an sRGB image into a packed RAW observation (docs/method.md#unprocessing: data sets without
+RAW train BGL's generative block on it). Each step of :func:`unprocess` has its exact inverse
 in :func:`process`; with the noise off, ``process(unprocess(x))`` returns ``x`` (up to
 float rounding) for any image that is constant on each 2 x 2 Bayer quad and whose camera
 colours stay inside [0, 1] (mosaicking drops 3/4 of the samples; clipping is lossy):

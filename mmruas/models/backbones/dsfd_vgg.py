@@ -1,4 +1,4 @@
-"""VGG-16 of S3FD / DSFD (Zhang et al. 2017; Li et al., CVPR 2019), METHOD.md §5.
+"""VGG-16 of S3FD / DSFD (Zhang et al. 2017; Li et al., CVPR 2019), docs/method.md#downstream-tasks.
 
 mmdet's ``SSDVGG`` is the VGG-16 of SSD: its ``pool5`` is a 3×3 stride-1 pooling, so
 ``fc7`` keeps stride 16. S3FD and DSFD use a 2×2 stride-2 ``pool5`` instead, so that the

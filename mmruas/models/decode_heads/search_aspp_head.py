@@ -1,4 +1,4 @@
-"""DeepLab-v3+ with a searchable feature conversion (RUAS-TPAMI §4.1/§7, METHOD.md §3).
+"""DeepLab-v3+ with a searchable feature conversion (RUAS-TPAMI §4.1/§7, docs/method.md#task-edges).
 
 The feature conversion between DeepLab-v3+'s encoder and decoder is its ASPP: parallel
 convolutions of the encoder's last map (a 1×1 and three atrous 3×3, rates 6/12/18 at output

@@ -1,5 +1,5 @@
 """Dual-shot head with Progressive Anchor Loss (DSFD: Li et al., CVPR 2019, §3.2-3.3;
-METHOD.md §5), built from mmruas's searchable SSD head.
+docs/method.md#downstream-tasks), built from mmruas's searchable SSD head.
 
 DSFD predicts twice from the same six levels: a *first shot* on the original source maps
 and a *second shot* on the FEM-enhanced maps (:class:`~mmruas.models.necks.SearchFEMNeck`

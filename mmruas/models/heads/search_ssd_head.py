@@ -1,5 +1,5 @@
 """SSD head with searchable per-level classification and box-regression convs
-(RUAS-TPAMI §4.1 and §7, METHOD.md §3).
+(RUAS-TPAMI §4.1 and §7, docs/method.md#task-edges).
 
 mmdet 3.3.0's ``SSDHead`` predicts, per source level, class scores and box deltas with
 one 3×3 conv each (``cls_convs[i]``, ``reg_convs[i]``). Here each of them is a task edge:

@@ -1,5 +1,5 @@
 """S3FD / DSFD neck with searchable extras and Feature Enhance Module (FEM)
-(DSFD: Li et al., CVPR 2019; RUAS-TPAMI §4.1/§7, METHOD.md §3 and §5).
+(DSFD: Li et al., CVPR 2019; RUAS-TPAMI §4.1/§7, docs/method.md#task-edges).
 
 Input: the four VGG-16 sources of :class:`~mmruas.models.backbones.DSFDVGG` (conv3_3,
 conv4_3, conv5_3, fc7 at strides 4, 8, 16, 32). Output: the six *original* source maps of
@@ -11,7 +11,7 @@ S3FD / DSFD (strides 4 … 128), and with ``with_fem`` also their six FEM-enhanc
 * **Extras**: two stages after fc7, each a 1×1 reduce (C → C'/2) then a 3×3 stride-2 conv
   (C'/2 → C'), ReLU after each: conv6_1/6_2 (512) and conv7_1/7_2 (256). Their four convs
   are one searchable unit ``extra_convs`` in the order ``[reduce_0, spatial_0, reduce_1,
-  spatial_1]``, the layout of the released S3FD-style search (METHOD.md §3), so the
+  spatial_1]``, the layout of the released S3FD-style search (docs/method.md#genotypes), so the
   published ``DET_EXTRAS_DARKFACE`` maps one-to-one onto it.
 * **FEM** (DSFD §3.1): each of the ``top_down_levels`` finest levels is combined with the
   next-coarser level by an element-wise product of two 1×1 convs, the coarser one

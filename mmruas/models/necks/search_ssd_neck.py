@@ -1,4 +1,4 @@
-"""SSD neck with searchable extra layers (RUAS-TPAMI §4.1 and §7, METHOD.md §3).
+"""SSD neck with searchable extra layers (RUAS-TPAMI §4.1 and §7, docs/method.md#task-edges).
 
 The structure is mmdet 3.3.0's ``SSDNeck``: L2Norm on the first source level, then one
 extra level per ``level_strides`` entry, each a 1×1 reduce ``ConvModule`` (C → C'/2,
@@ -13,7 +13,7 @@ reduces only mix channels. Each searchable spatial conv is a mixed operation ove
 padding 1 and stride 1 / padding 0 levels alike; see :mod:`mmruas.search_space.task_edges`).
 With ``search_reduce=True`` the 1×1 reduces are searched too, the genotype then lists
 ``[reduce_0, spatial_0, reduce_1, spatial_1, ...]``: that is the layout of the released
-S3FD-style code, whose extras are two reduce + stride-2 pairs (METHOD.md §3), so the
+S3FD-style code, whose extras are two reduce + stride-2 pairs (docs/method.md#genotypes), so the
 published four ops map one-to-one onto a two-level neck with ``search_reduce=True``.
 
 ``genotype=None`` makes the neck searchable (the neck itself is the searchable unit of
