@@ -294,3 +294,32 @@ def test_video_input(ckpt, tmp_path):
     assert ok and np.abs(frames[0].astype(float) - want).mean() < 8   # up to the codec
     again = enhance(ckpt, src, tmp_path / 'out')       # existing output refused
     assert again.returncode == 2 and again.stderr.count('\n') == 1 and 'exist' in again.stderr
+
+
+def test_benchmark_search_steps_set_each_step_through_the_search_api():
+    """benchmark.py --mode search times the step it names: each timed call follows
+    ``set_search_step`` with that phase and order (the old attribute writes were ignored by
+    the models, so every row timed a warm-up step)."""
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('benchmark_tool', BENCHMARK)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+
+    class Spy(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+            self.calls: list = []
+
+        def set_search_step(self, phase, val_batch=None, order=None, **kw):
+            self.calls.append(('set', phase, order, val_batch))
+
+        def train_step(self, data, optim_wrapper):
+            self.calls.append(('step',))
+
+    spy = Spy()
+    tool.search_step_times(spy, None, {}, {'val': 1}, warmup=0, iters=1)
+    sets = [c for c in spy.calls if c[0] == 'set']
+    assert [(p, o) for _, p, o, _ in sets] == [(p, o) for _, p, o in tool.SEARCH_STEPS]
+    assert all(v == {'val': 1} for *_, v in sets)
+    assert [c[0] for c in spy.calls] == ['set', 'step'] * len(tool.SEARCH_STEPS)

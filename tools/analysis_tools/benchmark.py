@@ -78,7 +78,7 @@ def search_step_times(model, optim_wrapper, data: dict, val: dict, warmup: int,
     times: dict[str, list[float]] = {name: [] for name, _, _ in SEARCH_STEPS}
     for i in range(warmup + iters):
         for name, phase, order in SEARCH_STEPS:
-            model.search_phase, model.order, model.search_val_batch = phase, order, val
+            model.set_search_step(phase, val, order=order)
             if cuda:
                 torch.cuda.synchronize()
             start = time.perf_counter()

@@ -80,10 +80,10 @@ def measure(cfg, solver: dict, args) -> dict:
     wrappers = OPTIM_WRAPPER_CONSTRUCTORS.build(dict(type=constructor,
                                                      optim_wrapper_cfg=ow))(model)
     data = _batch(args.shape, args.batch_size, 1)
-    model.bgl_phase, model.bgl_val_batch = 'bilevel', _batch(args.shape, args.batch_size, 2)
     # IBGL's fresh lower batches (BGLHook: the loop's stream); the same data here, so the
     # cost measured includes the block's forward pass on every lower batch
-    model.bgl_lower_batches = itertools.repeat(data)
+    model.set_search_step('bilevel', _batch(args.shape, args.batch_size, 2),
+                          lower_batches=itertools.repeat(data))
     cuda = args.device.startswith('cuda')
     for _ in range(args.warmup):
         model.train_step(data, wrappers)
