@@ -45,5 +45,5 @@ model = dict(
 # night's 400 training images), _base_/schedules/sgd_seg_20k.py. The scene, already trained
 # in stage 1, is fine-tuned at lr / 10.
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=2000, max_keep_ckpts=3,
+    checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=2000, max_keep_ckpts=3,
                     save_last=True, save_best='mIoU', rule='greater'))

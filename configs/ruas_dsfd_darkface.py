@@ -48,6 +48,6 @@ param_scheduler = [
 train_cfg = dict(max_epochs=max_epochs)
 auto_scale_lr = dict(base_batch_size=4)
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_last=True,
+    checkpoint=dict(type='SafeCheckpointHook', interval=10, max_keep_ckpts=3, save_last=True,
                     save_best='pascal_voc/mAP', rule='greater'),
     visualization=dict(type='DetVisualizationHook', draw=False, score_thr=0.3))

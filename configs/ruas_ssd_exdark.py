@@ -55,6 +55,6 @@ auto_scale_lr = dict(base_batch_size=8)
 
 # runtime: mmdet's (_base_/det_runtime.py); tools/test.py --show-dir draws the detections
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', interval=10, max_keep_ckpts=3, save_last=True,
+    checkpoint=dict(type='SafeCheckpointHook', interval=10, max_keep_ckpts=3, save_last=True,
                     save_best='pascal_voc/mAP', rule='greater'),
     visualization=dict(type='DetVisualizationHook', draw=False, score_thr=0.3))

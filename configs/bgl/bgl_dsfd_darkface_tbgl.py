@@ -54,7 +54,7 @@ model_wrapper_cfg = dict(type='SearchDistributedDataParallel')
 custom_hooks = [dict(type='BGLHook', warmup_iters=warmup_iters, val_split=True)]
 default_hooks = dict(
     logger=dict(interval=50),
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=2000, max_keep_ckpts=2,
+    checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=2000, max_keep_ckpts=2,
                     save_last=True, save_best='pascal_voc/mAP', rule='greater'),
     visualization=dict(type='DetVisualizationHook', draw=False))
 log_processor = dict(by_epoch=False)

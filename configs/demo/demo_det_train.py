@@ -129,7 +129,7 @@ test_cfg = dict(type='TestLoop')
 # runtime: mmdet's (_base_/det_runtime.py), with detection pictures (mmdet's visualizer)
 # of every test image written to <work_dir>/<timestamp>/detections by tools/test.py
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=max_iters,
+    checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=max_iters,
                     max_keep_ckpts=1, save_last=True),
     visualization=dict(type='DetVisualizationHook', draw=False, interval=1,
                        score_thr=0.3, test_out_dir='detections'))

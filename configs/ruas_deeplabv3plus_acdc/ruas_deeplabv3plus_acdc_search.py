@@ -61,5 +61,5 @@ custom_hooks = [
          retrain_base='{{fileDirname}}/../ruas_deeplabv3plus_acdc.py'),
 ]
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=iters_per_epoch,
+    checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=iters_per_epoch,
                     max_keep_ckpts=2, save_last=True))

@@ -57,6 +57,6 @@ custom_hooks = [
 
 # runtime: mmdet's (_base_/det_runtime.py), iteration-based
 default_hooks = dict(
-    checkpoint=dict(type='CheckpointHook', by_epoch=False, interval=iters_per_epoch,
+    checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=iters_per_epoch,
                     max_keep_ckpts=2, save_last=True))
 log_processor = dict(by_epoch=False)
