@@ -39,11 +39,9 @@ import numpy as np
 import torch
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
+from mmruas.apis.inference import image_to_tensor, init_enhancer, run_scene
 from mmruas.apis.inference import read_image as api_read_image
 from mmruas.apis.video import enhance_video, is_video
-from mmruas.scene.tiling import tiled_scene
-from mmruas.utils.checkpoints import build_model as checked_build
-from mmruas.utils.checkpoints import load_weights
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
 from mmruas.utils.safe_io import (
     atomic_write_bytes,
@@ -171,11 +169,8 @@ def build_model(cfg, checkpoint: str, device: str, lenient: bool = False
     errors."""
     from mmengine.registry import init_default_scope
 
-    if not osp.isfile(checkpoint):
-        raise ToolError(f'checkpoint not found: {checkpoint}')
     init_default_scope(cfg.get('default_scope', 'mmruas'))
-    model = checked_build(cfg)
-    load_weights(model, checkpoint, strict=not lenient)
+    model = init_enhancer(cfg, checkpoint, strict=not lenient)
     try:
         return model.to(device).eval()
     except (RuntimeError, AssertionError) as exc:
@@ -185,17 +180,12 @@ def build_model(cfg, checkpoint: str, device: str, lenient: bool = False
 @torch.no_grad()
 def enhance(model: torch.nn.Module, images: list[Image], device: str, tile: int | None = None,
             need_t: bool = True) -> tuple[torch.Tensor, torch.Tensor | None]:
-    """Enhance images of one size: (outputs, illuminations), B×3×H×W float RGB on CPU (a
-    tiled run keeps the illumination only if ``need_t``)."""
-    x = torch.stack([
-        torch.from_numpy(img.data[:, :, ::-1].transpose(2, 0, 1).astype(np.float32))
-        / (65535.0 if img.bit_depth == 16 else 255.0) for img in images]).to(device)
+    """Enhance images of one size: (outputs, illuminations), B×3×H×W float RGB on CPU (the
+    illuminations only if ``need_t``)."""
+    x = torch.stack([image_to_tensor(img.data) for img in images]).to(device)
     if hasattr(model, 'scene'):
-        if tile:
-            out, t = tiled_scene(model.scene, x, tile, return_illumination=need_t)
-            return out.cpu(), None if t is None else t.cpu()
-        out = model.scene(x)
-        return out.output.cpu(), out.ts[-1].cpu()
+        out, t = run_scene(model.scene, x, tile, return_illumination=need_t)
+        return out.cpu(), None if t is None else t.cpu()
     if tile:
         raise ToolError('--tile needs a model with a RUAS scene module')
     return model(x, mode='tensor').cpu(), None

@@ -22,7 +22,7 @@ from ..utils.checkpoints import build_model, load_weights
 from ..utils.cli import load_config
 from ..visualization import to_image
 
-__all__ = ['init_enhancer', 'enhance', 'read_image']
+__all__ = ['init_enhancer', 'enhance', 'read_image', 'image_to_tensor', 'run_scene']
 
 ImageLike = str | os.PathLike | np.ndarray | torch.Tensor
 
@@ -44,14 +44,36 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
     return np.ascontiguousarray(data[:, :, :3])
 
 
+def image_to_tensor(bgr: np.ndarray) -> torch.Tensor:
+    """An H×W×3 BGR ``uint8``/``uint16`` image as a 3×H×W RGB float tensor in [0, 1]."""
+    if bgr.ndim != 3 or bgr.shape[2] != 3 or bgr.dtype not in (np.uint8, np.uint16):
+        raise ValueError(f'expected an H×W×3 BGR uint8/uint16 image, got {bgr.dtype} '
+                         f'{bgr.shape}')
+    rgb = np.ascontiguousarray(bgr[:, :, ::-1].transpose(2, 0, 1)).astype(np.float32)
+    return torch.from_numpy(rgb) / (65535.0 if bgr.dtype == np.uint16 else 255.0)
+
+
+def run_scene(scene: RUAS, x: torch.Tensor, tile: int | None = None,
+              return_illumination: bool = False
+              ) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """``(output, tᴷ or None)`` of ``scene`` on the B×3×H×W batch ``x``, whole or tiled
+    exactly (:func:`~mmruas.scene.tiling.tiled_scene`)."""
+    if tile:
+        return tiled_scene(scene, x, int(tile), return_illumination)
+    res = scene(x)
+    return res.output, (res.ts[-1] if return_illumination else None)
+
+
 def init_enhancer(config: str | os.PathLike | Config, checkpoint: str | None = None,
-                  device: str = 'cpu', cfg_options: dict | None = None) -> nn.Module:
+                  device: str = 'cpu', cfg_options: dict | None = None,
+                  strict: bool = True) -> nn.Module:
     """Build the enhancer of ``config`` and load ``checkpoint`` strictly (every key must
-    match), in eval mode on ``device``."""
+    match; ``strict=False`` loads the keys that fit and lists the others), in eval mode on
+    ``device``."""
     cfg = config if isinstance(config, Config) else load_config(os.fspath(config), cfg_options)
     model = build_model(cfg)
     if checkpoint is not None:
-        load_weights(model, os.fspath(checkpoint))
+        load_weights(model, os.fspath(checkpoint), strict=strict)
     model.cfg = cfg
     return model.to(device).eval()
 
@@ -87,17 +109,9 @@ def enhance(model: nn.Module, img: ImageLike, tile: int | None = None,
         bit_depth = 0
     else:
         data = read_image(img) if isinstance(img, (str, os.PathLike)) else np.asarray(img)
-        if data.ndim != 3 or data.shape[2] != 3 or data.dtype not in (np.uint8, np.uint16):
-            raise ValueError('expected an H×W×3 BGR uint8/uint16 image, got '
-                             f'{data.dtype} {data.shape}')
+        x = image_to_tensor(data)[None].to(device)
         bit_depth = 16 if data.dtype == np.uint16 else 8
-        rgb = np.ascontiguousarray(data[:, :, ::-1].transpose(2, 0, 1)).astype(np.float32)
-        x = torch.from_numpy(rgb)[None].to(device) / (65535.0 if bit_depth == 16 else 255.0)
-    if tile:
-        out, t = tiled_scene(scene, x, int(tile), return_illumination)
-    else:
-        res = scene(x)
-        out, t = res.output, (res.ts[-1] if return_illumination else None)
+    out, t = run_scene(scene, x, tile, return_illumination)
     bad = int((~torch.isfinite(out)).sum())
     if bad:
         raise ValueError(f'{bad} non-finite (NaN/Inf) value(s) in the output (broken weights?)')

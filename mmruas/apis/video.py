@@ -18,7 +18,7 @@ from torch import nn
 
 from ..utils.safe_io import atomic_path
 from ..visualization import to_image
-from .inference import enhance
+from .inference import enhance, image_to_tensor
 
 __all__ = ['VIDEO_EXTENSIONS', 'enhance_video', 'is_video']
 
@@ -85,8 +85,7 @@ def enhance_video(model: nn.Module, src: str, dst: str, batch_size: int = 8,
                 raise ValueError(f'{dst}: OpenCV cannot write this format')
             try:
                 for frames in _frames(cap, max(1, int(batch_size))):
-                    x = torch.from_numpy(np.stack(frames)[..., ::-1].transpose(0, 3, 1, 2)
-                                         .astype(np.float32) / 255.0)
+                    x = torch.stack([image_to_tensor(f) for f in frames])
                     for out in enhance(model, x, tile=tile):
                         writer.write(to_image(out))
                     done += len(frames)

@@ -70,9 +70,16 @@ class RUAS(nn.Module):
         self.skip_closed_gate = skip_closed_gate
         self.channels_last = channels_last
 
+    def memory_format(self, y: torch.Tensor) -> torch.memory_format:
+        """The format the scene computes ``y`` in: channels-last in eval mode on the CPU
+        (``channels_last``), else the default."""
+        if (self.channels_last and not self.training and y.device.type == 'cpu'
+                and y.dim() == 4 and not _tracing()):
+            return torch.channels_last
+        return torch.contiguous_format
+
     def forward(self, y: torch.Tensor) -> SceneOutput:
-        fast = (self.channels_last and not self.training and y.device.type == 'cpu'
-                and y.dim() == 4 and not _tracing())
+        fast = self.memory_format(y) == torch.channels_last
         if fast:
             y = y.contiguous(memory_format=torch.channels_last)
         us, ts, t_hats = self.iem(y)

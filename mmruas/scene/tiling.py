@@ -85,8 +85,7 @@ def tiled_scene(scene: RUAS, y: torch.Tensor, tile: int, return_illumination: bo
         raise ValueError('tiled inference is for eval mode (call scene.eval())')
     iem_r, est_r, nrm_r = scene_halos(scene)
     b, _, h, w = y.shape
-    fmt = (torch.channels_last if scene.channels_last and y.device.type == 'cpu'
-           else torch.contiguous_format)          # as RUAS.forward computes in eval
+    fmt = scene.memory_format(y)                  # as RUAS.forward computes in eval
     u = torch.empty_like(y)
     t = torch.empty_like(y) if return_illumination else None
     level = torch.zeros(b, dtype=torch.float64, device=y.device)
@@ -99,11 +98,9 @@ def tiled_scene(scene: RUAS, y: torch.Tensor, tile: int, return_illumination: bo
             t[..., y0:y1, x0:x1] = ts[-1][..., sy, sx]
         if scene.estimator is not None:
             # the estimator on uᴷ exact within est_r of the tile, then |θ| summed on the tile
-            a, bb = max(sy.start - est_r, 0), min(sy.stop + est_r, crop.shape[-2])
-            c, d = max(sx.start - est_r, 0), min(sx.stop + est_r, crop.shape[-1])
-            theta = scene.estimator(us[-1][..., a:bb, c:d])
-            level += theta[..., sy.start - a:sy.stop - a, sx.start - c:sx.stop - c].abs(
-            ).sum(dim=(1, 2, 3), dtype=torch.float64)
+            sub, (ty, tx) = _with_halo(us[-1], (sy.start, sy.stop, sx.start, sx.stop), est_r)
+            level += scene.estimator(sub)[..., ty, tx].abs().sum(dim=(1, 2, 3),
+                                                                  dtype=torch.float64)
     if scene.nrm is None:
         return u, t
     if scene.estimator is not None:

@@ -96,7 +96,7 @@ def collect_images(specs: list[str]) -> list[str]:
 
 def load_inputs(paths: list[str], graph: torch.nn.Module) -> list[torch.Tensor]:
     """1×3×H×W float tensors in the graph's input form (see the module docstring)."""
-    from mmruas.apis.inference import read_image
+    from mmruas.apis.inference import image_to_tensor, read_image
     task = isinstance(graph, TaskGraph)
     tensors = []
     for path in paths:
@@ -104,13 +104,13 @@ def load_inputs(paths: list[str], graph: torch.nn.Module) -> list[torch.Tensor]:
             bgr = read_image(path)
         except ValueError as exc:
             raise ToolError(str(exc)) from None
-        white = 65535.0 if bgr.dtype == np.uint16 else 255.0
-        img = bgr.astype(np.float32) * (255.0 / white) if task else (
-            bgr[:, :, ::-1].astype(np.float32) / white)
+        if not task:
+            tensors.append(image_to_tensor(bgr)[None])
+            continue
+        img = bgr.astype(np.float32) * (255.0 / (65535.0 if bgr.dtype == np.uint16 else 255.0))
         # contiguous N×C×H×W, as torchvision's ToTensor gives: a permuted H×W×C view would
         # be channels-last in memory and switch both sides to those kernels unasked
-        tensors.append(torch.from_numpy(np.ascontiguousarray(img)).permute(2, 0, 1)[None]
-                       .contiguous())
+        tensors.append(torch.from_numpy(img).permute(2, 0, 1)[None].contiguous())
     return tensors
 
 
