@@ -77,9 +77,7 @@ def use_safe_checkpoints(cfg) -> None:
 def resolve_resume(cfg, resume: str) -> None:
     """Set ``cfg.resume`` / ``cfg.load_from`` for ``--resume [PATH]``."""
     if resume != 'auto':
-        if not osp.isfile(resume):
-            raise ToolError(f'--resume checkpoint not found: {resume}')
-        read_checkpoint(resume, '--resume checkpoint')
+        read_checkpoint(resume, '--resume checkpoint')   # missing, not a file, unsafe: one line
         cfg.resume, cfg.load_from = True, resume
         return
     path, note = find_resume_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else (
