@@ -8,6 +8,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from ..utils.safe_io import write_text
+
 __all__ = ['write_name_splits']
 
 
@@ -28,7 +30,6 @@ def write_name_splits(names: Sequence[str], out_files: Sequence[str], sizes: Seq
         chosen = [names[i] for i in order[start:start + size]]
         start += size
         os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-        with open(path, 'w') as f:
-            f.write(''.join(f'{n}\n' for n in chosen))
+        write_text(path, ''.join(f'{n}\n' for n in chosen), overwrite=True)   # atomically
         lists.append(chosen)
     return lists
