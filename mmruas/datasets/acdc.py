@@ -22,6 +22,8 @@ from mmseg.datasets import CityscapesDataset
 from mmseg.registry import DATASETS
 from PIL import Image, UnidentifiedImageError
 
+from .enhanced_images import EnhancedImagesMixin
+
 __all__ = ['ACDCDataset', 'ACDC_CONDITIONS']
 
 ACDC_CONDITIONS = ('fog', 'night', 'rain', 'snow')
@@ -40,7 +42,7 @@ def _image_size(path: str, what: str) -> tuple[tuple[int, int], str]:
 
 
 @DATASETS.register_module()
-class ACDCDataset(CityscapesDataset):
+class ACDCDataset(EnhancedImagesMixin, CityscapesDataset):
     """ACDC semantic segmentation for one or more weather conditions.
 
     Args:

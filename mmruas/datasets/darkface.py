@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
+from .enhanced_images import EnhancedImagesMixin
 from .listed_det_dataset import ListedDetDataset
 from .splits import write_name_splits
 
@@ -86,7 +87,7 @@ def _scan(folder: str, extensions: Sequence[str], what: str) -> dict[str, str]:
 
 
 @DATASETS.register_module()
-class DarkFaceDataset(ListedDetDataset):
+class DarkFaceDataset(EnhancedImagesMixin, ListedDetDataset):
     """DARK FACE as distributed, read into mmdet's detection data infos.
 
     Which images: ``ann_file`` (image names or stems, one a line, ``#`` comments allowed;

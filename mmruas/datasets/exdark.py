@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
+from .enhanced_images import EnhancedImagesMixin
 from .listed_det_dataset import ListedDetDataset
 from .splits import write_name_splits
 
@@ -143,7 +144,7 @@ def _codes(value: int | str | Sequence | None, names: dict[str, int], what: str,
 
 
 @DATASETS.register_module()
-class ExDarkDataset(ListedDetDataset):
+class ExDarkDataset(EnhancedImagesMixin, ListedDetDataset):
     """ExDark as distributed, read into mmdet's detection data infos.
 
     Which images: ``ann_file`` (a text file of image names, one a line, relative to
