@@ -2,6 +2,7 @@
 from .formatting import PackEnhanceInputs
 from .loading import LoadGtImage, LoadLowLightImage, read_image
 from .low_light import LowLightSynthesis, synthesize_low_light
+from .low_light_raw import LowLightRaw, synthesize_low_light_raw
 from .paired import PairedRandomCrop, PairedRandomFlip
 from .raw_packing import (
     LoadPackedRaw,
@@ -15,5 +16,5 @@ from .unprocess import Unprocess
 
 __all__ = ['LowLightSynthesis', 'synthesize_low_light', 'LoadLowLightImage', 'LoadGtImage',
            'read_image', 'PairedRandomCrop', 'PairedRandomFlip', 'PackEnhanceInputs']
-__all__ += ['Unprocess', 'LoadPackedRaw', 'LoadRawGt', 'PackedRawRandomCrop', 'PackRawInputs',
-            'pack_raw', 'read_raw']
+__all__ += ['LowLightRaw', 'synthesize_low_light_raw', 'Unprocess', 'LoadPackedRaw',
+            'LoadRawGt', 'PackedRawRandomCrop', 'PackRawInputs', 'pack_raw', 'read_raw']

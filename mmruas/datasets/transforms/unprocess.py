@@ -35,7 +35,7 @@ from mmruas.registry import TRANSFORMS
 __all__ = ['random_ccm', 'random_gains', 'random_noise_levels', 'inverse_smoothstep',
            'smoothstep', 'gamma_expansion', 'gamma_compression', 'apply_ccm',
            'safe_invert_gains', 'undo_safe_invert_gains', 'mosaic', 'demosaic_quads',
-           'add_noise', 'unprocess', 'process', 'Unprocess']
+           'add_noise', 'unprocess', 'process', 'results_rgb', 'seeded_rng', 'Unprocess']
 
 #: XYZ → camera matrices of four cameras (Brooks et al. 2019)
 XYZ2CAMS = np.array([[[1.0234, -0.2969, -0.2266], [-0.5625, 1.6328, -0.0469],
@@ -169,10 +169,14 @@ def add_noise(raw: np.ndarray, shot: float, read: float,
 
 
 # ---------------------------------------------------------------------- the chains
-def unprocess(img: np.ndarray, rng: np.random.Generator,
-              noise: bool = True) -> tuple[np.ndarray, dict]:
-    """sRGB H x W x 3 in [0, 1] → (RAW H/2 x W/2 x 4, metadata to :func:`process` it)."""
-    rgb2cam = random_ccm(rng)
+def unprocess(img: np.ndarray, rng: np.random.Generator, noise: bool = True,
+              rgb2cam: np.ndarray | None = None) -> tuple[np.ndarray, dict]:
+    """sRGB H x W x 3 in [0, 1] → (RAW H/2 x W/2 x 4, metadata to :func:`process` it).
+
+    ``rgb2cam``: a fixed RGB → camera matrix (e.g. a calibrated camera's); ``None`` draws
+    Brooks et al.'s random one (:func:`random_ccm`).
+    """
+    rgb2cam = random_ccm(rng) if rgb2cam is None else np.asarray(rgb2cam, dtype=np.float64)
     rgb_gain, red_gain, blue_gain = random_gains(rng)
     x = inverse_smoothstep(img)
     x = gamma_expansion(x)
@@ -195,6 +199,33 @@ def process(raw: np.ndarray, meta: dict) -> np.ndarray:
     x = apply_ccm(x, meta['cam2rgb'])
     x = gamma_compression(np.clip(x, 0.0, 1.0))
     return smoothstep(x)
+
+
+def results_rgb(results: dict, name: str = 'Unprocess') -> np.ndarray:
+    """``results['img']`` (8/16-bit BGR or float RGB in [0, 1]) as float64 RGB in [0, 1],
+    cropped to an even height and width; a one-line error names the file otherwise."""
+    path = results.get('img_path', '<unknown>')
+    img = results.get('img')
+    if img is None or img.ndim != 3 or img.shape[2] != 3:
+        raise ValueError(f'{name} needs an H x W x 3 image in \'img\', got '
+                         f'{None if img is None else img.shape}: {path}')
+    if np.issubdtype(img.dtype, np.integer):
+        rgb = img[..., ::-1].astype(np.float64) / np.iinfo(img.dtype).max   # BGR loaders
+    else:
+        rgb = np.clip(img.astype(np.float64), 0.0, 1.0)
+    h, w = (img.shape[0] // 2) * 2, (img.shape[1] // 2) * 2
+    if h == 0 or w == 0:
+        raise ValueError(f'{name} needs an image of at least 2 x 2 pixels: {path}')
+    return rgb[:h, :w]
+
+
+def seeded_rng(seed: int | None, results: dict) -> np.random.Generator:
+    """A private generator: ``[seed, sample_idx]`` when seeded (the same draw for a sample
+    every time, e.g. a test set), else one seeded from ``np.random`` (seeded per worker by
+    mmengine: a new draw every time)."""
+    if seed is None:
+        return np.random.default_rng(np.random.randint(0, 2 ** 31 - 1))
+    return np.random.default_rng([seed, int(results.get('sample_idx', 0))])
 
 
 @TRANSFORMS.register_module()
@@ -226,25 +257,13 @@ class Unprocess(BaseTransform):
                                                                  float(out_scale), seed)
 
     def _rng(self, results: dict) -> np.random.Generator:
-        if self.seed is None:
-            return np.random.default_rng(np.random.randint(0, 2 ** 31 - 1))
-        return np.random.default_rng([self.seed, int(results.get('sample_idx', 0))])
+        return seeded_rng(self.seed, results)
 
     def transform(self, results: dict) -> dict:
         """Unprocess ``results['img']``."""
-        path = results.get('img_path', '<unknown>')
-        img = results.get('img')
-        if img is None or img.ndim != 3 or img.shape[2] != 3:
-            raise ValueError(f'Unprocess needs an H x W x 3 image in \'img\', got '
-                             f'{None if img is None else img.shape}: {path}')
-        if np.issubdtype(img.dtype, np.integer):
-            rgb = img[..., ::-1].astype(np.float64) / np.iinfo(img.dtype).max   # BGR loaders
-        else:
-            rgb = np.clip(img.astype(np.float64), 0.0, 1.0)
-        h, w = (img.shape[0] // 2) * 2, (img.shape[1] // 2) * 2
-        if h == 0 or w == 0:
-            raise ValueError(f'Unprocess needs an image of at least 2 x 2 pixels: {path}')
-        raw, meta = unprocess(rgb[:h, :w], self._rng(results), noise=self.add_noise)
+        rgb = results_rgb(results, type(self).__name__)
+        h, w = rgb.shape[:2]
+        raw, meta = unprocess(rgb, self._rng(results), noise=self.add_noise)
         raw = np.clip(raw * self.ratio, 0.0, 1.0) * self.out_scale
         results['img'] = raw.astype(np.float32)
         results['img_shape'] = (h, w)
