@@ -283,7 +283,7 @@ def _darkface_cfg(name: str, root: str, work_dir: str) -> Config:
 @pytest.mark.parametrize('name,solver', [('bgl_dsfd_darkface_tbgl.py', 'TBGL'),
                                          ('bgl_dsfd_darkface_ibgl.py', 'IBGL')])
 def test_darkface_config_trains(tmp_path, name, solver):
-    """The paper's settings (Table 3) in the config; one warm-start and one bilevel
+    """The paper's settings (BGL §4.1) in the config; one warm-start and one bilevel
     iteration of the shrunk config on the DARK FACE fixture (unprocessed to RAW)."""
     raw = Config.fromfile(str(REPO / 'configs' / 'bgl' / name))
     assert raw.model.type == 'BGLModel' and raw.model.task.type == 'SingleStageDetector'
@@ -292,7 +292,7 @@ def test_darkface_config_trains(tmp_path, name, solver):
         assert raw.model.solver.k == 30 and raw.model.solver.fresh_batches
     assert raw.train_dataloader.batch_size == 8
     assert raw.train_dataloader.dataset.pipeline[4].crop_size == (640, 640)
-    assert raw.train_dataloader.dataset.pipeline[-2].type == 'mmruas.Unprocess'
+    assert raw.train_dataloader.dataset.pipeline[-2].type == 'mmruas.LowLightRaw'
     for group, lr in (('upper', 3e-3), ('lower', 5e-4)):
         assert raw.optim_wrapper[group].optimizer == dict(type='SGD', lr=lr, momentum=0.9,
                                                           weight_decay=5e-4)

@@ -145,6 +145,9 @@ def test_transform_seeding_and_errors():
     back = up.process(clean(dict(img=img, sample_idx=0))['img'] / 255.0,
                       clean(dict(img=img, sample_idx=0))['unprocess_meta'])
     assert np.abs(back - img[:8, :, ::-1] / 255.0).max() < 1e-4
+    # float32 BGR on the 8-bit scale (mmdet's PhotoMetricDistortion output) = the uint8 input
+    as_float = t(dict(img=img.astype(np.float32), img_path='a.png', sample_idx=3))['img']
+    assert np.allclose(as_float, out['img'], atol=1e-4)
     with pytest.raises(ValueError, match='H x W x 3.*b.png'):
         t(dict(img=np.zeros((4, 4)), img_path='b.png'))
     for bad in (dict(noise='X'), dict(ratio_range=(5, 1)), dict(ccm='srgb')):
@@ -170,3 +173,5 @@ def test_configs_synthesise_low_light_raw(name):
             'work_dirs/bgl_sid_ibgl/iter_20000.pth'
     if 'acdc' in name:
         assert cfg.train_dataloader.batch_size == 5 and cfg.optim_wrapper.optimizer.lr == 0.1
+        for ev in (cfg.val_evaluator, cfg.test_evaluator):
+            assert ev.type == 'SegTableIoUMetric' and ev.subsets == dict(mIoU16='bgl_table2')

@@ -3,9 +3,17 @@
 # by central finite differences (δ = 0.01), computed by mmruas.search.hypergradient (the
 # cooperative search's one-step hypergradient), and the upper step.
 #   python tools/train.py configs/bgl/bgl_sid_tbgl.py
-# Paper settings: batch 2, crops 512, warm start lr 1e-4, upper lr 3e-3 → 5e-6,
-# lower lr 3e-3 → 3e-5. The iteration counts (warm start 2,000, total 20,000) and Adam
-# are this project's choice (the paper does not state them).
+#   python tools/test.py configs/bgl/bgl_sid_tbgl.py work_dirs/bgl_sid_tbgl/iter_20000.pth
+# Paper settings (BGL §4.1, "Parameter settings"): batch 2, crops 512, warm start lr 1e-4,
+# upper lr 3e-3 → 5e-6, lower lr 3e-3 → 3e-5, Adam with betas (0.9, 0.999) for the
+# enhancement model (§4.1: Adam, (0.9, 0.999), initial lr 3e-3 when the block is trained on
+# the enhancement task). Our choices (the paper does not state them): Adam for the block's
+# (upper) optimiser too, the iteration counts (warm start 2,000, total 20,000) and the
+# cosine decay between the stated rates.
+# Metrics (BGL §4.1: eight for enhancement; Table 1: PSNR, SSIM, LPIPS, VIF, FSIM, BRISQUE;
+# Table 3: NIQE, LOE): all eight in test_evaluator. LPIPS reads local weight files only
+# (lpips_alexnet / lpips_lin below; docs/bgl.md says where they come from). Our choice:
+# validation during training computes PSNR and SSIM only (cheap, no weight files).
 _base_ = ['../_base_/default_runtime.py', '../_base_/models/bgl_enhance.py',
           '../_base_/datasets/sid.py']
 
@@ -34,6 +42,15 @@ param_scheduler = dict(
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=2000)
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
+
+# the eight enhancement metrics of BGL §4.1 (Tables 1 and 3)
+lpips_alexnet = 'data/pretrained/alexnet-owt-7be5be79.pth'
+lpips_lin = 'data/pretrained/lpips_v0.1_alex.pth'
+val_evaluator = [dict(type='PSNR'), dict(type='SSIM')]
+test_evaluator = [dict(type='PSNR'), dict(type='SSIM'),
+                  dict(type='LPIPS', net_weights=lpips_alexnet, lin_weights=lpips_lin),
+                  dict(type='VIF'), dict(type='FSIM'), dict(type='BRISQUE'),
+                  dict(type='NIQE'), dict(type='LOE')]
 
 # tools/dist_train.sh: the model's own BGL step (gradients averaged over ranks) instead of
 # mmengine's plain DDP step

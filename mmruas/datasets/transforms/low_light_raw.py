@@ -144,8 +144,9 @@ def synthesize_low_light_raw(img: np.ndarray, rng: np.random.Generator, noise: s
 
 @TRANSFORMS.register_module()
 class LowLightRaw(BaseTransform):
-    """``img`` (8/16-bit BGR or float RGB in [0, 1]) → a synthetic low-light packed RAW
-    (Chen et al. 2023's pipeline, module docstring).
+    """``img`` (BGR: 8/16-bit, or float on the 8-bit scale as mmdet's photometric
+    distortion leaves it) → a synthetic low-light packed RAW (Chen et al. 2023's pipeline,
+    module docstring).
 
     Output as :class:`~.unprocess.Unprocess`'s: ``img`` H/2 x W/2 x 4 float32 (R, Gr, Gb, B)
     times ``out_scale`` (255: the 8-bit white level the scene preprocessors divide by),

@@ -202,17 +202,20 @@ def process(raw: np.ndarray, meta: dict) -> np.ndarray:
 
 
 def results_rgb(results: dict, name: str = 'Unprocess') -> np.ndarray:
-    """``results['img']`` (8/16-bit BGR or float RGB in [0, 1]) as float64 RGB in [0, 1],
-    cropped to an even height and width; a one-line error names the file otherwise."""
+    """``results['img']`` as float64 RGB in [0, 1], cropped to an even height and width; a
+    one-line error names the file otherwise.
+
+    The pipeline's convention: BGR, integers on their type's full range (8/16-bit loaders),
+    floats on the 8-bit scale [0, 255] (e.g. mmdet's ``PhotoMetricDistortion`` returns
+    float32 BGR there, unclipped; clipped here).
+    """
     path = results.get('img_path', '<unknown>')
     img = results.get('img')
     if img is None or img.ndim != 3 or img.shape[2] != 3:
         raise ValueError(f'{name} needs an H x W x 3 image in \'img\', got '
                          f'{None if img is None else img.shape}: {path}')
-    if np.issubdtype(img.dtype, np.integer):
-        rgb = img[..., ::-1].astype(np.float64) / np.iinfo(img.dtype).max   # BGR loaders
-    else:
-        rgb = np.clip(img.astype(np.float64), 0.0, 1.0)
+    white = np.iinfo(img.dtype).max if np.issubdtype(img.dtype, np.integer) else 255.0
+    rgb = np.clip(img[..., ::-1].astype(np.float64) / white, 0.0, 1.0)
     h, w = (img.shape[0] // 2) * 2, (img.shape[1] // 2) * 2
     if h == 0 or w == 0:
         raise ValueError(f'{name} needs an image of at least 2 x 2 pixels: {path}')
@@ -230,7 +233,8 @@ def seeded_rng(seed: int | None, results: dict) -> np.random.Generator:
 
 @TRANSFORMS.register_module()
 class Unprocess(BaseTransform):
-    """``img`` (8/16-bit BGR or float RGB in [0, 1]) → packed RAW (Brooks et al. 2019).
+    """``img`` (BGR: 8/16-bit, or float on the 8-bit scale) → packed RAW (Brooks et al.
+    2019).
 
     The result ``img`` is H/2 x W/2 x 4 float32 (R, Gr, Gb, B), multiplied by ``ratio``
     (an exposure amplification, 1 by default), clipped to [0, 1] and scaled by
