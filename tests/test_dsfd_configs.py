@@ -186,7 +186,7 @@ def test_bgl_transfer_config_trains_on_unprocessed_darkface(tmp_path):
 
     cfg = Config.fromfile(str(REPO / 'configs' / 'bgl' / 'bgl_transfer_dsfd_darkface.py'))
     assert cfg.model.data_preprocessor.scene == dict(type='GenerativeBlock')
-    assert dict(weight_files(cfg))[PP_KEY] == 'work_dirs/bgl_sid_tbgl/iter_20000.pth'
+    assert dict(weight_files(cfg))[PP_KEY] == 'work_dirs/bgl_sid_ibgl/iter_20000.pth'
     block = GenerativeBlock(base_channels=4)
     ckpt = tmp_path / 'bgl.pth'
     torch.save({'state_dict': {f'generator.{k}': v for k, v in block.state_dict().items()}},
@@ -199,7 +199,7 @@ def test_bgl_transfer_config_trains_on_unprocessed_darkface(tmp_path):
     pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
                 dict(type='Pad', size=(96, 64)), cfg.train_pipeline[-2],
                 dict(type='PackDetInputs')]
-    assert pipeline[3]['type'] == 'mmruas.Unprocess'
+    assert pipeline[3]['type'] == 'mmruas.LowLightRaw'
     with DefaultScope.overwrite_default_scope('mmdet'):
         ds = DATASETS.build(dict(type='DarkFaceDataset', data_root=root, ann_file='train.txt',
                                  pipeline=pipeline))

@@ -423,7 +423,7 @@ def test_bgl_transfer_config_trains_on_unprocessed_acdc(acdc, tmp_path):
                                        scene_checkpoint=str(ckpt))
     pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
                 cfg.train_dataloader.dataset.pipeline[-2], dict(type='PackSegInputs')]
-    assert pipeline[2]['type'] == 'mmruas.Unprocess'
+    assert pipeline[2]['type'] == 'mmruas.LowLightRaw'
     with DefaultScope.overwrite_default_scope('mmseg'):
         ds = DATASETS.build(dict(type='ACDCDataset', data_root=acdc, split='train',
                                  pipeline=pipeline))
