@@ -4,8 +4,10 @@ the generated mini ExDark) import mmdet / mmseg, so they load on first use
 (:mod:`mmruas.det` and :mod:`mmruas.seg` register them)."""
 from ..registry import lazy_exports
 from .folders import IMG_EXTENSIONS, PairedFolderDataset, UnpairedFolderDataset
-from .lol import LOLDataset
+from .lol import LOLDataset, LOLv2Dataset, lol_pair_key
+from .mit5k import MIT5KDataset
 from .sid import SIDDataset, exposure_time, parse_sid_list
+from .splits import read_name_list, write_name_splits
 from .transforms import (
     LoadGtImage,
     LoadLowLightImage,
@@ -14,7 +16,8 @@ from .transforms import (
     PairedRandomFlip,
 )
 
-__all__ = ['IMG_EXTENSIONS', 'LOLDataset', 'PairedFolderDataset', 'UnpairedFolderDataset',
+__all__ = ['IMG_EXTENSIONS', 'LOLDataset', 'LOLv2Dataset', 'lol_pair_key', 'MIT5KDataset',
+           'read_name_list', 'write_name_splits', 'PairedFolderDataset', 'UnpairedFolderDataset',
            'SIDDataset', 'exposure_time', 'parse_sid_list', 'LoadLowLightImage', 'LoadGtImage',
            'PairedRandomCrop', 'PairedRandomFlip', 'PackEnhanceInputs']
 

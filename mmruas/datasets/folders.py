@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import os.path as osp
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
@@ -53,11 +53,13 @@ def list_images(folder: str, extensions: Sequence[str] = IMG_EXTENSIONS,
     return sorted(found)
 
 
-def _index(names: list[str], folder: str, by_stem: bool) -> dict[str, str]:
-    """Map each matching key (name or stem) to its file name; a repeated key is an error."""
+def _index(names: list[str], folder: str, by_stem: bool,
+           key_fn: Callable[[str], str] | None = None) -> dict[str, str]:
+    """Map each matching key (``key_fn(name)``, else name or stem) to its file name; a
+    repeated key is an error."""
     index: dict[str, str] = {}
     for name in names:
-        key = osp.splitext(name)[0] if by_stem else name
+        key = key_fn(name) if key_fn else osp.splitext(name)[0] if by_stem else name
         if key in index:
             raise ValueError(f'ambiguous files {index[key]!r} and {name!r} in folder: {folder}')
         index[key] = name
@@ -66,20 +68,23 @@ def _index(names: list[str], folder: str, by_stem: bool) -> dict[str, str]:
 
 def pair_images(input_dir: str, gt_dir: str, by_stem: bool = False,
                 extensions: Sequence[str] = IMG_EXTENSIONS,
-                skip_unpaired: bool = False) -> list[dict]:
+                skip_unpaired: bool = False,
+                key_fn: Callable[[str], str] | None = None) -> list[dict]:
     """Pair ``input_dir/<f>`` with ``gt_dir/<g>``; return sorted ``img_path``/``gt_path`` infos.
 
-    Files match by full name, or by stem when ``by_stem`` (``a.jpg`` with ``a.tif``). An
+    Files match by full name, by stem when ``by_stem`` (``a.jpg`` with ``a.tif``), or by
+    ``key_fn(name)`` when given (e.g. the number in ``low00001.png``). An
     input without ground truth raises ``FileNotFoundError`` naming it, unless
     ``skip_unpaired``, which warns and leaves it out. Ground truths without an input are
     ignored.
     """
     inputs = list_images(input_dir, extensions)
-    gts = _index(list_images(gt_dir, extensions), gt_dir, by_stem)
-    _index(inputs, input_dir, by_stem)  # refuse ambiguous inputs too
+    gts = _index(list_images(gt_dir, extensions), gt_dir, by_stem, key_fn)
+    keys = _index(inputs, input_dir, by_stem, key_fn)  # refuse ambiguous inputs too
+    keys = {name: key for key, name in keys.items()}
     infos, missing = [], []
     for name in inputs:
-        gt = gts.get(osp.splitext(name)[0] if by_stem else name)
+        gt = gts.get(keys[name])
         if gt is None:
             missing.append(osp.join(input_dir, name))
             continue

@@ -1,0 +1,121 @@
+"""The split lists (RUAS-TPAMI §6.1 / §7's random splits): tools/dataset_converters/make_split.py
+and mmruas.datasets.write_name_splits. Same seed -> same lists (pinned values: numpy's
+RandomState permutation is the same on every machine), disjoint, the requested counts,
+existing lists refused without --overwrite, nothing half-written."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from mmruas.datasets import LOLv2Dataset, read_name_list, write_name_splits
+from tests.acdc_fixture import make_tiny_acdc
+from tests.enhance_fixtures import make_tiny_lolv2, make_tiny_mit5k
+from tests.test_darkface import make_darkface
+
+REPO = Path(__file__).resolve().parents[1]
+TOOL = REPO / 'tools' / 'dataset_converters' / 'make_split.py'
+sys.path.insert(0, str(TOOL.parent))
+import make_split  # noqa: E402
+
+NAMES = [f'n{i:02d}' for i in range(10)]
+
+
+def test_pinned_permutation_and_order_independence(tmp_path):
+    out = [str(tmp_path / 'a.txt'), str(tmp_path / 'b.txt')]
+    lists = write_name_splits(NAMES[::-1], out, (6, 3), seed=0, source='x')
+    # numpy.random.RandomState(0).permutation(10) = [2 8 4 9 1 6 7 3 0 5]
+    assert lists == [['n02', 'n08', 'n04', 'n09', 'n01', 'n06'], ['n07', 'n03', 'n00']]
+    assert read_name_list(out[0]) == lists[0] and read_name_list(out[1]) == lists[1]
+    again = write_name_splits(sorted(NAMES, key=hash), [str(tmp_path / 'c.txt'),
+                              str(tmp_path / 'd.txt')], (6, 3), seed=0, source='x')
+    assert again == lists
+    other = write_name_splits(NAMES, out, (6, 3), seed=1, source='x')
+    assert other != lists
+
+
+def test_refuses_overwrite_before_writing_anything(tmp_path):
+    a, b = tmp_path / 'a.txt', tmp_path / 'b.txt'
+    b.write_text('keep\n')
+    with pytest.raises(FileExistsError, match='b.txt exists'):
+        write_name_splits(NAMES, [str(a), str(b)], (5, 5), 0, 'x', overwrite=False)
+    assert not a.exists() and b.read_text() == 'keep\n'
+    write_name_splits(NAMES, [str(a), str(b)], (5, 5), 0, 'x', overwrite=True)
+    assert len(b.read_text().split()) == 5
+
+
+def test_interrupted_write_leaves_no_list(tmp_path, monkeypatch):
+    """A crash while a list is written leaves neither a partial list nor a temp file."""
+    import mmruas.utils.safe_io as safe_io
+
+    def boom(path):
+        raise OSError(28, 'No space left on device')
+
+    monkeypatch.setattr(safe_io, 'fsync_file', boom)
+    with pytest.raises(Exception, match='No space left'):
+        write_name_splits(NAMES, [str(tmp_path / 'a.txt'), str(tmp_path / 'b.txt')],
+                          (5, 5), 0, 'x', overwrite=False)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_errors():
+    with pytest.raises(ValueError, match='need 11 images, src has 10'):
+        write_name_splits(NAMES, ['a', 'b'], (6, 5), 0, 'src')
+    with pytest.raises(ValueError, match="'n01' occurs twice"):
+        write_name_splits(NAMES + ['n01'], ['a'], (1,), 0, 'src')
+
+
+def test_lolv2_tool_random_split(tmp_path):
+    root = make_tiny_lolv2(str(tmp_path / 'lol'), n_train=5, n_test=3)
+    train, test = make_split.make_split('lolv2', root, seed=3, sizes=(6, 2))
+    assert len(train) == 6 and len(test) == 2 and not set(train) & set(test)
+    assert set(train) | set(test) == {i['name'] for i in LOLv2Dataset(root, split=None).data_list}
+    info = json.loads((tmp_path / 'lol' / 'lolv2_split.json').read_text())
+    assert (info['seed'], info['total'], info['lists']) == (
+        3, 8, {'ruas_random_train.txt': 6, 'ruas_random_test.txt': 2})
+    ds = LOLv2Dataset(root, split=None, ann_file='ruas_random_test.txt')
+    assert [i['name'] for i in ds.data_list] == test
+    # a second machine: the same lists
+    copy = make_tiny_lolv2(str(tmp_path / 'lol2'), n_train=5, n_test=3)
+    assert make_split.make_split('lolv2', copy, seed=3, sizes=(6, 2)) == [train, test]
+
+
+def test_cli_refuses_overwrite_and_one_line_errors(tmp_path):
+    root = make_tiny_mit5k(str(tmp_path / 'mit'), n=5)
+    run = [sys.executable, str(TOOL), 'mit5k', root, '--sizes', '3', '2']
+    first = subprocess.run(run, capture_output=True, text=True, cwd=REPO)
+    assert first.returncode == 0, first.stderr
+    lists = (tmp_path / 'mit' / 'train.txt').read_text()
+    second = subprocess.run(run + ['--seed', '1'], capture_output=True, text=True, cwd=REPO)
+    assert second.returncode == 1
+    assert second.stderr.strip().count('\n') == 0 and 'train.txt exists' in second.stderr
+    assert (tmp_path / 'mit' / 'train.txt').read_text() == lists
+    third = subprocess.run(run + ['--seed', '1', '--overwrite'], capture_output=True,
+                           text=True, cwd=REPO)
+    assert third.returncode == 0, third.stderr
+    bad = subprocess.run([sys.executable, str(TOOL), 'mit5k', str(tmp_path / 'nowhere')],
+                         capture_output=True, text=True, cwd=REPO)
+    assert bad.returncode == 1 and 'data root not found' in bad.stderr
+    assert bad.stderr.strip().count('\n') == 0
+
+
+def test_other_datasets(tmp_path):
+    """DARK FACE and ACDC night through the one tool (their paper sizes are the defaults)."""
+    assert make_split.DATASETS['darkface'][0] == (5000, 1000)
+    assert make_split.DATASETS['exdark'][0] == (5200, 1200)
+    assert make_split.DATASETS['acdc'][0] == (400, 106)
+    assert make_split.DATASETS['lolv2'][0] == (689, 100)
+    assert make_split.DATASETS['mit5k'][0] == (500, 100)
+    df = make_darkface(tmp_path / 'df')
+    train, test = make_split.make_split('darkface', df, sizes=(1, 1))
+    assert len(train) == len(test) == 1 and train != test
+    with pytest.raises(FileExistsError):
+        make_split.make_split('darkface', df, sizes=(1, 1))
+    acdc = str(tmp_path / 'acdc')
+    make_tiny_acdc(acdc, splits=(('train', 3), ('val', 2)))
+    train, test = make_split.make_split('acdc', acdc, sizes=(4, 1))
+    assert len(set(train) | set(test)) == 5
+    assert all(n.startswith('rgb_anon/night/') for n in train + test)
