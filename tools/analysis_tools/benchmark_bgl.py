@@ -17,11 +17,12 @@ IBGL's k − 1 fresh lower batches per outer iteration repeat the same batch (th
 forward pass on each is in the cost).
 
 Peak memory: on CUDA ``torch.cuda.max_memory_allocated`` during the timed iterations
-minus the allocation before them (``peak_total_mib``: the whole peak, model, optimiser state
-and batch included, the figure nearest to a GPU-usage column); on CPU the growth of the
-process's peak resident set (``VmHWM`` of ``/proc/self/status``, reset through ``/proc/self/clear_refs`` right before
-the timed iterations) over the resident set at that moment, i.e. the extra memory the
-iterations needed (tensors, autograd graphs, allocator slack). The paper's figures are
+minus the allocation before them (``peak_total_mib``: the whole peak, model, optimiser
+state and batch included, the figure nearest to a GPU-usage column); on CPU the growth of
+the process's peak resident set (``VmHWM`` of ``/proc/self/status``, reset through
+``/proc/self/clear_refs`` right before the timed iterations) over the resident set at that
+moment, i.e. the extra memory the iterations needed (tensors, autograd graphs, allocator
+slack). The paper's figures are
 GPU memory: TBGL 5.8 GB, IBGL 12.6 GB (docs/method.md#bilevel-generative-learning).
 """
 from __future__ import annotations
