@@ -7,5 +7,6 @@
 _base_ = ['./ruas_lolv2.py']
 
 model = dict(scene=dict(variant='RUAS_A',
-                        estimator=dict(width=32, num_layers=5, threshold=0.035)))
+                        estimator=dict(_delete_=True, width=32, num_layers=5,
+                                       threshold=0.035)))
 optim_wrapper = dict(estimator=_base_.optim_wrapper.nrm)
