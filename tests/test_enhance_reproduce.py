@@ -172,12 +172,15 @@ def test_train_runs_and_evaluates(path, data, tmp_path):
 
 
 # ----------------------------------------------------------------------------- data sets
+def names(ds) -> list[str]:
+    return [ds.get_data_info(i)['name'] for i in range(len(ds))]
+
 def test_lolv2_pairs_by_number_and_official_split(tmp_path):
     root = make_tiny_lolv2(str(tmp_path / 'lol'), n_train=3, n_test=2)
     train = LOLv2Dataset(root, split='train')
     assert [osp.basename(train.get_data_info(i)['gt_path']) for i in range(3)] == [
         'normal00001.png', 'normal00002.png', 'normal00003.png']
-    assert [i['name'] for i in LOLv2Dataset(root, split='test').data_list] == [
+    assert names(LOLv2Dataset(root, split='test')) == [
         'Test/Low/low00004.png', 'Test/Low/low00005.png']
     assert len(LOLv2Dataset(root, split=None)) == 5
     (tmp_path / 'lol' / 'Test' / 'Normal' / 'normal00005.png').unlink()
@@ -189,8 +192,8 @@ def test_lolv2_identical_names_pair(tmp_path):
     root = make_tiny_lolv2(str(tmp_path / 'lol'), n_train=2, n_test=1)
     for p in (tmp_path / 'lol' / 'Train' / 'Normal').iterdir():
         p.rename(p.with_name(p.name.replace('normal', 'low')))
-    infos = LOLv2Dataset(root, split='train').data_list
-    assert [osp.basename(i['gt_path']) for i in infos] == ['low00001.png', 'low00002.png']
+    ds = LOLv2Dataset(root, split='train')
+    assert [osp.basename(ds.get_data_info(i)['gt_path']) for i in range(len(ds))] == ['low00001.png', 'low00002.png']
 
 
 def test_mit5k_expert_c_by_stem_and_ann_file(tmp_path):
@@ -199,7 +202,7 @@ def test_mit5k_expert_c_by_stem_and_ann_file(tmp_path):
     assert ds.gt_dir == 'Expert-C' and len(ds) == 3
     assert osp.basename(ds.get_data_info(0)['gt_path']) == 'a0001.png'
     (tmp_path / 'mit' / 'list.txt').write_text('# two\na0003.jpg\na0001.jpg\n')
-    assert [i['name'] for i in MIT5KDataset(root, ann_file='list.txt').data_list] == [
+    assert names(MIT5KDataset(root, ann_file='list.txt')) == [
         'a0003.jpg', 'a0001.jpg']
     (tmp_path / 'mit' / 'bad.txt').write_text('a0009.jpg\n')
     with pytest.raises(FileNotFoundError, match="bad.txt.*'a0009.jpg'"):

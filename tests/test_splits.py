@@ -24,6 +24,10 @@ import make_split  # noqa: E402
 NAMES = [f'n{i:02d}' for i in range(10)]
 
 
+def names(ds) -> list[str]:
+    return [ds.get_data_info(i)['name'] for i in range(len(ds))]
+
+
 def test_pinned_permutation_and_order_independence(tmp_path):
     out = [str(tmp_path / 'a.txt'), str(tmp_path / 'b.txt')]
     lists = write_name_splits(NAMES[::-1], out, (6, 3), seed=0, source='x')
@@ -72,12 +76,12 @@ def test_lolv2_tool_random_split(tmp_path):
     root = make_tiny_lolv2(str(tmp_path / 'lol'), n_train=5, n_test=3)
     train, test = make_split.make_split('lolv2', root, seed=3, sizes=(6, 2))
     assert len(train) == 6 and len(test) == 2 and not set(train) & set(test)
-    assert set(train) | set(test) == {i['name'] for i in LOLv2Dataset(root, split=None).data_list}
+    assert set(train) | set(test) == set(names(LOLv2Dataset(root, split=None)))
     info = json.loads((tmp_path / 'lol' / 'lolv2_split.json').read_text())
     assert (info['seed'], info['total'], info['lists']) == (
         3, 8, {'ruas_random_train.txt': 6, 'ruas_random_test.txt': 2})
     ds = LOLv2Dataset(root, split=None, ann_file='ruas_random_test.txt')
-    assert [i['name'] for i in ds.data_list] == test
+    assert names(ds) == test
     # a second machine: the same lists
     copy = make_tiny_lolv2(str(tmp_path / 'lol2'), n_train=5, n_test=3)
     assert make_split.make_split('lolv2', copy, seed=3, sizes=(6, 2)) == [train, test]

@@ -48,13 +48,15 @@ DATASETS: dict[str, tuple[tuple[int, ...], tuple[str, ...]]] = {
 def lolv2_names(root: str) -> list[str]:
     """The 789 (all) pairs' low-image paths relative to ``root``, checked paired."""
     from mmruas.datasets import LOLv2Dataset
-    return [i['name'] for i in LOLv2Dataset(root, split=None, lazy_init=False).data_list]
+    ds = LOLv2Dataset(root, split=None)
+    return [ds.get_data_info(i)['name'] for i in range(len(ds))]
 
 
 def mit5k_names(root: str) -> list[str]:
     """The input file names that have an expert-C reference."""
     from mmruas.datasets import MIT5KDataset
-    return [i['name'] for i in MIT5KDataset(root, lazy_init=False).data_list]
+    ds = MIT5KDataset(root)
+    return [ds.get_data_info(i)['name'] for i in range(len(ds))]
 
 
 def acdc_names(root: str) -> list[str]:
