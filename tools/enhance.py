@@ -2,7 +2,7 @@
 
     python tools/enhance.py CONFIG CHECKPOINT INPUT OUTPUT_DIR [--batch-size 8]
         [--tile 512] [--device cpu|cuda] [--side-by-side] [--save-illumination]
-        [--cfg-options k=v ...]
+        [--keep-tree] [--cfg-options k=v ...]
 
 INPUT is an image file, a folder (its png/jpg/jpeg/bmp/tif/tiff files, not recursive),
 a glob pattern, or a video file (.mp4/.avi/.mov/.mkv/.m4v: written as OUTPUT_DIR/<stem>
@@ -14,6 +14,13 @@ Every result is a PNG named after its input (``<stem>.png``; with
 ``--side-by-side`` also ``<stem>_side_by_side.png`` = input | output | illumination,
 with ``--save-illumination`` also ``<stem>_illumination.png``), 16-bit for 16-bit
 inputs and 8-bit otherwise. Images of one size are enhanced in batches.
+
+``--keep-tree``: INPUT is a data set folder (e.g. an ExDark, DARK FACE or ACDC root);
+every image below it, at any depth, is enhanced to OUTPUT_DIR/<the same relative
+folder>/<stem>.png, so that OUTPUT_DIR mirrors the data set's layout. Train and test any
+task config on that tree with ``enhanced_root=OUTPUT_DIR`` (the "enhancer + task" rows of
+the papers' comparison tables: docs/reproduce.md#comparison-rows). Non-image files
+(annotations, lists) are not copied: the data set still reads them from its own root.
 
 Data safety: the tool never writes into a folder holding the inputs, never writes onto an
 input (compared by identity: a hard link to an input is refused too) and refuses existing
@@ -84,14 +91,32 @@ def parse_args() -> argparse.Namespace:
                         help='replace existing outputs (never an input)')
     parser.add_argument('--lenient', action='store_true', help='load a checkpoint that '
                         'does not fit the model exactly (the keys that fit; others listed)')
+    parser.add_argument('--keep-tree', action='store_true',
+                        help='INPUT is a data set folder: enhance every image below it into '
+                        'the same relative folders of OUTPUT_DIR (its layout kept)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings')
     args = parser.parse_args()
+    if args.keep_tree and not osp.isdir(args.input):
+        parser.error(f'--keep-tree needs a folder as INPUT, got {args.input!r}')
     if args.batch_size < 1:
         parser.error(f'--batch-size must be >= 1, got {args.batch_size}')
     if args.tile is not None and args.tile < 1:
         parser.error(f'--tile must be >= 1, got {args.tile}')
     return args
+
+
+def collect_tree(folder: str) -> tuple[list[str], set[str]]:
+    """Every image below ``folder`` at any depth (sorted, absolute; links to folders are
+    followed once), and the real path of ``folder`` (outputs must lie outside it)."""
+    folder = osp.abspath(folder)
+    files = []
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        dirs.sort()
+        files += [osp.join(root, f) for f in sorted(names) if f.lower().endswith(IMG_EXTENSIONS)]
+    if not files:
+        raise ToolError(f'{folder}: no {"/".join(IMG_EXTENSIONS)} images at any depth')
+    return files, {osp.realpath(folder)}
 
 
 def collect_inputs(pattern: str) -> tuple[list[str], set[str]]:
@@ -114,8 +139,12 @@ def collect_inputs(pattern: str) -> tuple[list[str], set[str]]:
 
 
 def output_paths(path: str, out_dir: str, args: argparse.Namespace) -> list[str]:
-    """The files written for the input ``path``."""
-    stem = osp.join(out_dir, osp.splitext(osp.basename(path))[0])
+    """The files written for the input ``path`` (with ``--keep-tree`` in the folder of
+    ``path`` relative to INPUT)."""
+    name = osp.splitext(osp.basename(path))[0]
+    if args.keep_tree:
+        name = osp.join(osp.relpath(osp.dirname(path), osp.abspath(args.input)), name)
+    stem = osp.normpath(osp.join(out_dir, name))
     paths = [f'{stem}.png']
     if args.side_by_side:
         paths.append(f'{stem}_side_by_side.png')
@@ -217,6 +246,7 @@ def write_results(images: list[Image], outputs: torch.Tensor, ts: torch.Tensor |
     for img, out, t in zip(images, outputs, ts if ts is not None else [None] * len(images)):
         paths = output_paths(img.path, out_dir, args)
         try:
+            ensure_folder(osp.dirname(paths[0]))
             for path, data in zip(paths, encode_results(img, out, t, paths, args)):
                 atomic_write_bytes(path, data, overwrite=args.overwrite)
         except ToolError as exc:
@@ -262,7 +292,7 @@ def main() -> int:
     cfg = load_config(args.config, args.cfg_options)
     if is_video(args.input) and osp.isfile(args.input):
         return enhance_video_file(cfg, args)
-    files, folders = collect_inputs(args.input)
+    files, folders = (collect_tree if args.keep_tree else collect_inputs)(args.input)
     check_outputs(files, folders, args.output_dir, args)
     model = build_model(cfg, args.checkpoint, args.device, args.lenient)
     if args.save_illumination and not hasattr(model, 'scene'):
