@@ -13,7 +13,9 @@
 # Metrics (BGL §4.1: eight for enhancement; Table 1: PSNR, SSIM, LPIPS, VIF, FSIM, BRISQUE;
 # Table 3: NIQE, LOE): all eight in test_evaluator. LPIPS reads local weight files only
 # (lpips_alexnet / lpips_lin below; docs/bgl.md says where they come from). Our choice:
-# validation during training computes PSNR and SSIM only (cheap, no weight files).
+# validation during training computes PSNR and SSIM only (cheap, no weight files); LOE's
+# reference image is the block's sRGB output F(z) (the enhancement module's input; the
+# packed RAW has no lightness order to compare with).
 _base_ = ['../_base_/default_runtime.py', '../_base_/models/bgl_enhance.py',
           '../_base_/datasets/sid.py']
 
@@ -50,7 +52,7 @@ val_evaluator = [dict(type='PSNR'), dict(type='SSIM')]
 test_evaluator = [dict(type='PSNR'), dict(type='SSIM'),
                   dict(type='LPIPS', net_weights=lpips_alexnet, lin_weights=lpips_lin),
                   dict(type='VIF'), dict(type='FSIM'), dict(type='BRISQUE'),
-                  dict(type='NIQE'), dict(type='LOE')]
+                  dict(type='NIQE'), dict(type='LOE', input_key='pred_raw_rgb')]
 
 # tools/dist_train.sh: the model's own BGL step (gradients averaged over ranks) instead of
 # mmengine's plain DDP step
