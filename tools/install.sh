@@ -58,6 +58,8 @@ if ! ls "$wheel_dir"/mmcv-*.whl >/dev/null 2>&1; then
 fi
 pip install -q --no-deps "$wheel_dir"/mmcv-*.whl
 pip install -q --no-compile -r requirements.txt
+# data files only (NIQE's model in basicsr): their own dependencies would replace pins
+pip install -q --no-compile --no-deps --no-build-isolation -r requirements/nodeps.txt
 pip install -q --no-deps -e .
 "$VENV/bin/python" -c "import mmruas, mmdet.models, mmseg.models, mmpretrain.models; from mmcv.ops import nms, batched_nms"
 cat requirements.txt requirements/*.txt > "$stamp"

