@@ -1,6 +1,7 @@
 # RUAS + DeepLab-v3+ on ACDC night (RUAS-TPAMI §7, docs/method.md#downstream-tasks; paper mIoU 48.5
 # vs 46.1 for DeepLab-v3+, Table 11), the hierarchical strategy's second stage
-# (docs/method.md#training-strategies): DeepLab-v3+ with a ResNet-101 V1c backbone as in mmseg
+# (docs/method.md#training-strategies) on ACDC night's official train (400) / val (106) images:
+# DeepLab-v3+ with a ResNet-101 V1c backbone as in mmseg
 # (output stride 8) and the searchable feature conversion of _base_/models/ruas_deeplabv3plus.py,
 # the RUAS scene module run in its data preprocessor (RUASSegDataPreprocessor: RUAS_S, IEM only),
 # the scene initialised from stage 1
@@ -15,15 +16,18 @@
 # model.data_preprocessor.scene.iem.genotype and model.decode_head.aspp_genotype (then run
 # stage 1 with the searched scene genotype too: model.scene.iem.genotype).
 #
-# Weights are read from local files only, never downloaded; tools/train.py stops with one
-# `error:` line naming the key when a file is missing or is a URL:
-# - ImageNet ResNet-101 V1c (mmseg's 'open-mmlab://resnet101_v1c', i.e.
-#   resnet101_v1c-e67eebb6.pth from download.openmmlab.com/pretrain/third_party/) at
-#   `model.pretrained`;
+# Start: a trained DeepLab-v3+ (RUAS-TPAMI §7.2 starts from the pre-trained model of [53],
+# DeepLab-v3+): mmseg's Cityscapes DeepLab-v3+ R-101-D8 (512 x 1024, 80k iterations),
+# deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth from mmseg's model
+# zoo, loaded into the whole segmentor by `model.init_cfg` (Pretrained; the scene's keys are not
+# in it). Weights are read from local files only, never downloaded; tools/train.py stops with
+# one `error:` line naming the key when a file is missing or is a URL:
+# - the DeepLab-v3+ checkpoint at `model.init_cfg.checkpoint`;
 # - the stage-1 scene at `model.data_preprocessor.scene_checkpoint`.
+#   python tools/train.py configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_search.py
 #   python tools/train.py configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_stage1.py
 #   bash tools/dist_train.sh configs/ruas_deeplabv3plus_acdc.py 4 --cfg-options \
-#       model.pretrained=/path/resnet101_v1c-e67eebb6.pth \
+#       model.init_cfg.checkpoint=/path/deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth \
 #       model.data_preprocessor.scene_checkpoint=/path/stage1/iter_4000.pth
 #   python tools/test.py configs/ruas_deeplabv3plus_acdc.py work_dirs/.../iter_20000.pth \
 #       --cfg-options model.data_preprocessor.scene_checkpoint=None
@@ -31,11 +35,13 @@ _base_ = ['./_base_/models/ruas_deeplabv3plus_r101.py', './_base_/datasets/acdc.
           './_base_/models/ruas_s_scene.py',      # scene: RUAS_S, DET_SCENE_DARKFACE
           './_base_/schedules/sgd_seg_20k.py']   # SGD 20k iterations, the scene at lr / 10
 
-resnet_checkpoint = 'data/pretrained/resnet101_v1c-e67eebb6.pth'
+deeplab_checkpoint = ('data/pretrained/'
+                      'deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth')
 scene_checkpoint = 'work_dirs/ruas_deeplabv3plus_acdc_stage1/iter_4000.pth'
 
 model = dict(
-    pretrained=resnet_checkpoint,
+    pretrained=None,   # the ImageNet backbone init is superseded by the trained DeepLab-v3+
+    init_cfg=dict(type='Pretrained', checkpoint=deeplab_checkpoint),
     data_preprocessor=dict(type='RUASSegDataPreprocessor', scene=_base_.scene,
                            scene_checkpoint=scene_checkpoint),
     decode_head=dict(aspp_genotype='SEG_ASPP_DEEPLABV3PLUS'))

@@ -1,5 +1,7 @@
-# RUAS + DSFD-style face detector on DARK FACE (RUAS-TPAMI §7, docs/method.md#downstream-tasks;
-# paper mAP 0.693, Table 9; hierarchical 0.693 vs end-to-end 0.685 / 0.660, Table 6), the
+# RUAS + DSFD-style face detector on DARK FACE (docs/method.md#downstream-tasks): mmruas's
+# product face detector, not the paper's own. RUAS-TPAMI's "Ours" on DARK FACE (Tables VI-IX,
+# 0.693) is the SSD-based detector of configs/ruas_ssd_darkface.py; Table IX's DSFD rows are
+# other enhancers followed by DSFD, so no paper figure is this config's own. The
 # hierarchical strategy's second stage (docs/method.md#training-strategies): the detector of
 # _base_/models/ruas_dsfd.py (VGG-16, FEM neck, dual shot with Progressive Anchor Loss) with the
 # RUAS scene module run in its data preprocessor (RUASDetDataPreprocessor: RUAS_S, IEM only, the

@@ -1,5 +1,5 @@
-# RUAS + SSD300 on ExDark (RUAS-TPAMI §7, docs/method.md#downstream-tasks; paper mAP 0.536, Table
-# 10), the hierarchical strategy's second stage (docs/method.md#training-strategies): the detector
+# RUAS + SSD300 on ExDark (RUAS-TPAMI §7.1, docs/method.md#downstream-tasks; paper mAP 0.536 and
+# the per-class APs of Table X, on the paper's random 5,200 / 1,200 split), the hierarchical strategy's second stage (docs/method.md#training-strategies): the detector
 # of _base_/models/ruas_ssd300.py (VGG16 SSD300, searched neck extras and head convs) with the
 # RUAS scene module run in its data preprocessor (RUASDetDataPreprocessor: RUAS_S, IEM only,
 # the published detection scene cell), the scene initialised from stage 1
@@ -26,7 +26,10 @@
 # the scene from scratch, i.e. end-to-end with λ = 0). tools/test.py builds the model too,
 # so it needs the scene file, or scene_checkpoint=None (the tested checkpoint holds the
 # scene's weights).
-_base_ = ['./_base_/models/ruas_ssd300.py', './_base_/datasets/exdark.py',
+# Data: the paper's seeded random split (_base_/datasets/exdark_ruas_split.py: ruas_train.txt
+# 5,200 images, ruas_test.txt 1,200; write them once with tools/dataset_converters/make_split.py);
+# ExDark's official split: _base_/datasets/exdark_official.py in its place.
+_base_ = ['./_base_/models/ruas_ssd300.py', './_base_/datasets/exdark_ruas_split.py',
           './_base_/models/ruas_s_scene.py',       # scene: RUAS_S, DET_SCENE_DARKFACE
           './_base_/schedules/sgd_det_finetune.py']   # SGD, the scene at lr / 10
 
@@ -42,7 +45,7 @@ model = dict(
                    cls_genotype='DET_CLS_DARKFACE'))
 
 # Schedule (the papers give none for the detector; mmdet's SSD300 recipe for one GPU):
-# SGD lr 1e-3 at batch 8 with a linear warm-up, 120 epochs of the training split, lr / 10
+# SGD lr 1e-3 at batch 8 with a linear warm-up, 120 epochs of the 5,200 training images, lr / 10
 # after epochs 80 and 110. The scene, already trained in stage 1, is fine-tuned at lr / 10.
 max_epochs = 120
 param_scheduler = [

@@ -325,7 +325,8 @@ def test_search_config():
     for key in SEARCH_GROUPS:
         opt = cfg.optim_wrapper[key].optimizer
         assert (opt.lr, opt.weight_decay) == (3e-4, 5e-4)
-    assert cfg.train_cfg.max_iters == 30 * 1500                 # 30 epochs of 1,500 images
+    assert cfg.train_cfg.max_iters == 30 * 2600                 # 30 epochs of 2,600 images
+    assert cfg.model.freeze_backbone is True                    # RUAS-TPAMI §7.1
     hook = cfg.custom_hooks[0]
     assert (hook.type, hook.strategy, hook.val_split) == ('CooperativeSearchHook',
                                                          'cooperative', True)
@@ -339,7 +340,8 @@ def test_cooperative_run_phases_updates_and_outputs(tmp_path):
     cfg = Config.fromfile(SEARCH_CFG)
     cfg.model = dict(type='SceneTaskSearchModel', task=detector_cfg())
     cfg.train_dataloader.update(num_workers=0, dataset=dict(
-        type='ExDarkDataset', data_root=str(tmp_path / 'data'), pipeline=[
+        type='ExDarkDataset', data_root=str(tmp_path / 'data'), split='train', ann_file='',
+        pipeline=[
             dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
             dict(type='LoadAnnotations', with_bbox=True),
             dict(type='Resize', scale=(SIZE, SIZE), keep_ratio=False),

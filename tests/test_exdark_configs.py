@@ -1,4 +1,4 @@
-"""The ExDark detection configs (RUAS-TPAMI §7, Table 6 and 7) and the weight-file check.
+"""The ExDark detection configs (RUAS-TPAMI §7.1, Tables VI and X) and the weight-file check.
 
 Every config loads and builds; stage 1's checkpoint is what stage 2 loads; the main
 config uses the published genotypes; λ > 0 wraps the detector in SceneTaskModel; the
@@ -22,6 +22,7 @@ from mmengine.registry import DATASETS, MODELS, DefaultScope
 from mmengine.structures import InstanceData
 
 import mmruas  # noqa: F401  (registers the models)
+from mmruas.datasets import write_random_split
 from mmruas.datasets.mini_exdark import make_mini_exdark
 from mmruas.models import RUASDetDataPreprocessor, RUASEnhancer, SceneTaskModel
 from mmruas.scene import RUAS
@@ -71,11 +72,14 @@ def stage1(tmp_path_factory) -> tuple[str, RUASEnhancer]:
     """Stage 1 trained one step on a mini ExDark set; its checkpoint file (mmengine layout)."""
     tmp = tmp_path_factory.mktemp('stage1')
     make_mini_exdark(str(tmp / 'mini'), n_train=2, n_val=0, n_test=1)
+    # the paper's random split as lists (configs/_base_/datasets/exdark_ruas_split.py)
+    write_random_split(str(tmp / 'mini'), [str(tmp / 'mini' / 'ruas_train.txt'),
+                                           str(tmp / 'mini' / 'ruas_test.txt')], sizes=(2, 1))
     cfg = Config.fromfile(str(STAGE1))
     cfg.train_dataloader.dataset.data_root = str(tmp / 'mini')
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         dataset = DATASETS.build(cfg.train_dataloader.dataset)
-    assert len(dataset) == 2    # the training split only
+    assert len(dataset) == 2    # the training list only
     torch.manual_seed(0)
     model = build(cfg)
     batch = pseudo_collate([dataset[0], dataset[1]])

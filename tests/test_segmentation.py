@@ -40,6 +40,7 @@ SIZE = (48, 64)   # fixture images (h, w)
 def tiny(model: dict) -> dict:
     """A segmentor config of mmseg's DeepLab-v3+ shape with ResNet-18 V1c at width 8."""
     model.pretrained = None
+    model.init_cfg = None   # the configs start from a trained DeepLab-v3+ file (RUAS-TPAMI §7.2)
     model.backbone.update(depth=18, base_channels=8, stem_channels=8, norm_cfg=BN)
     model.decode_head.update(in_channels=64, channels=16, c1_in_channels=8, c1_channels=8,
                              norm_cfg=BN)
@@ -235,16 +236,20 @@ def test_stage1_feeds_the_main_config(acdc, tmp_path):
 
 
 def test_weight_files_of_the_segmentation_configs():
-    pp, pre = 'model.data_preprocessor.scene_checkpoint', 'model.pretrained'
+    # the trained DeepLab-v3+ the paper starts from (RUAS-TPAMI §7.2), not ImageNet weights
+    pp, pre = 'model.data_preprocessor.scene_checkpoint', 'model.init_cfg.checkpoint'
     main = dict(weight_files(Config.fromfile(str(MAIN))))
-    assert set(main) == {pp, pre} and main[pre].endswith('resnet101_v1c-e67eebb6.pth')
+    assert set(main) == {pp, pre}
+    assert main[pre].endswith('deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143'
+                              '-068fcfe9.pth')
     r50 = dict(weight_files(Config.fromfile(str(VARIANTS / 'ruas_deeplabv3plus_acdc_r50.py'))))
-    assert r50[pre].endswith('resnet50_v1c-2cccc1ad.pth') and pp in r50
+    assert r50[pre].endswith('deeplabv3plus_r50-d8_512x1024_80k_cityscapes_20200606_114049'
+                             '-f9fb496d.pth') and pp in r50
     assert dict(weight_files(Config.fromfile(
         str(VARIANTS / 'ruas_deeplabv3plus_acdc_e2e_lam0.py')))) == {pre: main[pre]}
     assert dict(weight_files(Config.fromfile(
         str(VARIANTS / 'ruas_deeplabv3plus_acdc_e2e_lam0.1.py')))) == {
-            'model.task.pretrained': main[pre]}
+            'model.task.init_cfg.checkpoint': main[pre]}
     assert weight_files(Config.fromfile(str(VARIANTS / 'ruas_deeplabv3plus_acdc_stage1.py'))) == []
 
 
@@ -352,7 +357,7 @@ def test_test_tool_prints_the_miou_table(acdc, tmp_path):
     child = tmp_path / 'tiny_acdc.py'   # the main config at the tiny test scale
     child.write_text(
         f'_base_ = [{str(MAIN)!r}]\n'
-        f'model = dict(pretrained=None,\n'
+        f'model = dict(pretrained=None, init_cfg=None,\n'
         f'    data_preprocessor=dict(scene_checkpoint=None, size={SIZE}),\n'
         f'    backbone=dict(depth=18, base_channels=8, stem_channels=8),\n'
         f'    decode_head=dict(in_channels=64, channels=16, c1_in_channels=8, c1_channels=8),\n'

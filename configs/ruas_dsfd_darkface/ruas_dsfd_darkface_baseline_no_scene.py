@@ -1,6 +1,6 @@
 # Plain DSFD-style detector without the scene module, fine-tuned on the raw low-light
-# DARK FACE images (RUAS-TPAMI Table 9's "DSFD fine-tuned on raw low-light" row, mAP 0.596;
-# docs/method.md#downstream-tasks): configs/ruas_dsfd_darkface.py with mmdet's DetDataPreprocessor
+# DARK FACE images (the analogue of RUAS-TPAMI Table IX's "DSFD fine-tuned on raw low-light"
+# reference, 0.596 for the paper's DSFD, not this DSFD-style detector; docs/method.md#downstream-tasks): configs/ruas_dsfd_darkface.py with mmdet's DetDataPreprocessor
 # (same mean, std, channel order and padding) in place of RUASDetDataPreprocessor; same schedule.
 #   python tools/train.py configs/ruas_dsfd_darkface/ruas_dsfd_darkface_baseline_no_scene.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth

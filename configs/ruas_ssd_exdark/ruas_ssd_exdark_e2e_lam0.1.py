@@ -1,5 +1,6 @@
-# End-to-end strategy with λ = 0.1 (docs/method.md#training-strategies, eq. 5; RUAS-TPAMI Table 6
-# "ℓt + λℓs"): SceneTaskModel around the detector of configs/ruas_ssd_exdark.py, the scene module
+# End-to-end strategy with λ = 0.1 (docs/method.md#training-strategies, eq. 5; the strategy of
+# RUAS-TPAMI Table VI's "ℓt + λℓs" row, which is on DARK FACE: this is an extra):
+# SceneTaskModel around the detector of configs/ruas_ssd_exdark.py, the scene module
 # trained from scratch together with it on ℓt + λ·ℓs, ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ) (SceneLoss, η 0.1)
 # on the scene output of each training batch (logged as loss_scene). The papers give no λ;
 # 0.1 keeps ℓs a regulariser of the detection loss.

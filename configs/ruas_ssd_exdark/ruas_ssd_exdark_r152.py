@@ -1,4 +1,4 @@
-# configs/ruas_ssd_exdark/ruas_ssd_exdark_r50.py with ResNet-152 (RUAS-TPAMI Table 7);
+# configs/ruas_ssd_exdark/ruas_ssd_exdark_r50.py with ResNet-152 (an ExDark extra);
 # ImageNet weights: mmpretrain's resnet152_8xb32_in1k (local file only).
 _base_ = ['./ruas_ssd_exdark_r50.py']
 

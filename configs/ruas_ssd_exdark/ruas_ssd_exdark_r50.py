@@ -1,6 +1,6 @@
-# RUAS + SSD300 on ExDark with an ImageNet ResNet-50 backbone (RUAS-TPAMI Table 7,
-# docs/method.md#downstream-tasks: the backbone comparison), otherwise configs/ruas_ssd_exdark.py
-# (hierarchical stage 2, published genotypes). The ResNet is mmpretrain's (`mmpretrain.` scope), cut
+# RUAS + SSD300 on ExDark with an ImageNet ResNet-50 backbone, an ExDark extra (RUAS-TPAMI
+# Table VII's backbone comparison is on DARK FACE: configs/ruas_ssd_darkface/), otherwise
+# configs/ruas_ssd_exdark.py (hierarchical stage 2, published genotypes). The ResNet is mmpretrain's (`mmpretrain.` scope), cut
 # after its third stage: stages 2 and 3 (512 channels at stride 8, 1,024 at stride 16: 38 x 38 and
 # 19 x 19 at 300 x 300) take the places of VGG16's conv4_3 and fc7, so SSD300's neck
 # extras, anchors and head stay as they are; BN statistics frozen, the stem and first stage

@@ -7,32 +7,40 @@
 #   published); L_s = ℓs of eq. 5 (SceneLoss) on the scene output;
 # - task (α_t, ω_t): the extra-level convs of SearchSSDNeck and the per-level reg/cls convs
 #   of SearchSSDHead (α_t); backbone + neck + head weights (ω_t: the VGG16 architecture is
-#   fixed, its weights train; model.freeze_backbone=True keeps them fixed instead);
+#   fixed and, as in the paper's search (RUAS-TPAMI §7.1), so are its ImageNet weights:
+#   model.freeze_backbone=True, the default of _base_/schedules/search_det_seg.py);
 #   L_t = the SSD loss; the task's validation loss is the SSD loss on the validation half.
-# The search set (ExDark's official train split) is split into disjoint halves (seeded;
-# work_dir/search_split.json): ω on the first, α on the second. Papers' settings for
-# detection: 30 epochs, batch 1, lr 3e-4, weight decay 5e-4.
-#   python tools/train.py configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py
+# The search set (the paper's random 5,200 search/train images, ruas_train.txt of
+# _base_/datasets/exdark_ruas_split.py) is split into disjoint halves (seeded;
+# work_dir/search_split.json): ω on the first, α on the second. The paper's settings for the
+# detection search (RUAS-TPAMI §7.1): 30 epochs, batch 1, lr 3e-4, weight decay 5e-4.
+# An epoch (our reading) is one pass over the training half (2,600 images at batch 1); the
+# hook alternates one such epoch of the scene phase and one of the task phase, so 30 epochs
+# are 30 x 2,600 = 78,000 iterations (15 scene and 15 task phases; README.md of this folder).
+#   python tools/train.py configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py --cfg-options \
+#       model.task.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth
 #   bash tools/dist_train.sh configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py 2
 # Outputs in the work_dir: genotypes.json, alpha_history.json and retrain_config.py, which
 # inherits configs/ruas_ssd_exdark.py and sets model.data_preprocessor.scene.iem.genotype,
 # model.neck.genotype and model.bbox_head.reg_genotype / cls_genotype.
-# For the paper's random 5,200-image search set (configs/_base_/datasets/exdark.py) set
-# train_dataloader.dataset.ann_file='ruas_train.txt', split=None, and 30 epochs of its
-# 2,600-image training half: train_cfg.max_iters=78000 and phase_iters=(2600, 2600).
-_base_ = ['../_base_/models/ruas_ssd300.py', '../_base_/datasets/exdark.py',
+# ExDark's official 3,000-image train split instead: _base_/datasets/exdark_official.py and
+# search_set_size = 3000.
+_base_ = ['../_base_/models/ruas_ssd300.py', '../_base_/datasets/exdark_ruas_split.py',
           '../_base_/models/ruas_s_scene.py',
           '../_base_/schedules/search_det_seg.py']   # Adam lr 3e-4, wd 5e-4; the hook
 
+vgg16_checkpoint = 'data/pretrained/vgg16_caffe-292e1171.pth'   # the fixed backbone's weights
 scene = dict(_base_.scene, iem=dict(_base_.scene.iem, genotype=None))   # searchable
 
 model = dict(
-    _base_.search_model,   # SceneTaskSearchModel: SceneLoss, tied IEM α, ω_t with the backbone
+    _base_.search_model,   # SceneTaskSearchModel: SceneLoss, tied IEM α, backbone frozen
     _delete_=True,
     task=dict(
         _base_.model,
         data_preprocessor=dict(_base_.model.data_preprocessor,
                                type='RUASDetDataPreprocessor', scene=scene),
+        backbone=dict(_base_.model.backbone,
+                      init_cfg=dict(type='Pretrained', checkpoint=vgg16_checkpoint)),
         neck=dict(_base_.model.neck, genotype=None),
         bbox_head=dict(_base_.model.bbox_head, reg_genotype=None, cls_genotype=None)))
 
@@ -41,7 +49,7 @@ train_dataloader = dict(batch_size=1, num_workers=2, persistent_workers=False,
                         sampler=dict(_delete_=True, type='InfiniteSampler', shuffle=True))
 
 # 30 epochs over the training half (⌈n/2⌉ images) of the search set, at batch 1
-search_set_size = 3000   # ExDark's official train split
+search_set_size = 5200   # the paper's random search/train set (RUAS-TPAMI §7.1)
 iters_per_epoch = (search_set_size + 1) // 2
 max_iters = _base_.epochs * iters_per_epoch
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=max_iters + 1)

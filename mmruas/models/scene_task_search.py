@@ -21,10 +21,13 @@ the IEM only (tᴷ); the NRM cells of a RUAS / RUAS_A scene are part of the scen
 are reached by the detection loss only (the β cross term, the 'global' strategy), so
 RUAS_S (IEM only, as the published detection scene cell) is the natural scene to search.
 
-**Backbone.** The method (docs/method.md#task-edges) keeps the backbone's architecture fixed; its
-weights are part of ω_t by default and train with the neck and head (the lower level of the task
-pair, as every ω of a DARTS supernet). ``freeze_backbone=True`` keeps them fixed instead (e.g. a
-pretrained VGG16 left as it is; cheaper): they then belong to no search group.
+**Backbone.** The backbone is fixed during the search (RUAS-TPAMI §7.1, "Evaluations on
+different backbones"): with ``freeze_backbone=True`` (the configs' default) its weights take no
+gradient and belong to no search group, and its normalisation layers stay in eval mode (their
+running statistics are not updated). ``freeze_backbone=False`` makes its weights part of ω_t.
+``eval_modules`` names further task submodules whose normalisation statistics stay fixed (their
+weights still train), e.g. DeepLab-v3+'s image-pooling branch, which BatchNorm cannot
+normalise in training from one image (a 1 × 1 map at batch 1).
 
 **Determinism.** A search step evaluates each loss several times (virtual step, finite
 differences); the batch is moved to the device once and every evaluation runs the same
@@ -32,6 +35,7 @@ deterministic preprocessing, so random batch augmentations are refused.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from torch import Tensor, nn
@@ -58,7 +62,9 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
         scene_loss: config of ℓs (default ``dict(type='SceneLoss')``).
         tie_alphas: share α across the IEM cells and across the NRM cells of the scene (one
             IEM and one NRM genotype, as a RUAS config expresses them).
-        freeze_backbone: exclude the backbone weights from ω_t (module doc).
+        freeze_backbone: keep the backbone fixed: no gradient, no search group, eval mode
+            (module doc).
+        eval_modules: dotted names of task submodules kept in eval mode (module doc).
         beta, order, r: see :class:`~mmruas.search.CooperativeSearchMixin` (the hook's
             ``set_search_step`` may change ``beta`` and ``order``).
         retrain_key: where the task sits in the retrain config's ``model``: ``None``
@@ -70,7 +76,8 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
     search_loss_names = ('loss_scene', 'loss_task')
 
     def __init__(self, task: dict, scene_loss: dict | None = None, tie_alphas: bool = True,
-                 freeze_backbone: bool = False, beta: float = 1.0, order: int = 2,
+                 freeze_backbone: bool = False, eval_modules: Sequence[str] = (),
+                 beta: float = 1.0, order: int = 2,
                  r: float = 0.01, retrain_key: str | None = None,
                  data_preprocessor: dict | None = None, task_scope: str | None = None,
                  init_cfg: dict | None = None) -> None:
@@ -99,6 +106,10 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
         if freeze_backbone:
             self.task.backbone.requires_grad_(False)
         self.tie_alphas, self.freeze_backbone = tie_alphas, freeze_backbone
+        self.eval_modules = tuple(eval_modules)
+        for name in self.eval_modules:
+            self.task.get_submodule(name)   # fails early on a wrong name
+        self.train(self.training)
         self.retrain_key = retrain_key
         self.init_search(beta, order, r)
         if not self.search_groups()['task_alpha']:
@@ -106,6 +117,15 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
                              'neck.genotype=None and bbox_head.reg_genotype/cls_genotype=None '
                              '(SSD), neck.fem_genotype/extra_genotype=None (DSFD) or '
                              'decode_head.aspp_genotype=None (DeepLab-v3+)')
+
+    def train(self, mode: bool = True) -> nn.Module:
+        """``nn.Module.train``; a frozen backbone and ``eval_modules`` stay in eval mode."""
+        super().train(mode)
+        if self.freeze_backbone:
+            self.task.backbone.eval()
+        for name in self.eval_modules:
+            self.task.get_submodule(name).eval()
+        return self
 
     # ------------------------------------------------------------------ search model
     def build_search_groups(self) -> dict[str, list[nn.Parameter]]:

@@ -1,0 +1,6 @@
+# RUAS-TPAMI Table VII, "Ours" with ResNet-152 (mAP 0.661): ruas_ssd_darkface_r50.py at depth
+# 152; ImageNet weights: mmpretrain's resnet152_8xb32_in1k (local file only).
+_base_ = ['./ruas_ssd_darkface_r50.py']
+
+resnet_checkpoint = 'data/pretrained/resnet152_8xb32_in1k_20210901-4d7582fa.pth'
+model = dict(backbone=dict(depth=152, init_cfg=dict(checkpoint=resnet_checkpoint)))
