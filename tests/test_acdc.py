@@ -151,3 +151,20 @@ def test_table_metric_perfect_prediction_and_absent_class():
     assert 'IoU_sidewalk' not in res   # absent from both: NaN, not counted
     row = m.table.splitlines()[3]
     assert ' - ' in row
+
+
+def test_random_split_list_across_train_and_val(acdc, tmp_path):
+    """The paper's random 400/106 draw: split=('train', 'val') with an ann_file of paths
+    relative to data_root, in the list's order; a listed image that is not there is an error."""
+    root, files = acdc
+    chosen = [sorted(files['night/val'])[1], sorted(files['night/train'])[0]]
+    lst = tmp_path / 'ruas_night_test.txt'
+    lst.write_text('# seed 0\n' + ''.join(osp.relpath(p, root) + '\n' for p in chosen))
+    ds = build(data_root=root, split=('train', 'val'), ann_file=str(lst), pipeline=PIPELINE)
+    assert [d['img_path'] for d in infos(ds)] == chosen
+    assert [d['seg_map_path'] for d in infos(ds)] == [label_path(p) for p in chosen]
+    assert ds[0]['data_samples'].gt_sem_seg.data.shape[-2:] == (48, 64)
+    assert len(build(data_root=root, split=('train', 'val'))) == 5
+    lst.write_text('rgb_anon/night/val/nope_rgb_anon.png\n')
+    with pytest.raises(FileNotFoundError, match='nope_rgb_anon.png'):
+        build(data_root=root, split=('train', 'val'), ann_file=str(lst))

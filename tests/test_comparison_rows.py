@@ -90,7 +90,8 @@ def test_substitute_matches_by_stem_and_names_what_is_wrong(tmp_path):
 
 def test_acdc_labels_stay_images_move(tmp_path):
     from mmruas.datasets import ACDCDataset
-    root = make_tiny_acdc(str(tmp_path / 'acdc'))
+    root = str(tmp_path / 'acdc')
+    make_tiny_acdc(root)
     enh = tmp_path / 'enh'
     plain = ACDCDataset(data_root=root, split='val')
     for i in range(len(plain)):
