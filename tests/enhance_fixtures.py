@@ -21,7 +21,7 @@ def _pair(rng: np.random.Generator, size: tuple[int, int]) -> tuple[np.ndarray, 
 
 
 def make_tiny_lolv2(root: str, n_train: int = 4, n_test: int = 2,
-                    size: tuple[int, int] = (32, 24)) -> str:
+                    size: tuple[int, int] = (64, 48)) -> str:
     """``root/{Train,Test}/{Low,Normal}/{low,normal}NNNNN.png`` numbered 1.. across both
     folders as distributed (Train first); ``size`` is (w, h). Returns ``root``."""
     rng = np.random.default_rng(0)
@@ -38,7 +38,7 @@ def make_tiny_lolv2(root: str, n_train: int = 4, n_test: int = 2,
     return str(root)
 
 
-def make_tiny_mit5k(root: str, n: int = 6, size: tuple[int, int] = (32, 24),
+def make_tiny_mit5k(root: str, n: int = 6, size: tuple[int, int] = (64, 48),
                     expert_dir: str = 'expertC') -> str:
     """``root/input/aNNNN.jpg`` (JPEG inputs) and ``root/<expert_dir>/aNNNN.png`` (expert C,
     another extension), as FiveK exports are commonly laid out. Returns ``root``."""

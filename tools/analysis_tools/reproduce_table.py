@@ -1,7 +1,7 @@
 """Write the reproduce page's tables from the papers' protocols (mmruas.protocols).
 
     python tools/analysis_tools/reproduce_table.py              # print the generated part
-    python tools/analysis_tools/reproduce_table.py --check      # exit 1 if docs/reproduce.md is stale
+    python tools/analysis_tools/reproduce_table.py --check      # exit 1 if the page is stale
     python tools/analysis_tools/reproduce_table.py --write      # rewrite it (atomically)
 
 docs/reproduce.md keeps its hand-written introduction above the marker line; everything
