@@ -43,16 +43,23 @@ def _sample(pred: np.ndarray, gt: np.ndarray | None = None, **extra) -> dict:
 
 
 # ------------------------------------------------------------------ VIF
-def test_vif_identical_is_one_and_matches_sewar():
+def test_vif_identical_is_one_and_matches_piq_and_sewar():
     ref, dist = _pair()
-    assert vif_p(ref, ref) == pytest.approx(1.0, abs=1e-6)
+    assert vif_p(ref, ref) == pytest.approx(1.0, abs=1e-8)     # eps guards: 1 - 1.3e-9
+    piq = pytest.importorskip('piq')
+
+    def t(a: np.ndarray) -> torch.Tensor:
+        return torch.from_numpy(a.transpose(2, 0, 1)[None].astype(np.float64))
+
+    ours = vif_p(dist, ref)
+    theirs = float(piq.vif_p(t(dist), t(ref), data_range=255.0))
+    assert 0.05 < ours < 0.9
+    assert ours == pytest.approx(theirs, rel=1e-9)
     sewar = pytest.importorskip('sewar.full_ref')
     gray_r = np.round(rgb2gray_matlab(ref))
     gray_d = np.round(rgb2gray_matlab(dist))
-    ours = vif_p(gray_d, gray_r)
-    theirs = float(sewar.vifp(gray_r, gray_d))
-    assert 0.05 < ours < 0.9
-    assert ours == pytest.approx(theirs, rel=1e-7)       # 0.42738 both
+    assert vif_p(gray_d, gray_r) == pytest.approx(float(sewar.vifp(gray_r, gray_d)),
+                                                  rel=1e-7)   # 0.42738 both
 
 
 # ------------------------------------------------------------------ FSIM

@@ -100,14 +100,15 @@ def matlab_imresize_half(img: np.ndarray) -> np.ndarray:
 
 def _aggd(v: np.ndarray) -> tuple[float, float, float]:
     """Shape and left/right scales of an asymmetric generalized Gaussian (moment match)."""
-    left = np.sqrt(np.mean(v[v < 0] ** 2)) if np.any(v < 0) else np.nan
-    right = np.sqrt(np.mean(v[v > 0] ** 2)) if np.any(v > 0) else np.nan
-    gh = left / right
-    rhat = np.mean(np.abs(v)) ** 2 / np.mean(v ** 2)
-    rnorm = rhat * (gh ** 3 + 1) * (gh + 1) / (gh ** 2 + 1) ** 2
-    alpha = _GAM[np.argmin((_r_gam() - rnorm) ** 2)]
-    k = np.sqrt(_gamma(1 / alpha) / _gamma(3 / alpha))
-    return float(alpha), float(left * k), float(right * k)
+    with np.errstate(divide='ignore', invalid='ignore'):   # flat blocks give NaN, as MATLAB
+        left = np.sqrt(np.mean(v[v < 0] ** 2)) if np.any(v < 0) else np.nan
+        right = np.sqrt(np.mean(v[v > 0] ** 2)) if np.any(v > 0) else np.nan
+        gh = left / right
+        rhat = np.mean(np.abs(v)) ** 2 / np.mean(v ** 2)
+        rnorm = rhat * (gh ** 3 + 1) * (gh + 1) / (gh ** 2 + 1) ** 2
+        alpha = _GAM[np.argmin((_r_gam() - rnorm) ** 2)]
+        k = np.sqrt(_gamma(1 / alpha) / _gamma(3 / alpha))
+        return float(alpha), float(left * k), float(right * k)
 
 
 def _block_features(block: np.ndarray) -> list[float]:
