@@ -205,6 +205,11 @@ def test_registered_metrics_keys_and_values():
     assert isinstance(m, NIQE)
     m.process({}, [_sample(big)])
     assert m.compute_metrics(m.results) == {'NIQE': pytest.approx(niqe(big), rel=1e-6)}
+    small = METRICS.build(dict(type='NIQE', too_small='nan'))
+    small.process({}, [_sample(big[:64, :80])])
+    assert np.isnan(small.compute_metrics(small.results)['NIQE'])
+    with pytest.raises(ValueError, match='at least 96'):
+        m.process({}, [_sample(big[:64, :80])])
 
 
 def test_loe_metric_reads_the_batch_input_or_a_field():

@@ -23,6 +23,7 @@ longer runs, so the computation below is ours; it follows the MATLAB release ste
 """
 from __future__ import annotations
 
+import logging
 import math
 import os.path as osp
 from collections.abc import Sequence
@@ -30,6 +31,7 @@ from importlib.metadata import PackageNotFoundError, distribution
 
 import cv2
 import numpy as np
+from mmengine.logging import print_log
 
 from ..registry import METRICS
 from .metrics import _field, _ImageMetric, quantize_8bit
@@ -163,10 +165,19 @@ class NIQE(_ImageMetric):
     """Mean NIQE of ``pred_img`` (no reference; lower is better; MATLAB-release model).
 
     Args:
+        too_small: an image under 96 x 96 raises (``'error'``, the default) or scores NaN
+            with a warning (``'nan'``; e.g. for smoke tests on tiny fixtures).
         crop_border, quantize, print_per_image, pred_key: as for PSNR.
     """
 
     metric_name = 'NIQE'
+
+    def __init__(self, too_small: str = 'error', crop_border: int = 0,
+                 print_per_image: bool = False, **kwargs) -> None:
+        super().__init__(crop_border, print_per_image, **kwargs)
+        if too_small not in ('error', 'nan'):
+            raise ValueError(f"NIQE: too_small must be 'error' or 'nan', got {too_small!r}")
+        self.too_small = too_small
 
     def process(self, data_batch: object, data_samples: Sequence[dict]) -> None:
         """Score every sample's prediction; keep ``(img_path, value)``."""
@@ -178,4 +189,9 @@ class NIQE(_ImageMetric):
                 if min(pred.shape[:2]) <= 2 * c:
                     raise ValueError(f'crop_border={c} removes all of {name}')
                 pred = pred[c:-c, c:-c]
+            if self.too_small == 'nan' and min(pred.shape[:2]) < 96:
+                print_log(f'NIQE: {name} is under 96 x 96: NaN', logger='current',
+                          level=logging.WARNING)
+                self.results.append((name, float('nan')))
+                continue
             self.results.append((name, niqe(pred)))
