@@ -17,6 +17,7 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 from mmengine.logging import MMLogger
 from mmengine.runner import Runner
+from PIL import Image
 
 import mmruas  # noqa: F401  (registers the models)
 from mmruas.datasets import write_random_split
@@ -33,6 +34,8 @@ REPO = Path(__file__).resolve().parents[1]
 CFG = REPO / 'configs'
 EXDARK_SEARCH = CFG / 'ruas_ssd_exdark' / 'ruas_ssd_exdark_search.py'
 ACDC_MAIN = CFG / 'ruas_deeplabv3plus_acdc.py'
+ACDC_TM = CFG / 'ruas_deeplabv3plus_acdc' / 'deeplabv3plus_acdc_tm.py'
+EXDARK_TM = CFG / 'ruas_ssd_exdark' / 'ruas_ssd_exdark_tm.py'
 ACDC_SEARCH = CFG / 'ruas_deeplabv3plus_acdc' / 'ruas_deeplabv3plus_acdc_search.py'
 DEEPLAB_R101 = ('data/pretrained/'
                 'deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth')
@@ -163,8 +166,9 @@ def test_acdc_search_batch1_keeps_backbone_and_pool_statistics(acdc, tmp_path):
                zip(model.search_groups()['task_alpha'], alpha))
 
 
-def test_acdc_main_trains_one_iteration_and_reports_miou17(acdc, tmp_path):
-    cfg = Config.fromfile(str(ACDC_MAIN))
+@pytest.mark.parametrize('path', [ACDC_MAIN, ACDC_TM], ids=lambda p: p.stem)
+def test_acdc_main_trains_one_iteration_and_reports_miou17(path, acdc, tmp_path):
+    cfg = Config.fromfile(str(path))
     seg_tiny(cfg.model)
     cfg.model.init_cfg = None
     cfg = common(cfg, tmp_path / 'main')
@@ -206,17 +210,28 @@ def test_exdark_random_split_search_step_and_main_iteration(tmp_path):
     for k, v in runner.model.task.backbone.state_dict().items():
         assert torch.equal(v, snap.backbone[k]), k
 
-    cfg = Config.fromfile(str(CFG / 'ruas_ssd_exdark.py'))
-    cfg.model.backbone.init_cfg = None
-    cfg.model.data_preprocessor.scene_checkpoint = None
-    cfg = common(cfg, tmp_path / 'main')
-    cfg.train_dataloader.update(batch_size=2, dataset=dict(data_root=str(root), pipeline=pipe))
-    cfg.val_dataloader.update(batch_size=1)
-    cfg.val_dataloader.dataset.data_root = str(root)
-    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1, val_interval=1)
-    cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
-    runner = Runner.from_cfg(cfg)
-    quiet()
-    runner.train()
-    assert runner.iter == 1 and len(runner.val_dataloader.dataset) == 1
-    assert 0.0 <= runner.val_loop.run()['pascal_voc/mAP'] <= 1.0
+    # the main config, and the plain SSD of Table X's comparison rows on an enhanced twin of
+    # the tree (enhanced_root: docs/reproduce.md#comparison-rows)
+    enhanced = tmp_path / 'enhanced'
+    for img in root.glob('ExDark/*/*'):
+        dst = enhanced / img.relative_to(root).with_suffix('.png')
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        Image.open(img).point(lambda v: min(255, 4 * v)).save(dst)
+    for path, enh in ((CFG / 'ruas_ssd_exdark.py', None), (EXDARK_TM, str(enhanced))):
+        cfg = Config.fromfile(str(path))
+        cfg.model.backbone.init_cfg = None
+        cfg.model.data_preprocessor.pop('scene_checkpoint', None)
+        cfg = common(cfg, tmp_path / path.stem)
+        cfg.train_dataloader.update(batch_size=2, dataset=dict(data_root=str(root), pipeline=pipe,
+                                                               enhanced_root=enh))
+        cfg.val_dataloader.update(batch_size=1)
+        cfg.val_dataloader.dataset.update(data_root=str(root), enhanced_root=enh)
+        cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1, val_interval=1)
+        cfg.test_dataloader = cfg.test_cfg = cfg.test_evaluator = None
+        runner = Runner.from_cfg(cfg)
+        quiet()
+        runner.train()
+        assert runner.iter == 1 and len(runner.val_dataloader.dataset) == 1
+        assert 0.0 <= runner.val_loop.run()['pascal_voc/mAP'] <= 1.0
+        read_from = runner.val_dataloader.dataset.get_data_info(0)['img_path']
+        assert read_from.startswith(enh or str(root / 'ExDark')), read_from
