@@ -124,11 +124,17 @@ def test_design_card_paths_are_the_stage2_configs():
     ('configs/bgl/bgl_transfer_deeplabv3plus_acdc.py', 101),
 ])
 def test_backbone_depths_and_weight_files(rel, depth):
+    """SSD: ImageNet ResNet weights for the backbone; DeepLab-v3+: a trained Cityscapes
+    DeepLab-v3+ of that depth for the whole segmentor (RUAS-TPAMI §7.2's start)."""
     cfg = resolve(rel)
     model = cfg.model.get('task', cfg.model)
     assert model.backbone.depth == depth
-    weights = model.backbone.init_cfg.checkpoint if 'ssd' in rel else model.pretrained
-    assert f'resnet{depth}' in weights
+    if 'ssd' in rel:
+        assert f'resnet{depth}' in model.backbone.init_cfg.checkpoint
+    else:
+        assert model.pretrained is None
+        assert f'deeplabv3plus_r{depth}-d8' in model.init_cfg.checkpoint
+        assert 'cityscapes' in model.init_cfg.checkpoint
 
 
 def test_sgd_stage2_schedules():
@@ -178,7 +184,10 @@ def test_stage1_is_the_papers_enhancement_optimiser(rel):
 
 
 @pytest.mark.parametrize('rel,base,n', [
-    ('configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py', 'configs/ruas_ssd_exdark.py', 3000),
+    # the paper's random 5,200-image ExDark search set (RUAS-TPAMI §7.1)
+    ('configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py', 'configs/ruas_ssd_exdark.py', 5200),
+    ('configs/ruas_ssd_darkface/ruas_ssd_darkface_search.py', 'configs/ruas_ssd_darkface.py',
+     5000),
     ('configs/ruas_dsfd_darkface/ruas_dsfd_darkface_search.py', 'configs/ruas_dsfd_darkface.py',
      5000),
     ('configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_search.py',

@@ -1,4 +1,4 @@
-"""Every table of the papers has a protocol record (mmruas.protocols), every config it names
+"""Every table of the papers has a protocol record (mmruas.reproduce), every config it names
 exists and resolves to the values the paper states, and docs/reproduce.md is generated
 from those records."""
 from __future__ import annotations
@@ -9,7 +9,7 @@ import os.path as osp
 import pytest
 from mmengine.config import Config
 
-from mmruas.protocols import PROTOCOLS, protocol
+from mmruas.reproduce import PROTOCOLS, protocol
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 ROMAN = ['II', 'III', 'IV', 'V', 'VI', 'VII', 'VIII', 'IX', 'X', 'XI']
@@ -25,11 +25,13 @@ def _tool():
 
 
 def lookup(cfg, dotted: str):
-    """``cfg`` at a dotted path; integer parts index lists (``custom_hooks.0.beta``)."""
-    value = cfg
-    for part in dotted.split('.'):
-        value = value[int(part)] if isinstance(value, (list, tuple)) else value[part]
-    return value
+    """``cfg`` at a dotted path; integer parts index lists (``custom_hooks.0.beta``), ``*``
+    maps the rest of the path over a list (``test_evaluator.*.type``)."""
+    head, _, rest = dotted.partition('.')
+    if head == '*':
+        return [lookup(v, rest) if rest else v for v in cfg]
+    value = cfg[int(head)] if isinstance(cfg, (list, tuple)) else cfg[head]
+    return lookup(value, rest) if rest else value
 
 
 def test_every_table_has_one_record():
@@ -81,3 +83,14 @@ def test_task_readmes_link_the_reproduce_page():
                    'ruas_deeplabv3plus_acdc', 'bgl'):
         with open(osp.join(REPO, 'configs', folder, 'README.md'), encoding='utf-8') as f:
             assert 'docs/reproduce.md' in f.read(), folder
+
+
+def test_split_tool_defaults_are_the_papers_sizes():
+    spec = importlib.util.spec_from_file_location(
+        'make_split', osp.join(REPO, 'tools', 'dataset_converters', 'make_split.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    stated = {(name, sizes) for p in PROTOCOLS for name, sizes in p.split_sizes.items()}
+    assert {name for name, _ in stated} == set(tool.DATASETS)
+    for name, sizes in stated:
+        assert tuple(tool.DATASETS[name][0]) == sizes, name

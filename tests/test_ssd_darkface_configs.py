@@ -151,7 +151,7 @@ def test_main_config_trains_one_iteration_and_evaluates(darkface, tmp_path):
     assert 0.0 <= metrics['pascal_voc/mAP'] <= 1.0
 
 
-@pytest.mark.parametrize('name', ['e2e_lam0', 'e2e_lam0.1', 'tm'])
+@pytest.mark.parametrize('name', ['e2e_lam0', 'e2e_lam0.1', 'tm', 'scene_tm', 'searched_tm'])
 def test_table_vi_and_viii_variants_train_and_evaluate(name, darkface, tmp_path):
     cfg = Config.fromfile(str(VARIANTS[name]))
     if name == 'e2e_lam0.1':
@@ -160,14 +160,14 @@ def test_table_vi_and_viii_variants_train_and_evaluate(name, darkface, tmp_path)
     assert 0.0 <= metrics['pascal_voc/mAP'] <= 1.0
 
 
-def test_table_vii_resnet_backbones(darkface, tmp_path):
-    """ResNet-50 trains one iteration at full width; 101 / 152 only change depth and file."""
-    for depth in (101, 152):
-        cfg = Config.fromfile(str(VARIANTS[f'r{depth}']))
-        assert cfg.model.backbone.depth == depth
-        assert f'resnet{depth}_8xb32_in1k' in cfg.model.backbone.init_cfg.checkpoint
-    cfg = Config.fromfile(str(VARIANTS['r50']))
+@pytest.mark.parametrize('depth', [50, 101, 152])
+def test_table_vii_resnet_backbones(depth, darkface, tmp_path):
+    """Each ResNet trains one iteration at full width and is evaluated; only the depth and
+    the weight file differ between them."""
+    cfg = Config.fromfile(str(VARIANTS[f'r{depth}']))
     assert cfg.model.backbone.type == 'mmpretrain.ResNet'
+    assert cfg.model.backbone.depth == depth
+    assert f'resnet{depth}_8xb32_in1k' in cfg.model.backbone.init_cfg.checkpoint
     cfg.model.backbone.init_cfg = None
     cfg.model.data_preprocessor.scene_checkpoint = None
     model = build(cfg)
@@ -175,7 +175,7 @@ def test_table_vii_resnet_backbones(darkface, tmp_path):
         feats = model.backbone(torch.rand(1, 3, 64, 64))
     assert [f.shape[1] for f in feats] == list(cfg.model.neck.in_channels)
     assert [64 // f.shape[-1] for f in feats] == [4, 8, 16, 32]   # conv3_3 ... fc7 strides
-    cfg = runner_cfg(cfg, darkface, tmp_path / 'r50')
+    cfg = runner_cfg(cfg, darkface, tmp_path / f'r{depth}')
     cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1, val_interval=1)
     runner = Runner.from_cfg(cfg)
     runner.train()

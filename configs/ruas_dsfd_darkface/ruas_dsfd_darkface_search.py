@@ -36,7 +36,7 @@ model = dict(
                                type='RUASDetDataPreprocessor', scene=scene),
         backbone=dict(_base_.model.backbone,
                       init_cfg=dict(type='Pretrained', checkpoint=vgg16_checkpoint)),
-        # the high-level task set of Table 1 (docs/method.md#search-space-table-1)
+        # the high-level task set of Table 1 (docs/method.md#search-space-table-i)
         neck=dict(_base_.model.neck, fem_genotype=None, extra_genotype=None,
                   candidates=['conv_1x1', 'conv_3x3', 'conv_5x5', 'conv_7x7', 'dilconv_3x3',
                               'dilconv_5x5', 'dilconv_7x7', 'dilconv_3x3_d6',

@@ -1,4 +1,4 @@
-"""Write the reproduce page's tables from the papers' protocols (mmruas.protocols).
+"""Write the reproduce page's tables from the papers' protocols (mmruas.reproduce).
 
     python tools/analysis_tools/reproduce_table.py              # print the generated part
     python tools/analysis_tools/reproduce_table.py --check      # exit 1 if the page is stale
@@ -13,7 +13,7 @@ import argparse
 import os.path as osp
 import sys
 
-from mmruas.protocols import PROTOCOLS, Protocol
+from mmruas.reproduce import PROTOCOLS, Protocol
 from mmruas.utils.cli import ToolError, run_tool
 from mmruas.utils.safe_io import write_text
 
@@ -31,7 +31,7 @@ def _figures(paper: dict) -> str:
     parts = []
     for row, value in paper.items():
         if isinstance(value, dict):
-            value = ' / '.join(f'{k} {v}' for k, v in value.items())
+            value = ', '.join(f'{k} {v}' for k, v in value.items())
         parts.append(f'{row}: {value}')
     return '; '.join(parts)
 
@@ -53,6 +53,9 @@ def summary(protocols: list[Protocol]) -> str:
 def section(p: Protocol) -> str:
     lines = [f'### {p.table}', '', f'{p.measures}. Protocol: {p.source}.', '',
              f'- Data: {p.data}.', f'- Metrics: {", ".join(p.metrics)}.',
+             *(['- Split sizes (search/train, test; the split tool\'s defaults): ' + ', '.join(
+                 f'{k} {a:,} / {b:,}' for k, (a, b) in p.split_sizes.items()) + '.']
+               if p.split_sizes else []),
              f'- Paper: {_figures(p.paper)}.']
     if p.ours:
         lines.append('- Our choices where the paper is silent: ' + '; '.join(p.ours) + '.')

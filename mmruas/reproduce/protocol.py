@@ -1,17 +1,9 @@
-"""The papers' tables as experiments: one record per table, the single place that states
-each table's protocol (data and split, batch, learning rates, epochs, frozen backbone, class
-set, metrics), the configs that run it in order, and the paper's figures.
-
-docs/reproduce.md is written from these records, and ``tests/test_reproduce_protocols.py``
-checks every resolved config against its ``expect`` entries, so a config cannot drift from
-the protocol the papers state. Values marked in ``ours`` are our choices where the paper
-is silent. Print the table with ``python tools/analysis_tools/reproduce_table.py``.
-"""
+"""A table of the papers as an experiment: the record type (:class:`Protocol`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ['Protocol', 'PROTOCOLS', 'protocol']
+__all__ = ['Protocol']
 
 
 @dataclass(frozen=True)
@@ -32,6 +24,8 @@ class Protocol:
         gpu_hours: an estimate of the GPU time of the whole sequence (ours, not measured).
         ours: the choices where the paper is silent.
         tested: what the suite runs of it (one iteration and the evaluator on a fixture).
+        split_sizes: ``{data set: (search/train, test)}`` as the paper states them, the
+            defaults of ``tools/dataset_converters/make_split.py``.
     """
 
     table: str
@@ -45,20 +39,10 @@ class Protocol:
     gpu_hours: str
     ours: tuple[str, ...] = ()
     tested: str = 'every config: resolves, builds, one iteration and its evaluator on a fixture'
+    split_sizes: dict[str, tuple[int, int]] = field(default_factory=dict)
     configs: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, 'configs', tuple(dict.fromkeys(
             word for _, command in self.steps for word in command.split()
             if word.startswith('configs/') and word.endswith('.py'))))
-
-
-PROTOCOLS: list[Protocol] = []
-
-
-def protocol(table: str) -> Protocol:
-    """The record of ``table`` (``'RUAS-TPAMI Table VI'``); KeyError names the known ones."""
-    for p in PROTOCOLS:
-        if p.table == table:
-            return p
-    raise KeyError(f'no protocol {table!r}; known: {", ".join(p.table for p in PROTOCOLS)}')
