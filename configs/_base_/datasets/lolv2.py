@@ -35,9 +35,9 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 # RUAS-TPAMI §6.1's metrics: PSNR, SSIM, LPIPS (Zhang et al. 2018, AlexNet v0.1). LPIPS
 # reads two local weight files and never downloads: torchvision's AlexNet state dict and
-# the lpips package's weights/v0.1/alex.pth.
-lpips_net_weights = 'checkpoints/alexnet-owt-7be5be79.pth'
-lpips_lin_weights = 'checkpoints/lpips_v0.1_alex.pth'
+# the lpips package's weights/v0.1/alex.pth (where the BGL configs read them too).
+lpips_net_weights = 'data/pretrained/alexnet-owt-7be5be79.pth'
+lpips_lin_weights = 'data/pretrained/lpips_v0.1_alex.pth'
 val_evaluator = [dict(type='PSNR'), dict(type='SSIM'),
                  dict(type='LPIPS', net_weights=lpips_net_weights,
                       lin_weights=lpips_lin_weights)]
