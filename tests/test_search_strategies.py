@@ -1,4 +1,4 @@
-"""The search strategies of RUAS-TPAMI Table 4 (§4.2) and the hook's iteration cadence.
+"""The search strategies of RUAS-TPAMI Table IV (§4.2) and the hook's iteration cadence.
 
 * independent: the scene search alone (α_s on Ls_val only, no task term; the task is not
   touched), then the task search on the scene fixed to its derived genotype and frozen;

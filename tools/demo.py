@@ -19,7 +19,7 @@ configs (a config's top-level variables are read once, when it is parsed):
 4. test (tools/test.py --show-dir): VOC mAP on the test split (never seen before) and a
    detection picture of every test image (mmdet's visualizer) in ``WORK_DIR/detections``;
 5. report: α heat maps (tools/analysis_tools/plot_alpha.py) in ``WORK_DIR/alpha_plots``,
-   the per-class AP table in the layout of RUAS-TPAMI Table 10 with the chance level
+   the per-class AP table in the layout of RUAS-TPAMI Table X with the chance level
    (mAP of random boxes, computed here), the mean α entropy of every searched unit at the
    end of the search (:func:`search_entropies`; ln(#ops) = undecided), stage times;
    ``results.md``, ``summary.json``.
@@ -292,7 +292,7 @@ def test_metrics(test_dir: str) -> dict[str, float]:
 
 
 def ap_table(metrics: dict[str, float], chance: tuple[float, dict, dict]) -> str:
-    """Per-class AP50 with classes as columns (RUAS-TPAMI Table 10), chance row included."""
+    """Per-class AP50 with classes as columns (RUAS-TPAMI Table X), chance row included."""
     from mmruas.datasets.exdark import EXDARK_CLASSES
     from mmruas.evaluation.voc_table import format_ap_table
 
@@ -404,7 +404,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     n_test = sum(r['split'] == 'test' for r in records)
     decided = sum(r['decided'] for r in entropies)
     text = (f'Per-class AP (IoU 0.5, VOC area) on the {n_test} test images of the mini ExDark '
-            f'set, RUAS-TPAMI Table 10 layout:\n{table}\n\n'
+            f'set, RUAS-TPAMI Table X layout:\n{table}\n\n'
             f'Mean α entropy (nats) of each searched unit at the end of the search (iteration '
             f'{entropies[0]["iter"]}); uniform = ln(#ops); decided: at most '
             f'{DECIDED_RATIO:g}·ln(#ops) ({decided} of {len(entropies)} units):\n'

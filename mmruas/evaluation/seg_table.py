@@ -1,4 +1,4 @@
-"""mIoU with a per-class IoU table laid out like RUAS-TPAMI Table 11 (classes as columns).
+"""mIoU with a per-class IoU table laid out like RUAS-TPAMI Table XI (classes as columns).
 
 mmseg's ``IoUMetric`` logs one row per class and returns only the means;
 :class:`SegTableIoUMetric` computes the same numbers (mmseg's own intersection/union

@@ -1,4 +1,4 @@
-"""VOC mAP with a per-class AP table laid out like RUAS-TPAMI Table 10 (classes as columns).
+"""VOC mAP with a per-class AP table laid out like RUAS-TPAMI Table X (classes as columns).
 
 mmdet's ``VOCMetric`` logs one row per class (``print_map_summary``) and returns only the
 mean; :class:`ExDarkVOCMetric` computes the same numbers with mmdet's ``eval_map`` (same

@@ -1,4 +1,4 @@
-"""Candidate operations of RUAS-TPAMI Table 1.
+"""Candidate operations of RUAS-TPAMI Table I.
 
 Two sets share one factory table :data:`OPS`:
 

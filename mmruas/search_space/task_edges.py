@@ -42,7 +42,7 @@ def conv_geometry(name: str) -> tuple[int, int]:
         op = build_op(name, 1, 1)
     if not isinstance(op, ConvOp) or op.residual:
         raise ValueError(f'{name!r} is not a plain convolution; task edges take plain and '
-                         'dilated convolutions only (RUAS-TPAMI Table 1, high-level task set)')
+                         'dilated convolutions only (RUAS-TPAMI Table I, high-level task set)')
     return op.op.kernel_size[0], op.op.dilation[0]
 
 

@@ -59,6 +59,6 @@ val_dataloader = dict(
                  pipeline=test_pipeline, backend_args=backend_args))
 test_dataloader = dict(val_dataloader, dataset=dict(val_dataloader['dataset'], split='test'))
 
-# VOC mAP at IoU 0.5 ('area'), per-class APs logged in the layout of RUAS-TPAMI Table 10
+# VOC mAP at IoU 0.5 ('area'), per-class APs logged in the layout of RUAS-TPAMI Table X
 val_evaluator = dict(type='ExDarkVOCMetric', iou_thrs=0.5, eval_mode='area')
 test_evaluator = val_evaluator

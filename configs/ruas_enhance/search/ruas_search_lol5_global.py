@@ -1,4 +1,4 @@
-# The 'global' baseline of RUAS-TPAMI Table 4: as ruas_search_lol5.py, but one joint
+# The 'global' baseline of RUAS-TPAMI Table IV: as ruas_search_lol5.py, but one joint
 # search: every iteration all α (IEM and NRM) take one second-order step on the joint
 # validation loss IEM loss + NRM loss, then all weights one step on the joint training loss.
 # Equal budget with the cooperative search: the same 30 iterations, optimisers and

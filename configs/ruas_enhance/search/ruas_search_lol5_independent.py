@@ -1,4 +1,4 @@
-# The 'independent' baseline of RUAS-TPAMI Table 4 (§4.2: "when searching the TM, the
+# The 'independent' baseline of RUAS-TPAMI Table IV (§4.2: "when searching the TM, the
 # searching procedure of the SM has ended"): as ruas_search_lol5.py, but the IEM (scene)
 # search runs alone to completion — α_IEM on the IEM loss of the validation half only (no
 # NRM term), IEM weights on the training half, the NRM untouched — then the IEM is fixed to
