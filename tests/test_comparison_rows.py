@@ -54,9 +54,17 @@ def test_keep_tree_mirrors_the_layout_and_feeds_enhanced_root(tmp_path):
         assert a['instances'] == b['instances'] and a['img_id'] == b['img_id']
 
 
-def test_keep_tree_needs_a_folder(tmp_path):
-    proc = enhance('x.pth', str(tmp_path / 'a.png'), tmp_path / 'o', '--keep-tree')
-    assert proc.returncode == 2 and '--keep-tree needs a folder' in proc.stderr
+def test_keep_tree_needs_a_folder(tmp_path, monkeypatch, capsys):
+    import importlib.util
+    spec = importlib.util.spec_from_file_location('enhance_tool',
+                                                  osp.join(REPO, 'tools', 'enhance.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    monkeypatch.setattr('sys.argv', ['enhance.py', 'c.py', 'w.pth', str(tmp_path / 'a.png'),
+                                     str(tmp_path / 'o'), '--keep-tree'])
+    with pytest.raises(SystemExit) as exc:
+        tool.parse_args()
+    assert exc.value.code == 2 and '--keep-tree needs a folder' in capsys.readouterr().err
 
 
 def _img(path, size, value=10):

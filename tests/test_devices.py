@@ -48,6 +48,8 @@ def _lol(cfg: Config, root: Path, device: str) -> None:
 
 def _exdark(cfg: Config, root: Path, device: str) -> None:
     exdark_tree(root, n=4)
+    # the paper's random split list (configs/_base_/datasets/exdark_ruas_split.py)
+    (root / 'ruas_train.txt').write_text('2015_00000.jpg\n2015_00001.jpg\n')
     cfg.train_dataloader.dataset.data_root = str(root)
     cfg.train_dataloader.batch_size = 2
     cfg.model.backbone.init_cfg = None

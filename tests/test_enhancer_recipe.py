@@ -162,4 +162,5 @@ def test_every_hierarchical_stage1_trains_on_eq5(path):
 
 
 def test_stage1_configs_found():
-    assert len(STAGE1) == 4
+    # demo, ACDC, DSFD DARK FACE, SSD DARK FACE, SSD ExDark
+    assert len(STAGE1) == 5

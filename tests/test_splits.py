@@ -87,23 +87,25 @@ def test_lolv2_tool_random_split(tmp_path):
     assert make_split.make_split('lolv2', copy, seed=3, sizes=(6, 2)) == [train, test]
 
 
-def test_cli_refuses_overwrite_and_one_line_errors(tmp_path):
+def test_cli_refuses_overwrite_and_one_line_errors(tmp_path, capsys):
+    """main() in-process for the cases; the real entry point once for its exit status and
+    its one ``error:`` line."""
+    from mmruas.utils import ToolError
     root = make_tiny_mit5k(str(tmp_path / 'mit'), n=5)
-    run = [sys.executable, str(TOOL), 'mit5k', root, '--sizes', '3', '2']
-    first = subprocess.run(run, capture_output=True, text=True, cwd=REPO)
-    assert first.returncode == 0, first.stderr
+    argv = ['mit5k', root, '--sizes', '3', '2']
+    assert make_split.main(argv) == 0
     lists = (tmp_path / 'mit' / 'train.txt').read_text()
-    second = subprocess.run(run + ['--seed', '1'], capture_output=True, text=True, cwd=REPO)
-    assert second.returncode == 1
-    assert second.stderr.strip().count('\n') == 0 and 'train.txt exists' in second.stderr
+    with pytest.raises(ToolError, match='train.txt exists'):
+        make_split.main(argv + ['--seed', '1'])
     assert (tmp_path / 'mit' / 'train.txt').read_text() == lists
-    third = subprocess.run(run + ['--seed', '1', '--overwrite'], capture_output=True,
-                           text=True, cwd=REPO)
-    assert third.returncode == 0, third.stderr
-    bad = subprocess.run([sys.executable, str(TOOL), 'mit5k', str(tmp_path / 'nowhere')],
+    assert make_split.main(argv + ['--seed', '1', '--overwrite']) == 0
+    assert (tmp_path / 'mit' / 'train.txt').read_text() != lists
+    with pytest.raises(ToolError, match='data root not found'):
+        make_split.main(['mit5k', str(tmp_path / 'nowhere')])
+    bad = subprocess.run([sys.executable, str(TOOL), 'mit5k', root, '--sizes', '3', '2'],
                          capture_output=True, text=True, cwd=REPO)
-    assert bad.returncode == 1 and 'data root not found' in bad.stderr
-    assert bad.stderr.strip().count('\n') == 0
+    assert bad.returncode == 2 and bad.stderr.startswith('error: ')
+    assert 'train.txt exists' in bad.stderr and bad.stderr.strip().count('\n') == 0
 
 
 def test_other_datasets(tmp_path):

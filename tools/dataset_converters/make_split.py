@@ -130,14 +130,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Write the lists; expected failures raise ToolError (one ``error:`` line, exit 2
+    through :func:`mmruas.utils.cli.run_tool`)."""
     from mmruas.utils import ToolError
     args = parse_args(argv)
     try:
         lists = make_split(args.dataset, args.data_root, args.seed, args.sizes, args.out_dir,
                            args.overwrite)
-    except (OSError, ValueError, KeyError, ToolError) as exc:
-        print(f'make_split: error: {exc}', file=sys.stderr)
-        return 1
+    except (OSError, ValueError, KeyError) as exc:
+        raise ToolError(str(exc)) from None
     names = DATASETS[args.dataset][1]
     out_dir = args.out_dir or args.data_root
     print(', '.join(f'{osp.join(out_dir, n)}: {len(c)}' for n, c in zip(names, lists))
@@ -146,4 +147,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    from mmruas.utils.cli import run_tool
+    run_tool(main)
