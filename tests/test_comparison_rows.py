@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import os.path as osp
+import sys
 
 import cv2
 import numpy as np
@@ -59,6 +60,7 @@ def test_keep_tree_needs_a_folder(tmp_path, monkeypatch, capsys):
     spec = importlib.util.spec_from_file_location('enhance_tool',
                                                   osp.join(REPO, 'tools', 'enhance.py'))
     tool = importlib.util.module_from_spec(spec)
+    monkeypatch.setitem(sys.modules, 'enhance_tool', tool)   # its dataclass looks itself up
     spec.loader.exec_module(tool)
     monkeypatch.setattr('sys.argv', ['enhance.py', 'c.py', 'w.pth', str(tmp_path / 'a.png'),
                                      str(tmp_path / 'o'), '--keep-tree'])

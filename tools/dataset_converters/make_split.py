@@ -32,7 +32,6 @@ import argparse
 import glob
 import os
 import os.path as osp
-import sys
 from collections.abc import Callable, Sequence
 
 #: dataset -> (default sizes, default list names)
