@@ -24,7 +24,7 @@ import numpy as np
 from .cli import ToolError
 
 __all__ = ['atomic_path', 'atomic_write_bytes', 'check_new_output', 'check_folder_creatable',
-           'ensure_folder', 'fsync_file',
+           'check_not_inputs', 'ensure_folder', 'fsync_file', 'safe_name',
            'encode_image', 'same_file', 'write_text', 'write_json', 'write_image']
 
 
@@ -36,13 +36,42 @@ def same_file(a: str, b: str) -> bool:
         return False
 
 
+def _file_id(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def check_not_inputs(path: str, inputs: Iterable[str], what: str = 'output') -> None:
+    """Refuse ``path`` when it names one of ``inputs``: the same absolute path, or the
+    same file (``st_dev``/``st_ino``: hard and symbolic links too). Give ALL the inputs a
+    tool reads (data set images and annotation files included), before anything is
+    written. :class:`ToolError` names both files."""
+    target = osp.abspath(path)
+    ident = _file_id(path)
+    for src in inputs:
+        src = os.fspath(src)
+        if osp.abspath(src) == target or (ident is not None and _file_id(src) == ident):
+            raise ToolError(f'{path}: {what} would overwrite the input {src}')
+
+
+def safe_name(name: str, default: str = '_') -> str:
+    """``name`` (from data: a cell name, an image name) as a plain base name that stays
+    inside the output folder: every character but letters, digits, ``-``, ``_`` and
+    ``.`` becomes ``_`` (path separators included), leading dots are dropped (no ``..``,
+    no hidden file) and the length is bounded; ``default`` when nothing is left."""
+    clean = ''.join(c if c.isalnum() or c in '-_.' else '_' for c in str(name))
+    clean = clean.lstrip('.')[:200]
+    return clean or default
+
+
 def check_new_output(path: str, *, overwrite: bool = False, inputs: Iterable[str] = (),
                      flag: str = '--overwrite') -> None:
     """Refuse ``path`` when it is one of ``inputs`` (any link to them), a folder, under a
     file, or an existing file while ``overwrite`` is false."""
-    for src in inputs:
-        if osp.abspath(src) == osp.abspath(path) or same_file(src, path):
-            raise ToolError(f'{path}: output would overwrite the input {src}')
+    check_not_inputs(path, inputs)
     check_folder_creatable(osp.dirname(osp.abspath(path)), f'{path}: its folder')
     if osp.isdir(path):
         raise ToolError(f'{path}: is a folder, expected a file name')
@@ -98,6 +127,20 @@ def _claim(tmp: str, path: str, overwrite: bool) -> None:
     os.unlink(tmp)
 
 
+def _umask() -> int:
+    """The process's umask (Linux: read from /proc, so no other thread sees it changed)."""
+    try:
+        with open('/proc/self/status', encoding='ascii') as f:
+            for line in f:
+                if line.startswith('Umask:'):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def fsync_file(path: str) -> None:
     """Flush ``path``'s data to disk (before it is renamed into place)."""
     fd = os.open(path, os.O_RDONLY)
@@ -111,13 +154,18 @@ def fsync_file(path: str) -> None:
 def atomic_path(path: str, *, overwrite: bool = False) -> Iterator[str]:
     """Yield a temporary path next to ``path`` (same extension); when the block ends
     without an exception, the (synced) file takes the name ``path``; otherwise it is
-    removed. ``OSError`` while writing becomes :class:`ToolError` naming ``path``."""
+    removed. ``OSError`` while writing becomes :class:`ToolError` naming ``path``. The
+    file gets the mode a plain ``open()`` would give (``0666 & ~umask``)."""
     folder, name = osp.split(osp.abspath(path))
     ext = osp.splitext(name)[1]
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f'.{name}.', suffix=f'.tmp{ext}')
     except OSError as exc:
         raise ToolError(f'{path}: cannot write ({exc.strerror or exc})') from None
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())    # mkstemp's 0600: give the mode open() would
+    except OSError:
+        pass
     os.close(fd)
     try:
         yield tmp
