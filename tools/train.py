@@ -19,6 +19,7 @@ stops with one line naming the unreadable ones.
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import os.path as osp
 
@@ -74,16 +75,32 @@ def use_safe_checkpoints(cfg) -> None:
         hook['type'] = 'SafeCheckpointHook'
 
 
+def check_training_state(ckpt, path: str) -> None:
+    """Raise ToolError unless ``ckpt`` holds what mmengine's ``Runner.resume`` reads
+    (``meta.epoch``, ``meta.iter``, ``message_hub``): a weights-only file cannot resume."""
+    meta = ckpt.get('meta') if isinstance(ckpt, dict) else None
+    missing = [k for k in ('meta.epoch', 'meta.iter') if not isinstance(meta, dict)
+               or k.split('.')[1] not in meta]
+    missing += [] if isinstance(ckpt, dict) and 'message_hub' in ckpt else ['message_hub']
+    if missing:
+        raise ToolError(f'--resume checkpoint {path}: no training state ({", ".join(missing)} '
+                        'missing; a weights-only file): to start from its weights give '
+                        f'--cfg-options load_from={path} instead of --resume')
+
+
 def resolve_resume(cfg, resume: str) -> None:
     """Set ``cfg.resume`` / ``cfg.load_from`` for ``--resume [PATH]``."""
     if resume != 'auto':
-        read_checkpoint(resume, '--resume checkpoint')   # missing, not a file, unsafe: one line
+        # missing, not a file, unsafe, weights only: one line
+        check_training_state(read_checkpoint(resume, '--resume checkpoint'), resume)
         cfg.resume, cfg.load_from = True, resume
         return
     path, note = find_resume_checkpoint(cfg.work_dir) if osp.isdir(cfg.work_dir) else (
         None, '')
     if note:
         print(f'note: {note}', flush=True)
+    if path is not None:
+        check_training_state(read_checkpoint(path, '--resume checkpoint'), path)
     cfg.resume, cfg.load_from = path is not None, path
 
 
@@ -160,9 +177,16 @@ def main() -> None:
     from mmengine.registry import RUNNERS
     from mmengine.runner import Runner
 
-    with config_errors():
-        runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-        runner.train()
+    try:
+        with config_errors():
+            runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+            runner.train()
+    except OSError as exc:
+        if exc.filename or exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        # a full disk the checkpoint hook did not report (logs, visualizer files)
+        raise ToolError(f'{cfg.work_dir}: {exc.strerror} while training; the last '
+                        'complete checkpoint is intact (free space and --resume)') from None
     end_distributed()
 
 

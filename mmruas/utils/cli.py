@@ -7,25 +7,99 @@ non-zero exit instead of a traceback; genuine bugs still show their traceback.
 from __future__ import annotations
 
 import contextlib
+import copy
+import math
 import os
 import os.path as osp
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
+from mmengine.config import DictAction as _MMEngineDictAction
 
-__all__ = ['ToolError', 'load_config', 'run_tool', 'DictAction', 'end_distributed',
-           'config_errors']
+__all__ = ['ToolError', 'DataError', 'ImageReadError', 'load_config', 'run_tool',
+           'DictAction', 'end_distributed', 'config_errors']
 
 
 class ToolError(Exception):
     """A user-facing error: printed as one line, exit status 2."""
 
 
+class DataError(ToolError, ValueError):
+    """A data set sample that does not fit its pipeline (a ground truth of another size
+    than its input, an image smaller than the crop); the message names the file. A
+    ``ValueError`` for API callers, one ``error:`` line for the tools."""
+
+
+class ImageReadError(ToolError, OSError):
+    """An image file that cannot be decoded (empty, truncated, unsupported); the message
+    names the file. An ``OSError`` for API callers, one ``error:`` line for the tools
+    (also when re-raised from a DataLoader worker, which drops ``OSError.filename``)."""
+
+
+class DictAction(_MMEngineDictAction):
+    """mmengine's ``DictAction`` (``KEY=VALUE`` items, lists and tuples parsed) whose
+    malformed items (no ``=``, an empty key, unbalanced brackets) raise a one-line
+    :class:`ToolError` naming the item instead of a ``ValueError`` traceback."""
+
+    def __call__(self, parser, namespace, values: str | Sequence[Any] | None,
+                 option_string: str | None = None) -> None:
+        option = option_string or '/'.join(self.option_strings) or self.dest
+        options = copy.copy(getattr(namespace, self.dest, None) or {})
+        for item in ([values] if isinstance(values, str) else values or ()):
+            key, sep, text = str(item).partition('=')
+            if not sep or not key.strip():
+                raise ToolError(f'{option} {item!r}: expected KEY=VALUE '
+                                '(e.g. train_cfg.max_iters=10)')
+            try:
+                options[key] = self._parse_iterable(text)
+            except (AssertionError, ValueError, IndexError) as exc:
+                raise ToolError(f'{option} {item!r}: cannot parse the value '
+                                f'({_one_line(exc)})') from None
+        setattr(namespace, self.dest, options)
+
+
 #: ``--cfg-options`` keys (last part) whose value must be an integer >= the bound
 POSITIVE_KEYS = {'batch_size': 1, 'max_iters': 1, 'max_epochs': 1, 'val_interval': 1,
                  'num_workers': 0, 'max_keep_ckpts': -1}
+#: ``--cfg-options`` keys (last part) that are sizes: an integer >= 1 or a list of them
+SIZE_KEYS = frozenset({
+    'width', 'num_stages', 'num_cells', 'num_layers', 'num_blocks', 'num_scales', 'depth',
+    'channels', 'in_channels', 'out_channels', 'base_channels', 'mid_channels',
+    'feat_channels', 'num_classes', 'crop_size', 'window_size'})
+
+
+def _non_finite(value: Any) -> bool:
+    """Whether ``value`` is (or a list / dict holds) a NaN or infinite number."""
+    if isinstance(value, float):
+        return not math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return any(map(_non_finite, value))
+    if isinstance(value, Mapping):
+        return any(map(_non_finite, value.values()))
+    return False
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _check_bounds(dotted: str, old: Any, new: Any) -> bool:
+    """Raise ToolError for a non-finite number or a size that is not an integer >= 1.
+    Returns True when ``new`` is a valid size where ``old`` is a list of them (a crop
+    size may be one int or ``(h, w)``), so that the type check is skipped."""
+    last = dotted.rsplit('.', 1)[-1]
+    if _non_finite(new):
+        raise ToolError(f'--cfg-options {dotted}={new!r}: must be a finite number (no NaN or '
+                        'infinity)')
+    items = list(new) if isinstance(new, (list, tuple)) else [new]
+    if last not in SIZE_KEYS or not items or not all(map(_is_number, items)):
+        return False
+    if not all(float(v).is_integer() and v >= 1 for v in items):
+        raise ToolError(f'--cfg-options {dotted}={new!r}: a size, must be an integer >= 1'
+                        + (' (or a list of them)' if len(items) > 1 else ''))
+    return isinstance(old, (list, tuple)) and all(isinstance(v, int) for v in items)
 
 
 def _type_name(value: Any) -> str:
@@ -38,6 +112,12 @@ def _check_value(dotted: str, old: Any, new: Any) -> None:
     """Raise ToolError when ``new`` does not have the type of the config's ``old`` value
     (an int where an int is, a number where a float is, ...) or breaks a bound."""
     last = dotted.rsplit('.', 1)[-1]
+    if _check_bounds(dotted, old, new):
+        return
+    if new is not None and isinstance(old, Mapping) and not isinstance(new, Mapping):
+        raise ToolError(f'--cfg-options {dotted}={new!r}: expected a dict like the config\'s '
+                        f'{dotted} (set its keys one by one, e.g. {dotted}.type=...), got '
+                        f'{_type_name(new)}')
     if new is not None and old is not None:
         if isinstance(old, bool):
             ok = isinstance(new, bool)
@@ -134,11 +214,21 @@ def _built_class(exc: BaseException) -> str | None:
         code = tb.tb_frame.f_code
         if code.co_name == 'build_from_cfg' and code.co_filename.endswith(
                 osp.join('registry', 'build_functions.py')):
-            obj_cls = tb.tb_frame.f_locals.get('obj_cls')
-            found = getattr(obj_cls, '__name__', None) or str(
-                tb.tb_frame.f_locals.get('cfg', {}).get('type', '?'))
+            found = _class_name(tb.tb_frame.f_locals)
         tb = tb.tb_next
     return found
+
+
+def _class_name(local: Mapping) -> str:
+    """The class ``build_from_cfg`` was building (its ``obj_cls``, else its ``cfg``'s
+    ``type``); a ``cfg`` that is not a dict (``model=[1, 2]``) is shown as it is."""
+    name = getattr(local.get('obj_cls'), '__name__', None)
+    if name:
+        return name
+    cfg = local.get('cfg')
+    if isinstance(cfg, Mapping):
+        return str(cfg.get('type', '?'))
+    return f'{_type_name(cfg)} {cfg!r}'[:80]
 
 
 @contextlib.contextmanager
@@ -172,16 +262,28 @@ def _decoded_file(exc: UnicodeDecodeError) -> str:
     return name
 
 
+def _message(exc: BaseException) -> str:
+    """``exc``'s message as one line. An exception re-raised from a DataLoader worker
+    carries the worker's whole traceback ('Caught X in DataLoader worker process 0.
+    Original Traceback ... pkg.X: message'): its last line's message is taken."""
+    text = str(exc)
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    if len(lines) > 1 and 'Original Traceback' in text:
+        head, sep, rest = lines[-1].partition(': ')
+        return rest if sep and ' ' not in head else lines[-1]
+    return lines[0] if lines else type(exc).__name__
+
+
 def run_tool(main: Callable[[], int | None]) -> None:
     """Run a tool's ``main`` and turn ToolError, missing files and other OS errors naming
     a file into one line (exit status 2); other exceptions keep their traceback."""
     try:
         status = main()
     except ToolError as exc:
-        print(f'error: {exc}', file=sys.stderr)
+        print(f'error: {_message(exc)}', file=sys.stderr)
         sys.exit(2)
     except FileNotFoundError as exc:
-        print(f'error: file not found: {exc.filename or exc}', file=sys.stderr)
+        print(f'error: file not found: {exc.filename or _message(exc)}', file=sys.stderr)
         sys.exit(2)
     except OSError as exc:
         if not exc.filename:

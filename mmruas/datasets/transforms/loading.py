@@ -12,6 +12,7 @@ from mmcv.transforms import BaseTransform
 from mmengine import fileio
 
 from mmruas.registry import TRANSFORMS
+from mmruas.utils.cli import DataError, ImageReadError
 
 __all__ = ['LoadLowLightImage', 'LoadGtImage', 'read_image']
 
@@ -26,23 +27,30 @@ def read_image(path: str, backend_args: dict | None = None) -> np.ndarray:
     """Read ``path`` as a 3-channel BGR HWC array, uint8 or uint16 as stored.
 
     Grey images are repeated to 3 channels and alpha is dropped. A missing file raises
-    ``FileNotFoundError``, an undecodable or unsupported one ``OSError``, naming ``path``.
+    ``FileNotFoundError``; an empty, undecodable or unsupported one
+    :class:`~mmruas.utils.cli.ImageReadError` (an ``OSError``), naming ``path``.
     """
     try:
         buf = fileio.get(path, backend_args=backend_args)
     except FileNotFoundError as e:
         raise FileNotFoundError(f'image file not found: {path}') from e
-    img = cv2.imdecode(np.frombuffer(buf, np.uint8), _FLAGS)
+    if not buf:
+        raise ImageReadError(f'empty image file (0 bytes): {path}')
+    try:
+        img = cv2.imdecode(np.frombuffer(buf, np.uint8), _FLAGS)
+    except cv2.error as e:
+        raise ImageReadError(f'cannot decode image file: {path} ({e.err or e})') from None
     if img is None:
-        raise OSError(f'cannot decode image file: {path}')
+        raise ImageReadError(f'cannot decode image file: {path}')
     if img.dtype not in SUPPORTED_DTYPES:
-        raise OSError(f'unsupported image dtype {img.dtype} (need uint8 or uint16): {path}')
+        raise ImageReadError(f'unsupported image dtype {img.dtype} (need uint8 or uint16): '
+                             f'{path}')
     if img.ndim == 2:
         img = cv2.cvtColor(img, cv2.COLOR_GRAY2BGR)
     elif img.shape[2] == 4:
         img = cv2.cvtColor(img, cv2.COLOR_BGRA2BGR)
     elif img.shape[2] != 3:
-        raise OSError(f'unsupported number of channels {img.shape[2]}: {path}')
+        raise ImageReadError(f'unsupported number of channels {img.shape[2]}: {path}')
     return img
 
 
@@ -83,6 +91,10 @@ class LoadLowLightImage(BaseTransform):
 class LoadGtImage(LoadLowLightImage):
     """Read ``results['gt_path']`` into ``gt_img`` (BGR, HWC, uint8/uint16 as stored).
 
+    When ``img`` is already loaded, the ground truth must have its height and width: a
+    pair of other sizes raises :class:`~mmruas.utils.cli.DataError` (a ``ValueError``)
+    naming both files.
+
     Args:
         backend_args: mmengine file backend arguments (``None``: local disk).
     """
@@ -91,4 +103,13 @@ class LoadGtImage(LoadLowLightImage):
     img_key = 'gt_img'
 
     def _set_shapes(self, results: dict, img: np.ndarray) -> None:
+        inp = results.get('img')
+        if isinstance(inp, np.ndarray) and inp.shape[:2] != img.shape[:2]:
+            raise DataError(f'ground truth {results[self.path_key]} is {_size(img)} but its '
+                            f'input {results.get("img_path", "<unknown>")} is {_size(inp)}')
         results['gt_shape'] = img.shape[:2]
+
+
+def _size(img: np.ndarray) -> str:
+    """``'HxW'`` of an HWC image."""
+    return f'{img.shape[0]}x{img.shape[1]}'

@@ -13,6 +13,7 @@ import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmruas.registry import TRANSFORMS
+from mmruas.utils.cli import DataError
 
 __all__ = ['PairedRandomCrop', 'PairedRandomFlip']
 
@@ -26,8 +27,8 @@ def _images(results: dict, name: str) -> list[str]:
     keys = [k for k in IMAGE_KEYS if k in results]
     shape = results['img'].shape[:2]
     if 'gt_img' in results and results['gt_img'].shape[:2] != shape:
-        raise ValueError(f'{name}: gt_img {results["gt_img"].shape[:2]} and img {shape} differ '
-                         f'in size for {results.get("img_path", "<unknown>")}')
+        raise DataError(f'{name}: gt_img {results["gt_img"].shape[:2]} and img {shape} differ '
+                        f'in size for {results.get("img_path", "<unknown>")}')
     return keys
 
 
@@ -60,8 +61,9 @@ class PairedRandomCrop(BaseTransform):
         h, w = results['img'].shape[:2]
         ch, cw = self.crop_size
         if h < ch or w < cw:
-            raise ValueError(f'image {h}x{w} is smaller than crop {ch}x{cw}: '
-                             f'{results.get("img_path", "<unknown>")}')
+            raise DataError(f'image {h}x{w} is smaller than crop {ch}x{cw}: '
+                            f'{results.get("img_path", "<unknown>")} (lower the crop_size of '
+                            f'{type(self).__name__} or leave the image out)')
         m = self.offset_margin
         y = np.random.randint(0, max(0, h - ch - m) + 1)
         x = np.random.randint(0, max(0, w - cw - m) + 1)

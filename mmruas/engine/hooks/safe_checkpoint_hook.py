@@ -8,9 +8,12 @@ checkpoint, a 0-byte one, and a ``last_checkpoint`` naming a deleted (or no) fil
 folder, renames it into place when complete (``os.replace``), then replaces
 ``last_checkpoint`` atomically, and only then removes the checkpoints beyond
 ``max_keep_ckpts``. Everything else (intervals, ``save_best``, ``save_last``, resuming
-its queue) is mmengine's. Registered in mmengine's root ``HOOKS``, so every scope (mmruas,
-mmdet, mmseg) finds ``type='SafeCheckpointHook'``; ``tools/train.py`` uses it in place of
-a config's ``CheckpointHook``.
+its queue) is mmengine's. A save that fails with an ``OSError`` (a full disk, a read-only
+folder) raises :class:`~mmruas.utils.cli.ToolError` naming the checkpoint and the last
+complete one, which stays in place with ``last_checkpoint`` naming it. Registered in
+mmengine's root ``HOOKS``, so every scope (mmruas, mmdet, mmseg) finds
+``type='SafeCheckpointHook'``; ``tools/train.py`` uses it in place of a config's
+``CheckpointHook``.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 from mmengine.registry import HOOKS
 
+from mmruas.utils.cli import ToolError
 from mmruas.utils.safe_io import atomic_write_bytes, fsync_file
 
 __all__ = ['SafeCheckpointHook']
@@ -34,7 +38,7 @@ class SafeCheckpointHook(CheckpointHook):
     def _save_checkpoint_with_step(self, runner, step, meta) -> None:
         if not isinstance(self.file_backend, LocalBackend):
             return super()._save_checkpoint_with_step(runner, step, meta)
-        stale = []
+        previous, stale = getattr(self, 'last_ckpt', None), []
         if self.max_keep_ckpts > 0 and not (self.keep_ckpt_ids
                                             and self.keep_ckpt_ids[-1] == step):
             while len(self.keep_ckpt_ids) >= self.max_keep_ckpts:
@@ -57,12 +61,22 @@ class SafeCheckpointHook(CheckpointHook):
                 return
             fsync_file(tmp)
             os.replace(tmp, self.last_ckpt)          # complete: now it takes its name
+            atomic_write_bytes(osp.join(runner.work_dir, 'last_checkpoint'),
+                               self.last_ckpt.encode(), overwrite=True)
+        except OSError as exc:
+            raise ToolError(f'cannot save checkpoint {self.last_ckpt}: '
+                            f'{exc.strerror or exc}; {_kept(previous)}') from None
         finally:
             if is_main_process() and osp.lexists(tmp):
                 os.unlink(tmp)                       # a failed save leaves no debris
-        atomic_write_bytes(osp.join(runner.work_dir, 'last_checkpoint'),
-                           self.last_ckpt.encode(), overwrite=True)
         for old in stale:                            # only now that the new one is complete
             path = osp.join(self.out_dir, self.filename_tmpl.format(old))
             if old != step and osp.isfile(path):
                 os.remove(path)
+
+
+def _kept(previous: str | None) -> str:
+    """What a failed save leaves: the last complete checkpoint, if there is one."""
+    if previous and osp.isfile(previous):
+        return f'the last complete checkpoint {previous} is intact (free space and --resume)'
+    return 'no earlier checkpoint of this run'
