@@ -93,11 +93,11 @@ def test_torchscript_export_and_onnx_sides(setup: dict) -> None:
     ts = setup['tmp'] / 'ruas_a.ts'
     torch.jit.save(torch.jit.trace(lambda t: graph(t), x), str(ts))  # a function: mmruas
     # modules have properties that TorchScript cannot compile
-    rows = _run(setup, '--other', str(ts), name='ts')['latency']
+    rows = _run(setup, '--other', str(ts), '--trust-other', name='ts')['latency']
     assert all(r['max_abs_diff'] <= 1e-5 for r in rows)
     pt2 = setup['tmp'] / 'ruas_a.pt2'
     torch.export.save(torch.export.export(graph, (x,)), str(pt2))
-    rows = _run(setup, '--other', str(pt2), name='pt2')['latency']
+    rows = _run(setup, '--other', str(pt2), '--trust-other', name='pt2')['latency']
     assert all(r['max_abs_diff'] <= 1e-5 for r in rows)
     pytest.importorskip('onnxruntime', reason='onnxruntime is not installed')
     onnx_file = setup['tmp'] / 'ruas_a.onnx'
@@ -141,5 +141,7 @@ def test_refusals(setup: dict, tmp_path: Path) -> None:
         bench.main([*base, '--threads', '0'])
     junk = tmp_path / 'junk.pt'
     junk.write_bytes(b'not torchscript')
-    with pytest.raises(ToolError, match='not a TorchScript file'):
+    with pytest.raises(ToolError, match='give --trust-other if you trust this file'):
         bench.main([*base, '--other', str(junk)])
+    with pytest.raises(ToolError, match='not a TorchScript file'):
+        bench.main([*base, '--other', str(junk), '--trust-other'])

@@ -4,6 +4,7 @@ the side-by-side latency benchmark's runners (``tools/deployment``,
 from .onnx_export import (
     EnhancerGraph,
     TaskGraph,
+    all_finite,
     export_graph,
     flatten_outputs,
     graph_for,
@@ -13,5 +14,5 @@ from .onnx_export import (
     run_onnx,
 )
 
-__all__ = ['EnhancerGraph', 'TaskGraph', 'export_graph', 'flatten_outputs', 'graph_for',
-           'load_graph', 'max_abs_diff', 'onnx_session', 'run_onnx']
+__all__ = ['EnhancerGraph', 'TaskGraph', 'all_finite', 'export_graph', 'flatten_outputs',
+           'graph_for', 'load_graph', 'max_abs_diff', 'onnx_session', 'run_onnx']

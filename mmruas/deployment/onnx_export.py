@@ -32,7 +32,7 @@ and the floor division of a negative symbolic size is written as ONNX's truncati
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -51,7 +51,7 @@ from ..utils.checkpoints import (
 from ..utils.cli import ToolError, load_config
 
 __all__ = ['EnhancerGraph', 'TaskGraph', 'export_graph', 'flatten_outputs', 'run_onnx',
-           'max_abs_diff', 'onnx_session', 'graph_for', 'load_graph']
+           'max_abs_diff', 'all_finite', 'onnx_session', 'graph_for', 'load_graph']
 
 
 class EnhancerGraph(nn.Module):
@@ -171,6 +171,9 @@ def load_graph(config: str, checkpoint: str, cfg_options: dict | None = None) ->
     loaded strictly, on the CPU. A config's ``scene_checkpoint`` is not read (the checkpoint
     holds the scene's weights). Errors are one-line ToolErrors."""
     cfg = load_config(config, cfg_options)
+    if not isinstance(cfg.get('model'), Mapping):
+        raise ToolError(f'{config}: the config key model must be a dict, got '
+                        f'{cfg.get("model")!r:.60}')
     pre = cfg.model.get('data_preprocessor')
     if isinstance(pre, dict) and pre.get('scene_checkpoint') is not None:
         pre['scene_checkpoint'] = None
@@ -239,17 +242,29 @@ def run_onnx(session: Any, image: np.ndarray | torch.Tensor) -> list[np.ndarray]
     return session.run(None, {name: np.ascontiguousarray(image, dtype=np.float32)})
 
 
+def _numpy(x: np.ndarray | torch.Tensor) -> np.ndarray:
+    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+
+
+def all_finite(outputs: Sequence[np.ndarray | torch.Tensor]) -> bool:
+    """Whether every value of every output is finite (no NaN, no Inf)."""
+    return all(bool(np.isfinite(_numpy(o)).all()) for o in outputs)
+
+
 def max_abs_diff(ours: Sequence[np.ndarray | torch.Tensor],
                  theirs: Sequence[np.ndarray | torch.Tensor]) -> float:
-    """The largest absolute difference over paired outputs (inf on a shape mismatch)."""
+    """The largest absolute difference over paired outputs: ``inf`` on a shape or count
+    mismatch, ``nan`` when either side holds a NaN or Inf (never 0: a NaN model is not
+    identical to anything; check the result with ``math.isfinite`` or ``not d <= tol``)."""
     if len(ours) != len(theirs):
         return float('inf')
     worst = 0.0
     for a, b in zip(ours, theirs):
-        a = a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
-        b = b.detach().cpu().numpy() if isinstance(b, torch.Tensor) else np.asarray(b)
+        a, b = _numpy(a), _numpy(b)
         if a.shape != b.shape:
             return float('inf')
+        if not (np.isfinite(a).all() and np.isfinite(b).all()):
+            return float('nan')
         if a.size:
             worst = max(worst, float(np.max(np.abs(a.astype(np.float64) - b))))
     return worst

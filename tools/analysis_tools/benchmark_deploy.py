@@ -2,7 +2,7 @@
 
     python tools/analysis_tools/benchmark_deploy.py CONFIG CHECKPOINT IMAGES...
         [--other OTHER] [--factory-args k=v ...] [--threads 1] [--repeats 10] [--warmup 2]
-        [--mode latency|throughput] [--batch 8] [--out results.json]
+        [--mode latency|throughput] [--batch 8] [--out results.json] [--trust-other]
 
 IMAGES are image files, folders (their images, not recursive) or glob patterns. The
 mmruas side is the config's model with CHECKPOINT loaded strictly, in eval mode, in the
@@ -13,10 +13,13 @@ OTHER, taking the same input and giving the same outputs, is one of:
 
 - an ``.onnx`` file, run with ONNX Runtime (CPU);
 - a ``torch.export`` program (``.pt2``, saved by ``torch.export.save``) or a TorchScript
-  file (any other file, saved by ``torch.jit.save``);
+  file (any other file, saved by ``torch.jit.save``), only with ``--trust-other``: loading
+  them can run code stored in the file (``torch.export.load`` unpickles parts of an archive
+  with ``weights_only=False``), so they are refused unless you say you trust the file;
 - ``module:function`` or ``path/to/file.py:function``: a Python factory returning an
   ``nn.Module`` (e.g. a few lines wrapping the authors' released RUAS code with its weights;
   that code is not part of mmruas), called with ``--factory-args`` as keyword arguments.
+  This is code you name, and it runs as such.
 
 ``--mode latency`` (default): batch 1; for every repeat and image the two sides run one
 after the other (mmruas first on even repeats, the other first on odd ones), after
@@ -25,7 +28,10 @@ max abs output difference and RUAS_A's noise gate; then the geometric mean of th
 ``--mode throughput``: for each side, ``--batch`` images in one forward against the same
 images one by one, interleaved; images/s of both and their ratio. Both sides use
 ``--threads`` intra-op threads (torch and ONNX Runtime); the machine's load average is
-printed with the figures.
+printed with the figures. An output holding NaN or Inf (on either side, or batched against
+one by one) stops the run with one ``error:`` line: it is no "max abs diff 0". ``--out``
+is refused when it names any input (config, checkpoint, an image, the ``--other`` file),
+also through a hard or symbolic link, even with ``--overwrite``.
 """
 from __future__ import annotations
 
@@ -44,7 +50,7 @@ import numpy as np
 import torch
 
 import mmruas  # noqa: F401  (the torch-2.14 compatibility fixes)
-from mmruas.deployment import TaskGraph, flatten_outputs, load_graph, max_abs_diff
+from mmruas.deployment import TaskGraph, all_finite, flatten_outputs, load_graph, max_abs_diff
 from mmruas.utils.cli import DictAction, ToolError, run_tool
 from mmruas.utils.safe_io import check_new_output, write_json
 
@@ -57,6 +63,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument('checkpoint', help='checkpoint file (loaded strictly)')
     parser.add_argument('images', nargs='+', help='image files, folders or glob patterns')
     parser.add_argument('--other', help='ONNX file, TorchScript file or module:function')
+    parser.add_argument('--trust-other', action='store_true',
+                        help='load a .pt2 / TorchScript --other file: I trust this file '
+                        '(loading such a file can run code stored in it)')
     parser.add_argument('--factory-args', nargs='+', action=DictAction, default={},
                         help='keyword arguments of the module:function factory')
     parser.add_argument('--mode', choices=('latency', 'throughput'), default='latency')
@@ -144,8 +153,27 @@ def _import_factory(spec: str) -> Callable[..., torch.nn.Module]:
     return factory
 
 
-def other_runner(spec: str, threads: int, factory_args: dict) -> tuple[Runner, str]:
-    """The other side's runner and a description of it."""
+def other_inputs(spec: str | None) -> list[str]:
+    """The files ``--other`` reads: an ONNX / .pt2 / TorchScript file, a factory's .py."""
+    if not spec:
+        return []
+    if osp.isfile(spec):
+        return [spec]
+    module_name = spec.rpartition(':')[0]
+    return [module_name] if module_name.endswith('.py') else []
+
+
+def _refuse_untrusted(spec: str, kind: str, trusted: bool) -> None:
+    if not trusted:
+        raise ToolError(f'--other {spec}: a {kind} file can run code stored in it when '
+                        'loaded; give --trust-other if you trust this file (or export the '
+                        'model to ONNX)')
+
+
+def other_runner(spec: str, threads: int, factory_args: dict,
+                 trusted: bool = False) -> tuple[Runner, str]:
+    """The other side's runner and a description of it; ``.pt2`` and TorchScript files
+    only when ``trusted`` (see the module docstring)."""
     if spec.endswith('.onnx'):
         if not osp.isfile(spec):
             raise ToolError(f'--other {spec}: no such file')
@@ -159,6 +187,7 @@ def other_runner(spec: str, threads: int, factory_args: dict) -> tuple[Runner, s
     if spec.endswith('.pt2'):
         if not osp.isfile(spec):
             raise ToolError(f'--other {spec}: no such file')
+        _refuse_untrusted(spec, 'torch.export (.pt2)', trusted)
         try:
             module = torch.export.load(spec).module()
         except (RuntimeError, ValueError, KeyError) as exc:
@@ -166,6 +195,7 @@ def other_runner(spec: str, threads: int, factory_args: dict) -> tuple[Runner, s
             raise ToolError(f'--other {spec}: not a torch.export file ({first})') from None
         return torch_runner(module), f'torch.export {osp.basename(spec)}'
     if osp.isfile(spec):
+        _refuse_untrusted(spec, 'TorchScript', trusted)
         try:
             module = torch.jit.load(spec, map_location='cpu').eval()
         except RuntimeError as exc:
@@ -195,15 +225,29 @@ def gates(graph: torch.nn.Module, x: torch.Tensor) -> str:
     return ','.join('open' if g else 'shut' for g in gate.tolist())
 
 
+def difference(a: list, b: list, where: str, sides: tuple[str, str] = ('mmruas', 'other')
+               ) -> float:
+    """:func:`max_abs_diff` of two runs' outputs; ToolError naming ``where`` when it is not
+    finite (a side holds NaN/Inf, or the outputs differ in number or shape)."""
+    diff = max_abs_diff(a, b)
+    if not math.isfinite(diff):
+        bad = [side for side, outs in zip(sides, (a, b)) if not all_finite(outs)]
+        why = (f'the {" and the ".join(bad)} output holds NaN or Inf' if bad
+               else 'the outputs differ in number or shape')
+        raise ToolError(f'{where}: {why} (max abs diff {diff}); no figures written')
+    return diff
+
+
 def latency(ours: Runner, other: Runner, inputs: list[torch.Tensor], repeats: int,
-            warmup: int) -> list[dict]:
-    """Per image: median seconds of both sides, interleaved, and max abs difference."""
+            warmup: int, names: list[str] | None = None) -> list[dict]:
+    """Per image: median seconds of both sides, interleaved, and max abs difference
+    (ToolError naming the image when it is not finite)."""
     times = [([], []) for _ in inputs]
     diffs = []
-    for x in inputs:
+    for i, x in enumerate(inputs):
         for _ in range(warmup):
             ours(x), other(x)
-        diffs.append(max_abs_diff(ours(x), other(x)))
+        diffs.append(difference(ours(x), other(x), names[i] if names else f'image {i}'))
     for r in range(repeats):
         for i, x in enumerate(inputs):
             order = (0, 1) if r % 2 == 0 else (1, 0)
@@ -215,16 +259,18 @@ def latency(ours: Runner, other: Runner, inputs: list[torch.Tensor], repeats: in
 
 
 def throughput(run: Runner, inputs: list[torch.Tensor], batch: int, repeats: int,
-               warmup: int) -> dict:
-    """Images/s of one forward on ``batch`` images vs the same images one by one."""
+               warmup: int, desc: str = 'model') -> dict:
+    """Images/s of one forward on ``batch`` images vs the same images one by one
+    (ToolError when their outputs are not finite)."""
     same = [x for x in inputs if x.shape == inputs[0].shape]
     if not same:
         raise ToolError('no images to batch')
     pick = [same[i % len(same)] for i in range(batch)]
     stacked = torch.cat(pick)
     singles = zip(*[run(x) for x in pick])
-    diff = max_abs_diff(run(stacked), [np.concatenate([np.asarray(o) for o in outs])
-                                       for outs in singles])
+    diff = difference(run(stacked), [np.concatenate([np.asarray(o) for o in outs])
+                                     for outs in singles],
+                      f'{desc}, a batch of {batch}', ('batched', 'one-by-one'))
     for _ in range(warmup):
         run(stacked), [run(x) for x in pick]
     batched, single = [], []
@@ -241,17 +287,19 @@ def throughput(run: Runner, inputs: list[torch.Tensor], batch: int, repeats: int
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.out:
-        check_new_output(args.out, overwrite=args.overwrite,
-                         inputs=[args.config, args.checkpoint])
-    torch.set_num_threads(args.threads)
     paths = collect_images(args.images)
+    if args.out:    # every input, by inode too, before anything runs
+        check_new_output(args.out, overwrite=args.overwrite,
+                         inputs=[args.config, args.checkpoint, *paths,
+                                 *other_inputs(args.other)])
+    torch.set_num_threads(args.threads)
     graph = load_graph(args.config, args.checkpoint, args.cfg_options)
     inputs = load_inputs(paths, graph)
     ours = torch_runner(graph)
     sides = [('mmruas (PyTorch)', ours)]
     if args.other:
-        run, desc = other_runner(args.other, args.threads, args.factory_args)
+        run, desc = other_runner(args.other, args.threads, args.factory_args,
+                                 args.trust_other)
         sides.append((desc, run))
     load = os.getloadavg()[0]
     print(f'torch {torch.__version__}, {args.threads} thread(s), load average {load:.2f}, '
@@ -261,7 +309,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.mode == 'throughput':
         result['throughput'] = {}
         for desc, run in sides:
-            row = throughput(run, inputs, args.batch, args.repeats, args.warmup)
+            row = throughput(run, inputs, args.batch, args.repeats, args.warmup, desc)
             result['throughput'][desc] = row
             print(f'{desc}: batch {row["batch"]} at {row["size"][0]}x{row["size"][1]}: '
                   f'{row["batched_img_s"]:.2f} img/s batched vs {row["single_img_s"]:.2f} '
@@ -271,7 +319,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.other:
             raise ToolError('--mode latency needs --other (an ONNX file, a TorchScript file '
                             'or module:function)')
-        rows = latency(ours, sides[1][1], inputs, args.repeats, args.warmup)
+        rows = latency(ours, sides[1][1], inputs, args.repeats, args.warmup, paths)
         print(f'{"image":<16} {"size":>9} {"mmruas ms":>10} {"other ms":>10} {"ratio":>7} '
               f'{"max|diff|":>10}  gate   (other: {sides[1][0]})')
         for path, x, row in zip(paths, inputs, rows):

@@ -29,9 +29,12 @@ The checkpoint is loaded strictly (every key of the model, nothing else); a conf
 ``scene_checkpoint`` is not read (the checkpoint holds the scene's weights). After export
 the file is checked (``onnx.checker``) and run with ONNX Runtime on a random input of
 another size than the export's (``--check-shape``, batch 1) beside PyTorch; the max abs
-difference is printed and above ``--tolerance`` the export fails. OUT is written to a
-temporary name in its folder and renamed only once it passed; an existing OUT is refused
-without ``--overwrite``. Bad input ends with one ``error:`` line (exit status 2).
+difference is printed and above ``--tolerance`` the export fails; so does a NaN or Inf in
+PyTorch's or ONNX Runtime's outputs (a checkpoint of NaN weights is no "max abs diff 0").
+OUT is written to a temporary name in its folder and renamed only once it passed; an
+existing OUT is refused without ``--overwrite``, and OUT naming an input (the config, the
+checkpoint, also through a hard or symbolic link) is refused even with it. Bad input ends
+with one ``error:`` line (exit status 2).
 """
 from __future__ import annotations
 
@@ -44,6 +47,7 @@ import torch
 import mmruas  # noqa: F401  (the torch-2.14 compatibility fixes)
 from mmruas.deployment import (
     TaskGraph,
+    all_finite,
     export_graph,
     flatten_outputs,
     load_graph,
@@ -138,6 +142,9 @@ def main(argv: list[str] | None = None) -> int:
             raise ToolError(f'the model cannot run on a {args.shape[0]}x{args.shape[1]} or '
                             f'{check[0]}x{check[1]} input ({first}); choose --shape / '
                             '--check-shape') from None
+    if not all_finite(ref):
+        raise ToolError(f'PyTorch gives NaN or Inf on a random {check[0]}x{check[1]} input '
+                        f'(check the weights of {args.checkpoint}); {args.out} not written')
     exporter = 'torchscript' if args.legacy_exporter else 'dynamo'
     start = time.perf_counter()
     with atomic_path(args.out, overwrite=args.overwrite) as tmp:
@@ -150,7 +157,10 @@ def main(argv: list[str] | None = None) -> int:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             raise ToolError(f'ONNX Runtime cannot run the exported graph on 1x3x{check[0]}x'
                             f'{check[1]} ({first}); {args.out} not written') from None
-        diff = max_abs_diff(ref, ours)
+        if not all_finite(ours):
+            raise ToolError(f'ONNX Runtime gives NaN or Inf on 1x3x{check[0]}x{check[1]} '
+                            f'where PyTorch does not; {args.out} not written')
+        diff = max_abs_diff(ref, ours)      # NaN-aware: nan/inf fail the check below
         peak = max(float(r.abs().max()) for r in ref)
         print(f'{graph.kind} graph, {exporter} exporter, opset {args.opset}: exported at '
               f'2x3x{args.shape[0]}x{args.shape[1]} in {seconds:.1f} s, {len(names)} '
