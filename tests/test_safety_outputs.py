@@ -3,14 +3,24 @@ by inode, data-derived names kept inside the output folder, lol5_table's exclusi
 plot_alpha's malformed histories, the umask's mode, and the Python API's ValueErrors."""
 from __future__ import annotations
 
+import contextlib
 import errno
+import hashlib
 import os
+import resource
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
+import torch
 
 from mmruas.utils.cli import ToolError
 from mmruas.utils.safe_io import atomic_write_bytes, check_not_inputs, safe_name
+from tests.test_tool_safety import ENHANCE_CFG, REPO, one_error, random_enhancer_checkpoint
 
 
 def test_check_not_inputs_by_inode(tmp_path: Path) -> None:
@@ -48,3 +58,120 @@ def test_written_files_get_the_umask_mode(tmp_path: Path) -> None:
 
 def enospc(*_a, **_k):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def noise_video(path: Path, n: int = 30, size=(64, 48)) -> None:
+    """``n`` frames of noise (MJPEG): each frame takes a few kB, so a small file-size limit
+    cuts the video short."""
+    rng = np.random.default_rng(0)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 10.0, size)
+    for _ in range(n):
+        writer.write(rng.integers(0, 80, (size[1], size[0], 3), dtype=np.uint8))
+    writer.release()
+
+
+def disk_full_after(limit: int) -> None:
+    """In this process: writes beyond ``limit`` bytes of a file fail (EFBIG), as on a
+    full disk; SIGXFSZ ignored so that the write fails instead of killing the process."""
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+
+
+@contextlib.contextmanager
+def small_disk(limit: int = 20000):
+    """:func:`disk_full_after` for the block only."""
+    old_sig = signal.getsignal(signal.SIGXFSZ)
+    old = resource.getrlimit(resource.RLIMIT_FSIZE)
+    disk_full_after(limit)
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, old)
+        signal.signal(signal.SIGXFSZ, old_sig)
+
+
+@pytest.fixture(scope='module')
+def enhance_ckpt(tmp_path_factory) -> Path:
+    return random_enhancer_checkpoint(tmp_path_factory)
+
+
+# --- 20.1: a video is read back before it takes its name ------------------------------------
+
+def test_video_full_disk_keeps_the_old_video(tmp_path: Path, one_thread) -> None:
+    """20.1: VideoWriter does not report a full disk; enhance_video returned 30 and, with
+    overwrite, replaced a good video by a truncated one."""
+    from mmruas.apis import enhance_video
+    from mmruas.scene import RUAS
+    torch.manual_seed(0)
+    model = RUAS('RUAS_S').eval()
+    src, dst = tmp_path / 'in' / 'v.avi', tmp_path / 'out' / 'v.avi'
+    src.parent.mkdir()
+    dst.parent.mkdir()
+    noise_video(src)
+    noise_video(dst, n=2)
+    before = sha(dst)
+    with small_disk(), pytest.raises(ValueError, match=r'holds \d+ of 30 frames'):
+        enhance_video(model, str(src), str(dst), overwrite=True)
+    assert sha(dst) == before
+    assert sorted(p.name for p in dst.parent.iterdir()) == ['v.avi']     # no temp left
+    assert enhance_video(model, str(src), str(dst), overwrite=True) == 30
+
+
+def test_enhance_tool_video_full_disk(enhance_ckpt: Path, tmp_path: Path) -> None:
+    """20.1 through the real entry point: exit 2, one error line, the old video kept."""
+    src, out = tmp_path / 'in' / 'v.avi', tmp_path / 'out'
+    src.parent.mkdir()
+    out.mkdir()
+    noise_video(src)
+    noise_video(out / 'v.avi', n=2)
+    before = sha(out / 'v.avi')
+    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
+               PYTHONWARNINGS='ignore', PYTHONDONTWRITEBYTECODE='1')
+    proc = subprocess.run(
+        [sys.executable, str(REPO / 'tools' / 'enhance.py'), str(ENHANCE_CFG), str(enhance_ckpt),
+         str(src), str(out), '--overwrite', '--device', 'cpu'],
+        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=300,
+        preexec_fn=lambda: disk_full_after(20000))
+    one_error(proc, 'v.avi', 'of 30 frames')
+    assert sha(out / 'v.avi') == before
+    assert sorted(p.name for p in out.iterdir()) == ['v.avi']
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['in', 'out']  # no work_dirs/
+
+
+# --- minor points of 20: the Python API's errors ----------------------------------------------
+
+def test_api_value_errors(tmp_path: Path) -> None:
+    """tile=0 ran untiled silently; a missing output folder raised ToolError (documented:
+    ValueError); malformed tensors gave IndexError / convolution messages."""
+    from mmruas.apis import enhance, enhance_video
+    from mmruas.scene import RUAS
+    model = RUAS('RUAS_S').eval()
+    with pytest.raises(ValueError, match='tile'):
+        enhance(model, torch.rand(3, 8, 8), tile=0)
+    for bad in (torch.rand(8, 8), torch.rand(5), torch.rand(1, 8, 8), torch.rand(1, 1, 3, 8, 8),
+                torch.rand(3, 0, 8), np.zeros((0, 8, 3), np.uint8)):
+        with pytest.raises(ValueError, match='expected'):
+            enhance(model, bad)
+    src = tmp_path / 'v.avi'
+    noise_video(src, n=2)
+    with pytest.raises(ValueError, match='does not exist'):
+        enhance_video(model, str(src), str(tmp_path / 'missing' / 'o.avi'))
+    with pytest.raises(ValueError, match='tile'):
+        enhance_video(model, str(src), str(tmp_path / 'o.avi'), tile=0)
+    assert not (tmp_path / 'o.avi').exists()
+
+
+def test_webm_is_a_video(tmp_path: Path, one_thread) -> None:
+    """A .webm input was reported as "cannot read image": it is enhanced as a video."""
+    from mmruas.apis import enhance_video, is_video
+    from mmruas.apis.video import count_frames
+    from mmruas.scene import RUAS
+    assert is_video('clip.WEBM')
+    src = tmp_path / 'v.avi'
+    noise_video(src, n=3)
+    assert enhance_video(RUAS('RUAS_S').eval(), str(src), str(tmp_path / 'v.webm')) == 3
+    assert count_frames(str(tmp_path / 'v.webm')) == (3, (64, 48))

@@ -5,10 +5,12 @@
         [--keep-tree] [--cfg-options k=v ...]
 
 INPUT is an image file, a folder (its png/jpg/jpeg/bmp/tif/tiff files, not recursive),
-a glob pattern, or a video file (.mp4/.avi/.mov/.mkv/.m4v: written as OUTPUT_DIR/<stem>
-with the input's extension, same frame rate, size and frame count; frames in batches of
---batch-size). ``--tile N`` runs the exact tiled inference (docs/deployment.md#tiled-inference):
-the same output as the whole image, with memory bounded by the tile.
+a glob pattern, or a video file (.mp4/.avi/.mov/.mkv/.m4v/.webm: written as
+OUTPUT_DIR/<name of the input>, same container, frame rate, size and frame count; frames in
+batches of --batch-size; the written video is read back and its frames counted before it
+takes its name, so a full disk is an error, never a truncated video). ``--tile N`` runs
+the exact tiled inference (docs/deployment.md#tiled-inference): the same output as the
+whole image, with memory bounded by the tile.
 
 Every result is a PNG named after its input (``<stem>.png``; with
 ``--side-by-side`` also ``<stem>_side_by_side.png`` = input | output | illumination,
@@ -41,6 +43,10 @@ import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
+# FFmpeg's own log lines (e.g. "moov atom not found" while a written video is checked)
+# would break the one-`error:`-line promise; the tool reports video problems itself.
+os.environ.setdefault('OPENCV_FFMPEG_LOGLEVEL', '-8')
+
 import cv2
 import numpy as np
 import torch
@@ -48,7 +54,7 @@ import torch
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
 from mmruas.apis.inference import image_to_tensor, init_enhancer, run_scene
 from mmruas.apis.inference import read_image as api_read_image
-from mmruas.apis.video import enhance_video, is_video
+from mmruas.apis.video import VIDEO_EXTENSIONS, enhance_video, is_video
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
 from mmruas.utils.safe_io import (
     atomic_write_bytes,
@@ -59,6 +65,9 @@ from mmruas.utils.safe_io import (
 from mmruas.visualization import side_by_side, to_image
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+#: video containers OpenCV may read but the tool does not write: refused with a clear line
+OTHER_VIDEO_EXTENSIONS = ('.mpg', '.mpeg', '.wmv', '.flv', '.3gp', '.ts', '.mts', '.m2ts',
+                          '.ogv', '.vob', '.asf', '.f4v')
 
 
 @dataclass
@@ -292,6 +301,10 @@ def main() -> int:
     cfg = load_config(args.config, args.cfg_options)
     if is_video(args.input) and osp.isfile(args.input):
         return enhance_video_file(cfg, args)
+    if osp.splitext(args.input)[1].lower() in OTHER_VIDEO_EXTENSIONS:
+        raise ToolError(f'{args.input}: unsupported video container '
+                        f'{osp.splitext(args.input)[1]!r}; convert it to one of '
+                        f'{", ".join(sorted(VIDEO_EXTENSIONS))}')
     files, folders = (collect_tree if args.keep_tree else collect_inputs)(args.input)
     check_outputs(files, folders, args.output_dir, args)
     model = build_model(cfg, args.checkpoint, args.device, args.lenient)

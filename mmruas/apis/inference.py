@@ -46,18 +46,42 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
 
 def image_to_tensor(bgr: np.ndarray) -> torch.Tensor:
     """An H×W×3 BGR ``uint8``/``uint16`` image as a 3×H×W RGB float tensor in [0, 1]."""
-    if bgr.ndim != 3 or bgr.shape[2] != 3 or bgr.dtype not in (np.uint8, np.uint16):
-        raise ValueError(f'expected an H×W×3 BGR uint8/uint16 image, got {bgr.dtype} '
-                         f'{bgr.shape}')
+    if (bgr.ndim != 3 or bgr.shape[2] != 3 or bgr.dtype not in (np.uint8, np.uint16)
+            or bgr.size == 0):
+        raise ValueError(f'expected a non-empty H×W×3 BGR uint8/uint16 image, got '
+                         f'{bgr.dtype} {bgr.shape}')
     rgb = np.ascontiguousarray(bgr[:, :, ::-1].transpose(2, 0, 1)).astype(np.float32)
     return torch.from_numpy(rgb) / (65535.0 if bgr.dtype == np.uint16 else 255.0)
+
+
+def check_tile(tile: int | None) -> int | None:
+    """``tile`` as an int >= 1 (or None: untiled); ValueError otherwise (0 is not "off")."""
+    if tile is None:
+        return None
+    if isinstance(tile, bool) or not isinstance(tile, (int, np.integer)) or tile < 1:
+        raise ValueError(f'tile must be an integer >= 1 (or None for no tiling), got {tile!r}')
+    return int(tile)
+
+
+def check_batch(x: torch.Tensor) -> torch.Tensor:
+    """``x`` (C×H×W or B×C×H×W, 3 channels, non-empty) as a B×3×H×W batch; ValueError
+    with the shape otherwise (instead of an IndexError or a convolution's message)."""
+    if x.ndim == 3:
+        x = x[None]
+    if x.ndim != 4 or x.shape[1] != 3 or 0 in x.shape:
+        raise ValueError('expected an RGB tensor 3×H×W or B×3×H×W (non-empty), got shape '
+                         f'{tuple(x.shape)}')
+    return x
 
 
 def run_scene(scene: RUAS, x: torch.Tensor, tile: int | None = None,
               return_illumination: bool = False
               ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """``(output, tᴷ or None)`` of ``scene`` on the B×3×H×W batch ``x``, whole or tiled
-    exactly (:func:`~mmruas.scene.tiling.tiled_scene`)."""
+    exactly (:func:`~mmruas.scene.tiling.tiled_scene`). Raises ValueError for a ``tile``
+    below 1 or a batch of another shape."""
+    tile = check_tile(tile)
+    x = check_batch(x)
     if tile:
         return tiled_scene(scene, x, int(tile), return_illumination)
     res = scene(x)
@@ -98,14 +122,15 @@ def enhance(model: nn.Module, img: ImageLike, tile: int | None = None,
             [0, 1] (C×H×W or B×C×H×W).
         tile: tile side for exact tiled inference (``None``: the whole image at once).
     Raises:
-        ValueError: unreadable image, or a non-finite result (never a silent black image).
+        ValueError: unreadable image, an array or tensor of another shape or type, a
+            ``tile`` below 1, or a non-finite result (never a silent black image).
     """
+    check_tile(tile)
     scene = _scene(model)
     device = next(scene.parameters()).device
     tensor_in = isinstance(img, torch.Tensor)
     if tensor_in:
-        x = img.to(device=device, dtype=torch.float32)
-        x = x[None] if x.ndim == 3 else x
+        x = check_batch(img.to(device=device, dtype=torch.float32))
         bit_depth = 0
     else:
         data = read_image(img) if isinstance(img, (str, os.PathLike)) else np.asarray(img)
