@@ -179,13 +179,19 @@ def evil_pt2(path: Path, marker: Path) -> None:
     good.unlink()
 
 
-def test_benchmark_refuses_untrusted_pt2_and_torchscript(setup: dict, tmp_path: Path,
-                                                         capsys) -> None:
+@pytest.fixture(scope='module')
+def evil(tmp_path_factory) -> tuple[Path, Path]:
+    """(the crafted .pt2, the marker its loading would create)."""
+    tmp = tmp_path_factory.mktemp('evil')
+    evil_pt2(tmp / 'evil.pt2', tmp / 'pwned')
+    return tmp / 'evil.pt2', tmp / 'pwned'
+
+
+def test_benchmark_refuses_untrusted_pt2_and_torchscript(setup: dict, evil: tuple,
+                                                         tmp_path: Path, capsys) -> None:
     """A crafted .pt2 ran code (its marker file appeared); now .pt2 and TorchScript files
     are refused unless --trust-other says the file is trusted: nothing is unpickled."""
-    marker = tmp_path / 'pwned'
-    evil = tmp_path / 'evil.pt2'
-    evil_pt2(evil, marker)
+    evil, marker = evil
     script = tmp_path / 'model.ts'
     torch.jit.save(torch.jit.script(torch.nn.Identity()), str(script))
     for other in (evil, script):
@@ -194,11 +200,9 @@ def test_benchmark_refuses_untrusted_pt2_and_torchscript(setup: dict, tmp_path: 
     assert not marker.exists()
 
 
-def test_benchmark_entry_point_pt2(setup: dict, tmp_path: Path) -> None:
+def test_benchmark_entry_point_pt2(setup: dict, evil: tuple) -> None:
     """The real command line: the crafted .pt2 gives one error line, no marker."""
-    marker = tmp_path / 'pwned'
-    evil = tmp_path / 'evil.pt2'
-    evil_pt2(evil, marker)
+    evil, marker = evil
     proc = run_tool('analysis_tools/benchmark_deploy.py', *bench_args(setup, '--other', evil))
     one_error(proc, 'evil.pt2', '--trust-other')
     assert not marker.exists()
@@ -208,10 +212,22 @@ def test_benchmark_entry_point_pt2(setup: dict, tmp_path: Path) -> None:
 
 
 @pytest.fixture()
-def released(tmp_path: Path) -> Path:
-    from tests.test_scene_preprocessor import enhancer, released_layout
+def released(setup: dict, tmp_path: Path) -> Path:
+    """The setup's RUAS_A scene renamed back to the authors' released layout."""
+    import re
+    inverse = [(r'^scene\.iem\.stages\.(\d+)\.cell\.', r'enhance_net.iems.\1.cell.'),
+               (r'^scene\.nrm\.stem\.', 'denoise_net.stem.'),
+               (r'^scene\.nrm\.cells\.', 'denoise_net.nrms.'),
+               (r'^scene\.nrm\.tail\.', 'denoise_net.activate.0.'),
+               (r'^scene\.estimator\.layers\.', 'estimation.estimation.')]
+    state = torch.load(setup['ckpt'], weights_only=True)['state_dict']
+    out = {}
+    for key, value in state.items():
+        for pattern, repl in inverse:
+            if re.match(pattern, key):
+                out[re.sub(pattern, repl, key)] = value
     src = tmp_path / 'released.pt'
-    torch.save(released_layout(enhancer('RUAS_A').scene), src)
+    torch.save(out, src)
     return src
 
 
@@ -225,9 +241,10 @@ def test_convert_empty_file(tmp_path: Path, capsys) -> None:
     assert sorted(os.listdir(tmp_path)) == ['empty.pt']
 
 
-def test_convert_full_disk(released: Path, tmp_path: Path, monkeypatch, capsys) -> None:
-    """A real ENOSPC (the temporary file is a link to /dev/full): torch.save's RuntimeError
-    traceback before; now one error line naming OUT, no debris, the old OUT kept."""
+@pytest.fixture()
+def full_disk(tmp_path: Path, monkeypatch) -> Path:
+    """A real ENOSPC for the writes into ``tmp_path``: each temporary file the safe writer
+    makes there is a symbolic link to /dev/full."""
     if not os.path.exists('/dev/full'):
         pytest.skip('no /dev/full')
     import tempfile
@@ -240,14 +257,33 @@ def test_convert_full_disk(released: Path, tmp_path: Path, monkeypatch, capsys) 
             os.symlink('/dev/full', name)
         return fd, name
 
+    monkeypatch.setattr(tempfile, 'mkstemp', full_mkstemp)
+    return tmp_path
+
+
+def test_convert_full_disk(released: Path, full_disk: Path, capsys) -> None:
+    """torch.save's RuntimeError traceback ("unexpected pos") on a full disk before; now one
+    error line naming OUT and the errno, no debris, the old OUT kept."""
     convert = load_tool('convert_released_ruas.py')
+    tmp_path = full_disk
     out = tmp_path / 'out.pth'
     out.write_bytes(b'old')
-    monkeypatch.setattr(tempfile, 'mkstemp', full_mkstemp)
     code, err = call(convert.main, [released, out, '--overwrite'], capsys)
     assert_one_error(code, err, 'out.pth', 'No space left')
     assert sorted(os.listdir(tmp_path)) == ['out.pth', 'released.pt']
     assert out.read_bytes() == b'old'
+
+
+def test_export_onnx_full_disk(setup: dict, full_disk: Path, capsys) -> None:
+    """export_onnx into a full disk: one error line, no debris, the old OUT kept."""
+    pytest.importorskip('onnxruntime')
+    export = load_tool('deployment/export_onnx.py')
+    out = full_disk / 'm.onnx'
+    out.write_bytes(b'old')
+    code, err = call(export.main, [CONFIG, setup['ckpt'], out, '--shape', '16', '24',
+                                   '--legacy-exporter', '--overwrite'], capsys)
+    assert_one_error(code, err, 'm.onnx', 'No space left')
+    assert os.listdir(full_disk) == ['m.onnx'] and out.read_bytes() == b'old'
 
 
 # --- cause 17: get_flops's error boundary ------------------------------------------------

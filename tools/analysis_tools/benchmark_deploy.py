@@ -55,6 +55,7 @@ from mmruas.utils.cli import DictAction, ToolError, run_tool
 from mmruas.utils.safe_io import check_new_output, write_json
 
 Runner = Callable[[torch.Tensor], list]
+PT2, TORCHSCRIPT = 'torch.export (.pt2)', 'TorchScript'
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -164,6 +165,7 @@ def other_inputs(spec: str | None) -> list[str]:
 
 
 def _refuse_untrusted(spec: str, kind: str, trusted: bool) -> None:
+    """ToolError unless ``trusted``: loading a ``kind`` file can run code stored in it."""
     if not trusted:
         raise ToolError(f'--other {spec}: a {kind} file can run code stored in it when '
                         'loaded; give --trust-other if you trust this file (or export the '
@@ -187,7 +189,7 @@ def other_runner(spec: str, threads: int, factory_args: dict,
     if spec.endswith('.pt2'):
         if not osp.isfile(spec):
             raise ToolError(f'--other {spec}: no such file')
-        _refuse_untrusted(spec, 'torch.export (.pt2)', trusted)
+        _refuse_untrusted(spec, PT2, trusted)
         try:
             module = torch.export.load(spec).module()
         except (RuntimeError, ValueError, KeyError) as exc:
@@ -195,7 +197,7 @@ def other_runner(spec: str, threads: int, factory_args: dict,
             raise ToolError(f'--other {spec}: not a torch.export file ({first})') from None
         return torch_runner(module), f'torch.export {osp.basename(spec)}'
     if osp.isfile(spec):
-        _refuse_untrusted(spec, 'TorchScript', trusted)
+        _refuse_untrusted(spec, TORCHSCRIPT, trusted)
         try:
             module = torch.jit.load(spec, map_location='cpu').eval()
         except RuntimeError as exc:
@@ -287,6 +289,10 @@ def throughput(run: Runner, inputs: list[torch.Tensor], batch: int, repeats: int
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.other and not args.other.endswith('.onnx') and osp.isfile(args.other):
+        # before anything is loaded
+        _refuse_untrusted(args.other, PT2 if args.other.endswith('.pt2') else TORCHSCRIPT,
+                          args.trust_other)
     paths = collect_images(args.images)
     if args.out:    # every input, by inode too, before anything runs
         check_new_output(args.out, overwrite=args.overwrite,
