@@ -175,3 +175,77 @@ def test_webm_is_a_video(tmp_path: Path, one_thread) -> None:
     noise_video(src, n=3)
     assert enhance_video(RUAS('RUAS_S').eval(), str(src), str(tmp_path / 'v.webm')) == 3
     assert count_frames(str(tmp_path / 'v.webm')) == (3, (64, 48))
+
+
+# --- 20.3 / 20.16: plot_alpha -----------------------------------------------------------------
+
+def load_tool(rel: str):
+    """A tool's module, registered in sys.modules (dataclasses look it up there)."""
+    import importlib.util
+    name = f'_outputs_{Path(rel).stem}'
+    spec = importlib.util.spec_from_file_location(name, REPO / 'tools' / rel)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def run_main(mod, argv: list[str], capsys) -> tuple[int, str]:
+    """``mod.main(argv)`` under the error boundary: (exit status, stderr)."""
+    from mmruas.utils.cli import run_tool
+    with pytest.raises(SystemExit) as exc:
+        run_tool(lambda: mod.main(argv))
+    return exc.value.code, capsys.readouterr().err
+
+
+def one_line(code: int, err: str, *needles: str) -> None:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and lines[0].startswith('error: '), err[-2000:]
+    for needle in needles:
+        assert needle in lines[0], lines[0]
+
+
+def history(work: Path, entries: list) -> None:
+    import json
+    work.mkdir(exist_ok=True)
+    (work / 'alpha_history.json').write_text(json.dumps(entries))
+
+
+A = np.random.default_rng(0).normal(size=(7, 3)).tolist()
+
+
+def test_plot_alpha_cell_names_stay_inside_out(tmp_path: Path, capsys) -> None:
+    """20.3: a cell named by an absolute path (or with ``..``) was written outside --out."""
+    mod = load_tool('analysis_tools/plot_alpha.py')
+    victim = tmp_path / 'victim'
+    history(tmp_path / 'work', [dict(iter=3, ended='scene', alphas={
+        str(victim): A, '../../up/x': (np.asarray(A) + 1).tolist(), 'ok.0': [[0.0, 1.0]]})])
+    (tmp_path / 'victim_iter3.png').write_bytes(b'keep')
+    out = tmp_path / 'out'
+    code, err = run_main(mod, [str(tmp_path / 'work'), '--out', str(out), '--overwrite'], capsys)
+    assert (tmp_path / 'victim_iter3.png').read_bytes() == b'keep'
+    assert code == 0, err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ['out', 'victim_iter3.png', 'work']
+    names = sorted(p.name for p in out.iterdir())
+    assert len(names) == 6 and all(p.is_file() for p in out.iterdir()), names
+    assert 'ok_0_iter3.png' in names and 'ok_0_trajectory.png' in names
+
+
+@pytest.mark.parametrize('entries,needle', [
+    ([dict(iter=1, ended='scene', alphas={'c': [0.1, 0.2]})], "cell 'c': α must be a 2-D"),
+    ([dict(iter=1, ended='scene', alphas={'c': 'abc'})], "cell 'c'"),
+    ([dict(iter=1, ended='scene', alphas={'c': [[0.1, 0.2], [0.3]]})], 'ragged'),
+    ([dict(iter=1, alphas={'c': A})], '"ended"'),
+    ([dict(iter=1, ended='task', alphas={'c': A}),
+      dict(iter=2, ended='scene', alphas={'c': [[0.0, 1.0]]})], 'changes shape'),
+    ([dict(iter=1, ended='task', alphas={'d': A}),
+      dict(iter=2, ended='scene', alphas={'c': A, 'd': A})], "lacks the cell 'c'"),
+], ids=['1d', 'string', 'ragged', 'no-ended', 'shape', 'missing-cell'])
+def test_plot_alpha_malformed_history_is_one_line(tmp_path: Path, capsys, entries,
+                                                  needle: str) -> None:
+    """20.16: six tracebacks; now one error line naming the file and what is wrong."""
+    mod = load_tool('analysis_tools/plot_alpha.py')
+    history(tmp_path / 'work', entries)
+    code, err = run_main(mod, [str(tmp_path / 'work'), '--out', str(tmp_path / 'out')], capsys)
+    one_line(code, err, 'alpha_history.json', needle)
+    assert not list((tmp_path / 'out').glob('*')) if (tmp_path / 'out').exists() else True
