@@ -249,3 +249,49 @@ def test_plot_alpha_malformed_history_is_one_line(tmp_path: Path, capsys, entrie
     code, err = run_main(mod, [str(tmp_path / 'work'), '--out', str(tmp_path / 'out')], capsys)
     one_line(code, err, 'alpha_history.json', needle)
     assert not list((tmp_path / 'out').glob('*')) if (tmp_path / 'out').exists() else True
+
+
+# --- 20.5: lol5_table writes through the one writer -------------------------------------------
+
+@pytest.fixture()
+def lol(tmp_path: Path) -> Path:
+    rng = np.random.default_rng(0)
+    for sub in ('low', 'high'):
+        (tmp_path / 'lol' / sub).mkdir(parents=True)
+        for name in ('1.png', '2.png'):
+            cv2.imwrite(str(tmp_path / 'lol' / sub / name),
+                        rng.integers(0, 255, (16, 16, 3), dtype=np.uint8))
+    return tmp_path / 'lol'
+
+
+def test_lol5_table_claims_exclusively(lol: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    """20.5: two runs without --overwrite both exited 0 and one table replaced the other."""
+    mod = load_tool('analysis_tools/lol5_table.py')
+    out = tmp_path / 'out'
+    load_pairs = mod.load_pairs
+
+    def other_run_finishes_first(path):      # after this run's early check for table.md
+        out.mkdir(exist_ok=True)
+        (out / 'table.md').write_text('the other run')
+        return load_pairs(path)
+
+    monkeypatch.setattr(mod, 'load_pairs', other_run_finishes_first)
+    assert mod.main(['--lol', str(lol), '--out', str(out)]) == 2
+    one_line(2, capsys.readouterr().err, 'table.md')
+    assert (out / 'table.md').read_text() == 'the other run'
+    assert sorted(p.name for p in out.iterdir()) == ['table.md']
+
+
+def test_lol5_table_full_disk(lol: Path, tmp_path: Path, capsys) -> None:
+    """20.5: a full disk printed the errno without the file and left table.md.tmpPID."""
+    mod = load_tool('analysis_tools/lol5_table.py')
+    out = tmp_path / 'out'
+    out.mkdir()
+    with small_disk(100):
+        code = mod.main(['--lol', str(lol), '--out', str(out)])
+    one_line(code, capsys.readouterr().err, str(out / 'table.md'))
+    assert list(out.iterdir()) == []
+    umask = os.umask(0)
+    os.umask(umask)
+    assert mod.main(['--lol', str(lol), '--out', str(out)]) == 0
+    assert (out / 'table.md').stat().st_mode & 0o777 == 0o666 & ~umask

@@ -12,15 +12,18 @@ Usage::
         --run "ℓs=configs/.../ruas_lol5_scene_loss.py:work_dirs/s/iter_800.pth:work_dirs/s" \\
         --out work_dirs/lol5_table
 
-Writes ``OUT/table.md`` and ``OUT/psnr_vs_iter.png`` (each through a temporary name; existing
-ones only with ``--overwrite``).
+Writes ``OUT/table.md`` and ``OUT/psnr_vs_iter.png`` through mmruas's one safe writer
+(:mod:`mmruas.utils.safe_io`): a temporary name in ``OUT``, synced, then renamed; without
+``--overwrite`` the name is claimed create-exclusively, so an existing table (or one another
+run wrote meanwhile) is never replaced. Neither may be one of the inputs (compared by inode).
+A failed write (a full disk) is one ``error:`` line naming the file and leaves no temporary
+file.
 """
 from __future__ import annotations
 
 import argparse
 import glob
 import json
-import os
 import os.path as osp
 import sys
 
@@ -33,6 +36,11 @@ if REPO not in sys.path:
     sys.path.insert(0, REPO)
 
 from mmruas.utils.cli import ToolError, load_config  # noqa: E402
+from mmruas.utils.safe_io import (  # noqa: E402
+    atomic_write_bytes,
+    check_not_inputs,
+    ensure_folder,
+)
 
 
 def load_pairs(lol: str) -> list[tuple[str, np.ndarray, np.ndarray]]:
@@ -113,11 +121,18 @@ def row(label: str, res: list[tuple[float, float]]) -> str:
     return f'| {label} | ' + ' | '.join(cells) + f' | **{mean[0]:.2f} / {mean[1]:.3f}** |'
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    tmp = f'{path}.tmp{os.getpid()}'
-    with open(tmp, 'wb') as f:
-        f.write(data)
-    os.replace(tmp, path)
+def input_files(args: argparse.Namespace) -> list[str]:
+    """Every file the table is computed from (the LOL pairs, checkpoints, configs, the
+    validation scalars): the outputs must not be any of them."""
+    files = glob.glob(osp.join(args.lol, 'low', '*.png'))
+    files += glob.glob(osp.join(args.lol, 'high', '*.png'))
+    files += [args.released] if args.released else []
+    for spec in args.run:
+        parts = spec.partition('=')[2].split(':')
+        files += parts[:2]
+        if len(parts) == 3:
+            files += glob.glob(osp.join(parts[2], '*', 'vis_data', 'scalars.json'))
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -136,8 +151,12 @@ def main(argv: list[str] | None = None) -> int:
         if existing and not args.overwrite:
             raise ToolError(f'{args.out} already holds {", ".join(existing)}; '
                             'pass --overwrite to replace them')
+        outputs = [osp.join(args.out, n) for n in ('table.md', 'psnr_vs_iter.png')]
+        inputs = input_files(args)
+        for path in outputs:
+            check_not_inputs(path, inputs)
         pairs = load_pairs(args.lol)
-        os.makedirs(args.out, exist_ok=True)
+        ensure_folder(args.out)
         names = [n for n, _, _ in pairs]
         lines = ['| method | ' + ' | '.join(names) + ' | mean |',
                  '|---|' + '---:|' * (len(names) + 1)]
@@ -160,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
             if len(parts) == 3:
                 curves[label] = (curve(parts[2]), curve(parts[2], 'iem/PSNR'))
         text = '\n'.join(lines) + '\n'
-        write_atomic(osp.join(args.out, 'table.md'), text.encode())
+        atomic_write_bytes(outputs[0], text.encode(), overwrite=args.overwrite)
         print(text)
         if curves:
             import io
@@ -180,7 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             ax.legend(fontsize=8)
             buf = io.BytesIO()
             fig.savefig(buf, format='png', dpi=120, bbox_inches='tight')
-            write_atomic(osp.join(args.out, 'psnr_vs_iter.png'), buf.getvalue())
+            atomic_write_bytes(outputs[1], buf.getvalue(), overwrite=args.overwrite)
     except (OSError, ValueError, KeyError, RuntimeError, ToolError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 2
