@@ -198,6 +198,10 @@ def test_benchmark_refuses_untrusted_pt2_and_torchscript(setup: dict, evil: tupl
         code, err = call(bench.main, bench_args(setup, '--other', other), capsys)
         assert_one_error(code, err, str(other), '--trust-other')
     assert not marker.exists()
+    junk = tmp_path / 'junk.pt2'
+    junk.write_bytes(b'junk')                   # trusted, but no archive: one line
+    code, err = call(bench.main, bench_args(setup, '--other', junk, '--trust-other'), capsys)
+    assert_one_error(code, err, 'junk.pt2', 'not a torch.export file')
 
 
 def test_benchmark_entry_point_pt2(setup: dict, evil: tuple) -> None:

@@ -36,15 +36,18 @@ also through a hard or symbolic link, even with ``--overwrite``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import glob
 import importlib
 import importlib.util
+import logging
 import math
 import os
 import os.path as osp
 import statistics
 import time
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterator
 
 import numpy as np
 import torch
@@ -172,6 +175,21 @@ def _refuse_untrusted(spec: str, kind: str, trusted: bool) -> None:
                         'model to ONNX)')
 
 
+@contextlib.contextmanager
+def _quiet_loggers(*names: str) -> Iterator[None]:
+    """Only errors from these loggers (torch.export.load logs a traceback as a warning
+    before its fallbacks; a failure is reported in one line instead)."""
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
 def other_runner(spec: str, threads: int, factory_args: dict,
                  trusted: bool = False) -> tuple[Runner, str]:
     """The other side's runner and a description of it; ``.pt2`` and TorchScript files
@@ -191,8 +209,10 @@ def other_runner(spec: str, threads: int, factory_args: dict,
             raise ToolError(f'--other {spec}: no such file')
         _refuse_untrusted(spec, PT2, trusted)
         try:
-            module = torch.export.load(spec).module()
-        except (RuntimeError, ValueError, KeyError) as exc:
+            with _quiet_loggers('torch.export', 'torch._export'):
+                module = torch.export.load(spec).module()
+        except (RuntimeError, ValueError, KeyError, AssertionError, zipfile.BadZipFile,
+                EOFError) as exc:
             first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:160]
             raise ToolError(f'--other {spec}: not a torch.export file ({first})') from None
         return torch_runner(module), f'torch.export {osp.basename(spec)}'
