@@ -61,7 +61,7 @@ def assert_one_error(code: int, stderr: str, *needles: str) -> str:
 FORK_DRIVER = r"""
 import json, os, runpy, sys, tempfile, traceback, warnings
 warnings.simplefilter('ignore')
-for name in ('mmruas', 'mmruas.utils.cli', 'mmengine.runner', 'mmdet.apis', 'mmseg.apis'):
+for name in ('mmruas', 'mmruas.utils.cli', 'mmdet', 'mmseg'):
     try:
         __import__(name)
     except ImportError:
@@ -300,3 +300,16 @@ def test_resume_from_weights_only_checkpoint(tmp_path: Path, capsys) -> None:
                                        weights], capsys)
     assert_one_error(code, err, 'weights.pth', 'no training state', 'load_from')
     assert not (tmp_path / 'w').exists()
+
+
+def test_full_disk_outside_checkpoints_is_one_line(tmp_path: Path, capsys, monkeypatch) -> None:
+    """Issue 20.14, the rest of a run's writes (logs, visualizer files): an ENOSPC with no
+    file name is one line naming the work dir, not a traceback."""
+    from mmengine.hooks import LoggerHook
+
+    def full_disk(*args, **kwargs) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(LoggerHook, 'after_train_iter', full_disk)
+    code, err = tool_main('train.py', [TINY_CFG, '--work-dir', tmp_path / 'w'], capsys)
+    assert_one_error(code, err, str(tmp_path / 'w'), os.strerror(errno.ENOSPC))
