@@ -295,3 +295,31 @@ def test_lol5_table_full_disk(lol: Path, tmp_path: Path, capsys) -> None:
     os.umask(umask)
     assert mod.main(['--lol', str(lol), '--out', str(out)]) == 0
     assert (out / 'table.md').stat().st_mode & 0o777 == 0o666 & ~umask
+
+
+# --- 20.2: plot_pr's --out against every file of the data set ---------------------------------
+
+def test_plot_pr_never_replaces_a_data_set_file(tmp_path: Path, capsys) -> None:
+    """20.2: ``--out <an image the data set reads> --overwrite`` replaced the image (only the
+    config and pickles were compared); a hard link to a label file under a .png name too."""
+    from mmdet.evaluation import DumpDetResults
+
+    from tests.test_darkface import make_darkface, metric_samples
+    root = Path(make_darkface(tmp_path / 'df'))
+    cfg = tmp_path / 'cfg.py'
+    cfg.write_text(f"default_scope = 'mmdet'\ncustom_imports = dict(imports=['mmruas'])\n"
+                   f"test_dataloader = dict(dataset=dict(type='DarkFaceDataset', "
+                   f"data_root={str(root)!r}, test_mode=True, pipeline=[]))\n")
+    pkl = tmp_path / 'good.pkl'
+    dump = DumpDetResults(out_file_path=str(pkl))
+    dump.process({}, metric_samples(str(root), 0.0))
+    dump.evaluate(3)
+    os.link(root / 'label' / '2.txt', tmp_path / 'label_link.png')
+    mod = load_tool('analysis_tools/plot_pr.py')
+    before = {p: sha(p) for p in root.rglob('*') if p.is_file()}
+    for out, needle in ((root / 'image' / '1.png', '1.png'),
+                        (tmp_path / 'label_link.png', '2.txt')):
+        code, err = run_main(mod, [str(cfg), str(pkl), '--out', str(out), '--overwrite'], capsys)
+        one_line(code, err, 'would overwrite the input', needle)
+    assert {p: sha(p) for p in root.rglob('*') if p.is_file()} == before
+    assert run_main(mod, [str(cfg), str(pkl), '--out', str(tmp_path / 'pr.png')], capsys)[0] == 0

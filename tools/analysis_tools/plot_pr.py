@@ -16,7 +16,9 @@ Skip-and-report: a file that cannot be read, is not a detection dump, or does no
 exactly the data set's images is reported on stderr and left out; the PNG holds the other
 curves and the exit status is 1 (2, with one ``error:`` line, when no curve could be drawn
 or the arguments are bad). The PNG is written atomically; it never replaces an input file
-and replaces an existing file only with ``--overwrite``.
+(the config, the pickles, and every file of the data set: images, label files, image
+lists; compared by inode, so links count) and replaces an existing file only with
+``--overwrite``.
 """
 from __future__ import annotations
 
@@ -29,12 +31,19 @@ import numpy as np
 
 import mmruas  # noqa: F401  (registers the data sets)
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
-from mmruas.utils.safe_io import atomic_path, check_new_output, ensure_folder
+from mmruas.utils.safe_io import (
+    atomic_path,
+    check_new_output,
+    check_not_inputs,
+    ensure_folder,
+)
 from mmruas.utils.safe_pickle import UnsafePickleError, load_pickle
 
 
-def ground_truth(cfg) -> tuple[list[str], dict[str, dict]]:
-    """``(classes, {img_path: eval_map annotation})`` of the config's test data set."""
+def ground_truth(cfg, files: list[str] | None = None) -> tuple[list[str], dict[str, dict]]:
+    """``(classes, {img_path: eval_map annotation})`` of the config's test data set; the
+    files the data set reads (images, its ``ann_file``, every ``*_path`` of a sample such
+    as label files) are appended to ``files`` when given."""
     from mmengine.registry import DATASETS, DefaultScope
 
     ds_cfg = cfg.get('test_dataloader', {}).get('dataset')
@@ -44,8 +53,13 @@ def ground_truth(cfg) -> tuple[list[str], dict[str, dict]]:
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmdet')):
         dataset = DATASETS.build(ds_cfg)
     anns = {}
+    ann_file = getattr(dataset, 'ann_file', '')
+    if files is not None and isinstance(ann_file, str) and ann_file:
+        files.append(ann_file)
     for i in range(len(dataset)):
         info = dataset.get_data_info(i)
+        if files is not None:
+            files += [v for k, v in info.items() if k.endswith('_path') and isinstance(v, str)]
         keep = [x for x in info['instances'] if not x.get('ignore_flag', 0)]
         drop = [x for x in info['instances'] if x.get('ignore_flag', 0)]
         anns[osp.abspath(info['img_path'])] = dict(
@@ -163,7 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not 0 < args.iou_thr < 1:
         raise ToolError(f'--iou-thr must be in (0, 1), got {args.iou_thr}')
     cfg = load_config(args.config, args.cfg_options)
-    classes, anns = ground_truth(cfg)
+    data_files: list[str] = []
+    classes, anns = ground_truth(cfg, data_files)
+    check_not_inputs(args.out, [args.config, *args.predictions, *data_files])
     labels = args.labels or [osp.splitext(osp.basename(p))[0] for p in args.predictions]
     curves, failed = [], []
     for path, label in zip(args.predictions, labels):
