@@ -323,3 +323,18 @@ def test_plot_pr_never_replaces_a_data_set_file(tmp_path: Path, capsys) -> None:
         one_line(code, err, 'would overwrite the input', needle)
     assert {p: sha(p) for p in root.rglob('*') if p.is_file()} == before
     assert run_main(mod, [str(cfg), str(pkl), '--out', str(tmp_path / 'pr.png')], capsys)[0] == 0
+
+
+def test_enhance_tool_other_video_container_is_one_line(enhance_ckpt: Path, tmp_path: Path,
+                                                        monkeypatch, capsys) -> None:
+    """A video container the tool does not write (.flv) was "cannot read image"."""
+    mod = load_tool('enhance.py')
+    (tmp_path / 'in').mkdir()
+    (tmp_path / 'in' / 'clip.flv').write_bytes(b'FLV\x01')
+    monkeypatch.setattr(sys, 'argv', ['enhance.py', str(ENHANCE_CFG), str(enhance_ckpt),
+                                      str(tmp_path / 'in' / 'clip.flv'), str(tmp_path / 'out'),
+                                      '--device', 'cpu'])
+    code, err = run_main(type('M', (), {'main': staticmethod(lambda _argv: mod.main())}),
+                         [], capsys)
+    one_line(code, err, 'clip.flv', 'unsupported video container')
+    assert not (tmp_path / 'out').exists()
