@@ -7,8 +7,11 @@ PY := $(VENV)/bin/python
 install:
 	bash tools/install.sh
 
+# the suite on TEST_WORKERS processes, each taking whole test files (module fixtures built
+# once); TEST_WORKERS=0 runs it in this one process
+TEST_WORKERS ?= 2
 test: install
-	$(PY) -m pytest -q tests
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile tests
 
 test-slow: install
 	$(PY) -m pytest -q -m slow tests
