@@ -32,6 +32,12 @@ class DataError(ToolError, ValueError):
     ``ValueError`` for API callers, one ``error:`` line for the tools."""
 
 
+class WriteError(ToolError, OSError):
+    """A write that failed (full disk, I/O error) after which nothing was lost; the message
+    names the file and what stayed intact. An ``OSError`` for API callers and hooks, one
+    ``error:`` line for the tools."""
+
+
 class ImageReadError(ToolError, OSError):
     """An image file that cannot be decoded (empty, truncated, unsupported); the message
     names the file. An ``OSError`` for API callers, one ``error:`` line for the tools

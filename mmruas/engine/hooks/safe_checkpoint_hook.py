@@ -9,8 +9,8 @@ folder, renames it into place when complete (``os.replace``), then replaces
 ``last_checkpoint`` atomically, and only then removes the checkpoints beyond
 ``max_keep_ckpts``. Everything else (intervals, ``save_best``, ``save_last``, resuming
 its queue) is mmengine's. A save that fails with an ``OSError`` (a full disk, a read-only
-folder) raises :class:`~mmruas.utils.cli.ToolError` naming the checkpoint and the last
-complete one, which stays in place with ``last_checkpoint`` naming it. Registered in
+folder) raises :class:`~mmruas.utils.cli.WriteError` (a ``ToolError`` and an ``OSError``)
+naming the checkpoint and the last complete one, which stays in place with ``last_checkpoint`` naming it. Registered in
 mmengine's root ``HOOKS``, so every scope (mmruas, mmdet, mmseg) finds
 ``type='SafeCheckpointHook'``; ``tools/train.py`` uses it in place of a config's
 ``CheckpointHook``.
@@ -25,7 +25,7 @@ from mmengine.fileio import LocalBackend
 from mmengine.hooks import CheckpointHook
 from mmengine.registry import HOOKS
 
-from mmruas.utils.cli import ToolError
+from mmruas.utils.cli import WriteError
 from mmruas.utils.safe_io import atomic_write_bytes, fsync_file
 
 __all__ = ['SafeCheckpointHook']
@@ -64,7 +64,7 @@ class SafeCheckpointHook(CheckpointHook):
             atomic_write_bytes(osp.join(runner.work_dir, 'last_checkpoint'),
                                self.last_ckpt.encode(), overwrite=True)
         except OSError as exc:
-            raise ToolError(f'cannot save checkpoint {self.last_ckpt}: '
+            raise WriteError(f'cannot save checkpoint {self.last_ckpt}: '
                             f'{exc.strerror or exc}; {_kept(previous)}') from None
         finally:
             if is_main_process() and osp.lexists(tmp):
