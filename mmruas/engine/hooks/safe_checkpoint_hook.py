@@ -10,8 +10,8 @@ folder, renames it into place when complete (``os.replace``), then replaces
 ``max_keep_ckpts``. Everything else (intervals, ``save_best``, ``save_last``, resuming
 its queue) is mmengine's. A save that fails with an ``OSError`` (a full disk, a read-only
 folder) raises :class:`~mmruas.utils.cli.WriteError` (a ``ToolError`` and an ``OSError``)
-naming the checkpoint and the last complete one, which stays in place with ``last_checkpoint`` naming it. Registered in
-mmengine's root ``HOOKS``, so every scope (mmruas, mmdet, mmseg) finds
+naming the checkpoint and the last complete one, which stays in place with
+``last_checkpoint`` naming it. Registered in mmengine's root ``HOOKS``, so every scope (mmruas, mmdet, mmseg) finds
 ``type='SafeCheckpointHook'``; ``tools/train.py`` uses it in place of a config's
 ``CheckpointHook``.
 """
