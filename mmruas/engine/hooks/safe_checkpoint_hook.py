@@ -11,9 +11,9 @@ folder, renames it into place when complete (``os.replace``), then replaces
 its queue) is mmengine's. A save that fails with an ``OSError`` (a full disk, a read-only
 folder) raises :class:`~mmruas.utils.cli.WriteError` (a ``ToolError`` and an ``OSError``)
 naming the checkpoint and the last complete one, which stays in place with
-``last_checkpoint`` naming it. Registered in mmengine's root ``HOOKS``, so every scope (mmruas, mmdet, mmseg) finds
-``type='SafeCheckpointHook'``; ``tools/train.py`` uses it in place of a config's
-``CheckpointHook``.
+``last_checkpoint`` naming it. Registered in mmengine's root ``HOOKS``, so every scope
+(mmruas, mmdet, mmseg) finds ``type='SafeCheckpointHook'``; ``tools/train.py`` uses it in
+place of a config's ``CheckpointHook``.
 """
 from __future__ import annotations
 
