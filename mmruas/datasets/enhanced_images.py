@@ -20,19 +20,11 @@ from __future__ import annotations
 import os
 import os.path as osp
 
-from PIL import Image
+from .folders import image_size
 
 __all__ = ['EnhancedImagesMixin', 'substitute_images']
 
 IMAGE_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp')
-
-
-def _size(path: str) -> tuple[int, int]:
-    try:
-        with Image.open(path) as img:
-            return img.size
-    except OSError as err:
-        raise ValueError(f'cannot read image {path}: {err}') from None
 
 
 def substitute_images(infos: list[dict], data_root: str, enhanced_root: str) -> list[dict]:
@@ -73,7 +65,7 @@ def substitute_images(infos: list[dict], data_root: str, enhanced_root: str) -> 
         if len(same) > 1:
             raise ValueError(f'{folder}: {" and ".join(same)} both match {name}; keep one')
         dst = osp.join(folder, same[0])
-        got, want = _size(dst), _size(src)
+        got, want = image_size(dst), image_size(src)
         if got != want:
             raise ValueError(f'{dst}: enhanced image is {got[0]}x{got[1]}, its original {src} '
                              f'{want[0]}x{want[1]} (width x height); enhancers must keep the size')

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
+from PIL import Image
 
 from mmruas.registry import DATASETS
 
@@ -20,6 +21,15 @@ __all__ = ['IMG_EXTENSIONS', 'PairedFolderDataset', 'UnpairedFolderDataset', 'li
            'pair_images']
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff', '.webp', '.ppm', '.pgm')
+
+
+def image_size(path: str) -> tuple[int, int]:
+    """(width, height) from the file's header; ValueError naming an unreadable file."""
+    try:
+        with Image.open(path) as img:
+            return img.size
+    except OSError as err:
+        raise ValueError(f'cannot read image size of {path}: {err}') from None
 
 
 def check_dir(path: str, what: str = 'folder') -> str:

@@ -9,7 +9,8 @@ from collections.abc import Callable
 
 from mmdet.datasets import BaseDetDataset
 from mmengine.logging import print_log
-from PIL import Image
+
+from .folders import image_size
 
 __all__ = ['ListedDetDataset']
 
@@ -28,14 +29,7 @@ class ListedDetDataset(BaseDetDataset):
             raise FileNotFoundError(text)
         print_log(f'skipped: {text}', logger='current', level=logging.WARNING)
 
-    @staticmethod
-    def _image_size(img_path: str) -> tuple[int, int]:
-        """(width, height) from the file's header; ValueError naming an unreadable file."""
-        try:
-            with Image.open(img_path) as img:
-                return img.size
-        except OSError as err:
-            raise ValueError(f'cannot read image size of {img_path}: {err}') from None
+    _image_size = staticmethod(image_size)   # (width, height) from the header
 
     def _read_ann_file(self, key: Callable[[str], str]) -> list[tuple[str, str]]:
         """``(key(name), 'ann_file:line')`` for each listed name (first field of a line;
