@@ -25,7 +25,7 @@ The chain (sRGB → a short-exposure noisy RAW, amplified like SID's inputs):
    code returns it. ``amplify=False`` keeps the dark ``z / S`` (mean scaled by 1/r).
 
 Values (Chen et al.'s paper text was not available to us; these are the values of their
-released code, github.com/Linwei-Chen/LIS, ``noisemodel/dark_noising.py`` and its configs,
+released code (the LIS repository), ``noisemodel/dark_noising.py`` and its configs,
 which we read): noise model ``'PGRU'`` (shot, Tukey-lambda read, row, quantisation; no colour
 bias), ratio U(10, 100), saturation ``S = 16383 − 512``, the Canon EOS 5D Mark IV calibration
 of ELD's release (:data:`CANON_EOS5D4`). Our choices: quantisation noise per sample (their
