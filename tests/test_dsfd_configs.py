@@ -254,12 +254,33 @@ def test_multi_scale_flip_test_with_tools_test_tta(tmp_path):
         tool.enable_tta(bare)
 
 
+def train_and_evaluate(cfg: Config, root: str, train: list, test: list, work_dir,
+                       **dataset):
+    """One epoch (train.txt at batch 2) then the config's evaluator on test.txt, through the
+    Runner; ``dataset`` adds data set arguments to both loaders. Asserts a valid mAP."""
+    from mmengine.runner import Runner
+
+    cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
+    cfg.train_dataloader.dataset.update(data_root=root, pipeline=train, **dataset)
+    cfg.val_dataloader.update(num_workers=0, persistent_workers=False)
+    cfg.val_dataloader.dataset.update(data_root=root, pipeline=test, **dataset)
+    cfg.update(work_dir=str(work_dir), log_level='WARNING', test_dataloader=None,
+               test_cfg=None, test_evaluator=None)
+    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1, val_interval=1)
+    cfg.param_scheduler = None
+    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=100)
+    cfg.default_hooks.visualization.draw = False
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert 0.0 <= runner.val_loop.run()['pascal_voc/mAP'] <= 1.0
+    return runner
+
+
 def test_baseline_trains_and_evaluates_on_another_enhancers_images(tmp_path):
     """Table IX's enhancer + DSFD rows: the baseline (no scene) trains one iteration and is
     evaluated on an enhanced twin of the DARK FACE tree (``enhanced_root``), labels and list
     still read from the data root."""
     import numpy as np
-    from mmengine.runner import Runner
     from PIL import Image
 
     cfg = load_tiny(VARIANTS['baseline_no_scene'])
@@ -276,21 +297,8 @@ def test_baseline_trains_and_evaluates_on_another_enhancers_images(tmp_path):
     test_pipe = [pipe[0], pipe[2], pipe[1],
                  dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',
                                                        'img_shape', 'scale_factor'))]
-    cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
-    cfg.train_dataloader.dataset.update(data_root=root, pipeline=pipe, enhanced_root=str(enhanced))
-    cfg.val_dataloader.update(num_workers=0, persistent_workers=False)
-    cfg.val_dataloader.dataset.update(data_root=root, pipeline=test_pipe,
-                                      enhanced_root=str(enhanced))
-    cfg.update(work_dir=str(tmp_path / 'work'), log_level='WARNING', test_dataloader=None,
-               test_cfg=None, test_evaluator=None)
-    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1, val_interval=1)
-    cfg.param_scheduler = None
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=100)
-    cfg.default_hooks.visualization.draw = False
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    metrics = runner.val_loop.run()
-    assert 0.0 <= metrics['pascal_voc/mAP'] <= 1.0
+    runner = train_and_evaluate(cfg, root, pipe, test_pipe, tmp_path / 'work',
+                                enhanced_root=str(enhanced))
     info = runner.val_dataloader.dataset.get_data_info(0)
     assert info['img_path'] == str(enhanced / 'image' / '2.png') and len(info['instances']) == 1
 
@@ -299,8 +307,6 @@ def test_bgl_transfer_config_runs_one_iteration_and_its_evaluator(tmp_path):
     """BGL Table 3's detection transfer (configs/bgl/bgl_transfer_dsfd_darkface.py) through
     the Runner: one training iteration on synthesised low-light RAW through the frozen block,
     then the DARK FACE evaluator on the seeded test synthesis."""
-    from mmengine.runner import Runner
-
     from mmruas.bgl import GenerativeBlock
 
     cfg = load_tiny(REPO / 'configs' / 'bgl' / 'bgl_transfer_dsfd_darkface.py')
@@ -319,19 +325,6 @@ def test_bgl_transfer_config_runs_one_iteration_and_its_evaluator(tmp_path):
              resize, raw, dict(type='PackDetInputs')]
     test = [dict(type='LoadImageFromFile'), resize, dict(type='LoadAnnotations', with_bbox=True),
             dict(raw, seed=0), cfg.test_pipeline[-1]]
-    cfg.train_dataloader.update(batch_size=2, num_workers=0, persistent_workers=False)
-    cfg.train_dataloader.dataset.update(data_root=root, pipeline=train)
-    cfg.val_dataloader.update(num_workers=0, persistent_workers=False)
-    cfg.val_dataloader.dataset.update(data_root=root, pipeline=test)
-    cfg.update(work_dir=str(tmp_path / 'work'), log_level='WARNING', test_dataloader=None,
-               test_cfg=None, test_evaluator=None)
-    cfg.train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=1, val_interval=1)
-    cfg.param_scheduler = None
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', interval=100)
-    cfg.default_hooks.visualization.draw = False
-    runner = Runner.from_cfg(cfg)
-    runner.train()
-    metrics = runner.val_loop.run()
-    assert 0.0 <= metrics['pascal_voc/mAP'] <= 1.0
+    runner = train_and_evaluate(cfg, root, train, test, tmp_path / 'work')
     for k, v in block.state_dict().items():      # the block stayed frozen
         assert torch.equal(runner.model.data_preprocessor.scene.state_dict()[k], v)
