@@ -31,6 +31,35 @@ pip install -q --no-compile -r requirements/torch.txt
 # opencv-python-headless before mmcv so that mmcv's setup.py does not add opencv-python.
 pip install -q --no-compile -r requirements/build.txt
 
+# A CUDA build (a GPU visible, or FORCE_CUDA=1 with TORCH_CUDA_ARCH_LIST, e.g. on a machine
+# without a GPU): use the system toolkit when nvcc is found (CUDA_HOME/bin or PATH); else
+# install nvcc with its NVVM back end, its headers and CCCL from PyPI, pinned to torch's CUDA
+# version, into the venv, and point CUDA_HOME at a folder laid out as torch's extension
+# builder expects (bin, include, lib64 with the unversioned .so names the linker asks for).
+cuda_toolkit() {
+  if [ -x "${CUDA_HOME:-/nonexistent}/bin/nvcc" ] || command -v nvcc >/dev/null 2>&1; then
+    echo "[install] CUDA toolkit: $(command -v nvcc || echo "$CUDA_HOME/bin/nvcc")"
+    return
+  fi
+  local ver site home
+  ver=$("$VENV/bin/python" -c 'import torch; print(torch.version.cuda or "")')
+  [ -n "$ver" ] || { echo "[install] torch has no CUDA version; cannot build CUDA ops" >&2; exit 1; }
+  echo "[install] no nvcc found: nvcc $ver from PyPI into $VENV"
+  pip install -q --no-deps "nvidia-cuda-nvcc==$ver.*" "nvidia-cuda-cccl==$ver.*" \
+    "nvidia-cuda-crt==$ver.*" "nvidia-nvvm==$ver.*"
+  site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+  local nv="$site/nvidia/cu${ver%%.*}"
+  [ -x "$nv/bin/nvcc" ] || { echo "[install] nvcc not found under $nv" >&2; exit 1; }
+  home="$(cd "$VENV" && pwd)/cuda"
+  rm -rf "$home" && mkdir -p "$home/lib64"
+  ln -s "$nv/bin" "$home/bin" && ln -s "$nv/include" "$home/include"
+  for lib in "$nv"/lib/*.so.*; do
+    local base; base=$(basename "$lib")
+    ln -sf "$lib" "$home/lib64/$base" && ln -sf "$lib" "$home/lib64/${base%%.so.*}.so"
+  done
+  export CUDA_HOME="$home" PATH="$home/bin:$PATH"
+}
+
 key=$("$VENV/bin/python" - <<'EOF'
 import os, sys, torch
 cuda = 'cpu'
@@ -48,6 +77,9 @@ if ! ls "$wheel_dir"/mmcv-*.whl >/dev/null 2>&1; then
   pip download -q --no-deps --no-build-isolation --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
   tar -xzf "$build/mmcv-$MMCV_VERSION.tar.gz" -C "$build"
   src="$build/mmcv-$MMCV_VERSION"
+  if [[ "$key" != *-cpu ]]; then
+    cuda_toolkit   # nvcc and the CUDA headers: the system's, or torch's CUDA version from PyPI
+  fi
   # torch >= 2.10 headers require C++20; mmcv's setup.py pins older standards.
   sed -i -e 's/-std=c++14/-std=c++20/g' -e 's/-std=c++17/-std=c++20/g' "$src/setup.py"
   grep -q 'std=c++20' "$src/setup.py" || { echo "[install] could not patch mmcv's C++ standard" >&2; exit 1; }
