@@ -32,19 +32,24 @@ pip install -q --no-compile -r requirements/torch.txt
 pip install -q --no-compile -r requirements/build.txt
 
 # A CUDA build (a GPU visible, or FORCE_CUDA=1 with TORCH_CUDA_ARCH_LIST, e.g. on a machine
-# without a GPU): use the system toolkit when nvcc is found (CUDA_HOME/bin or PATH); else
+# without a GPU): use a complete system toolkit (CUDA_HOME, else /usr/local/cuda); else
 # install nvcc with its NVVM back end, its headers and CCCL from PyPI, pinned to torch's CUDA
 # version, into the venv, and point CUDA_HOME at a folder laid out as torch's extension
 # builder expects (bin, include, lib64 with the unversioned .so names the linker asks for).
 cuda_toolkit() {
-  if [ -x "${CUDA_HOME:-/nonexistent}/bin/nvcc" ] || command -v nvcc >/dev/null 2>&1; then
-    echo "[install] CUDA toolkit: $(command -v nvcc || echo "$CUDA_HOME/bin/nvcc")"
-    return
-  fi
   local ver site home
+  for home in "${CUDA_HOME:-}" /usr/local/cuda; do
+    # complete: the driver, its NVVM back end and the runtime headers (a bare nvcc is not)
+    if [ -n "$home" ] && [ -x "$home/bin/nvcc" ] && [ -x "$home/nvvm/bin/cicc" ] \
+        && [ -f "$home/include/cuda_runtime.h" ]; then
+      echo "[install] CUDA toolkit: $home"
+      export CUDA_HOME="$home" PATH="$home/bin:$PATH"
+      return
+    fi
+  done
   ver=$("$VENV/bin/python" -c 'import torch; print(torch.version.cuda or "")')
   [ -n "$ver" ] || { echo "[install] torch has no CUDA version; cannot build CUDA ops" >&2; exit 1; }
-  echo "[install] no nvcc found: nvcc $ver from PyPI into $VENV"
+  echo "[install] no complete CUDA toolkit found: nvcc $ver from PyPI into $VENV"
   pip install -q --no-deps "nvidia-cuda-nvcc==$ver.*" "nvidia-cuda-cccl==$ver.*" \
     "nvidia-cuda-crt==$ver.*" "nvidia-nvvm==$ver.*"
   site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
