@@ -3,6 +3,10 @@
 # 789 LOL pairs of RUAS-TPAMI §6.1 (100 pairs for evaluation, the other 689 for search and
 # training); the official split is the default, a seeded random 689 / 100 is
 # ./lolv2_random.py. Training is unsupervised: the losses see only the low images.
+# Loaders and the test pipeline are LOL's (./lol.py); the data set, the training crops, the
+# batch and the metrics differ.
+_base_ = ['./lol.py']
+
 dataset_type = 'LOLv2Dataset'
 data_root = 'data/LOL-v2/Real_captured'
 
@@ -13,25 +17,9 @@ train_pipeline = [
     dict(type='PairedRandomCrop', crop_size=320, offset_margin=1),
     dict(type='PackEnhanceInputs'),
 ]
-test_pipeline = [
-    dict(type='LoadLowLightImage'),
-    dict(type='LoadGtImage'),
-    dict(type='PackEnhanceInputs'),
-]
-train_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='InfiniteSampler', shuffle=True),
-    dataset=dict(type=dataset_type, data_root=data_root, split='train',
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    batch_size=1,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(type=dataset_type, data_root=data_root, split='test',
-                 pipeline=test_pipeline))
+train_dataloader = dict(batch_size=1, dataset=dict(type=dataset_type, data_root=data_root,
+                                                   pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(type=dataset_type, data_root=data_root))
 test_dataloader = val_dataloader
 # RUAS-TPAMI §6.1's metrics: PSNR, SSIM, LPIPS (Zhang et al. 2018, AlexNet v0.1). LPIPS
 # reads two local weight files and never downloads: torchvision's AlexNet state dict and
