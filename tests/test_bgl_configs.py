@@ -11,6 +11,7 @@ from mmengine.runner import Runner
 
 import mmruas  # noqa: F401
 
+from .bgl_fixture import use_tiny_block
 from .test_sid import make_tiny_sid
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -146,8 +147,6 @@ def test_acdc_transfer_config_trains_and_reports_16_classes(tmp_path):
     layout: one training iteration (batch 5, lr 0.1, Chen et al.'s low-light RAW, the frozen
     block from a checkpoint) and its evaluator with BGL Table 2's 16-class mIoU beside the
     19-class one."""
-    from mmruas.bgl import GenerativeBlock
-
     from .acdc_fixture import make_tiny_acdc
     from .test_segmentation import tiny
 
@@ -156,13 +155,8 @@ def test_acdc_transfer_config_trains_and_reports_16_classes(tmp_path):
     cfg = Config.fromfile(osp.join(REPO, 'configs', 'bgl',
                                    'bgl_transfer_deeplabv3plus_acdc.py'))
     assert cfg.train_dataloader.batch_size == 5 and cfg.optim_wrapper.optimizer.lr == 0.1
-    block = GenerativeBlock(base_channels=4)
-    ckpt = tmp_path / 'bgl.pth'
-    torch.save({'state_dict': {f'generator.{k}': v for k, v in block.state_dict().items()}},
-               ckpt)
     tiny(cfg.model)
-    cfg.model.data_preprocessor.update(scene=dict(type='GenerativeBlock', base_channels=4),
-                                       scene_checkpoint=str(ckpt))
+    block = use_tiny_block(cfg.model, tmp_path / 'bgl.pth')
     cfg.work_dir = str(tmp_path / 'work')
     train_pipe = cfg.train_dataloader.dataset.pipeline
     train_pipe[2].scale = (64, 48)                        # RandomResize

@@ -24,6 +24,7 @@ from mmruas.search_space.genotype import (
     DET_SCENE_DARKFACE,
 )
 from mmruas.utils import ToolError, check_weight_files, weight_files
+from tests.bgl_fixture import use_tiny_block
 from tests.test_darkface import make_darkface
 from tests.test_dsfd import CH, EXTRA
 
@@ -182,18 +183,11 @@ def test_bgl_transfer_config_trains_on_unprocessed_darkface(tmp_path):
     """configs/bgl/bgl_transfer_dsfd_darkface.py: DARK FACE images are unprocessed to packed
     RAW, a BGL checkpoint's frozen generative block maps them back to RGB and the detector
     trains on its output (the block's weights do not move)."""
-    from mmruas.bgl import GenerativeBlock
-
     cfg = Config.fromfile(str(REPO / 'configs' / 'bgl' / 'bgl_transfer_dsfd_darkface.py'))
     assert cfg.model.data_preprocessor.scene == dict(type='GenerativeBlock')
     assert dict(weight_files(cfg))[PP_KEY] == 'work_dirs/bgl_sid_ibgl/iter_20000.pth'
-    block = GenerativeBlock(base_channels=4)
-    ckpt = tmp_path / 'bgl.pth'
-    torch.save({'state_dict': {f'generator.{k}': v for k, v in block.state_dict().items()}},
-               ckpt)
     tiny(cfg.model)
-    cfg.model.data_preprocessor.update(scene=dict(type='GenerativeBlock', base_channels=4),
-                                       scene_checkpoint=str(ckpt))
+    block = use_tiny_block(cfg.model, tmp_path / 'bgl.pth')
     root = make_darkface(tmp_path / 'df')
     (tmp_path / 'df' / 'train.txt').write_text('1\n10\n')
     pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
@@ -307,15 +301,8 @@ def test_bgl_transfer_config_runs_one_iteration_and_its_evaluator(tmp_path):
     """BGL Table 3's detection transfer (configs/bgl/bgl_transfer_dsfd_darkface.py) through
     the Runner: one training iteration on synthesised low-light RAW through the frozen block,
     then the DARK FACE evaluator on the seeded test synthesis."""
-    from mmruas.bgl import GenerativeBlock
-
     cfg = load_tiny(REPO / 'configs' / 'bgl' / 'bgl_transfer_dsfd_darkface.py')
-    ckpt = tmp_path / 'bgl.pth'
-    block = GenerativeBlock(base_channels=4)
-    torch.save({'state_dict': {f'generator.{k}': v for k, v in block.state_dict().items()}},
-               ckpt)
-    cfg.model.data_preprocessor.update(scene=dict(type='GenerativeBlock', base_channels=4),
-                                       scene_checkpoint=str(ckpt))
+    block = use_tiny_block(cfg.model, tmp_path / 'bgl.pth')
     root = make_darkface(tmp_path / 'df')
     (tmp_path / 'df' / 'train.txt').write_text('1\n10\n')
     (tmp_path / 'df' / 'test.txt').write_text('2\n')

@@ -25,6 +25,7 @@ from mmruas.search_space.genotype import DET_SCENE_DARKFACE, Genotype, derive_ge
 from mmruas.utils import weight_files
 
 from .acdc_fixture import make_tiny_acdc
+from .bgl_fixture import use_tiny_block
 
 torch.set_num_threads(1)
 
@@ -415,17 +416,10 @@ def test_bgl_transfer_config_trains_on_unprocessed_acdc(acdc, tmp_path):
     """configs/bgl/bgl_transfer_deeplabv3plus_acdc.py: ACDC photographs are unprocessed to
     packed RAW, a BGL checkpoint's frozen generative block maps them back to RGB, and the
     segmentor trains on its output (the block's weights do not move)."""
-    from mmruas.bgl import GenerativeBlock
-
     cfg = Config.fromfile(str(REPO / 'configs' / 'bgl' / 'bgl_transfer_deeplabv3plus_acdc.py'))
     assert cfg.model.data_preprocessor.scene == dict(type='GenerativeBlock')
-    block = GenerativeBlock(base_channels=4)
-    ckpt = tmp_path / 'bgl.pth'
-    torch.save({'state_dict': {f'generator.{k}': v for k, v in block.state_dict().items()}},
-               ckpt)
     tiny(cfg.model)
-    cfg.model.data_preprocessor.update(scene=dict(type='GenerativeBlock', base_channels=4),
-                                       scene_checkpoint=str(ckpt))
+    block = use_tiny_block(cfg.model, tmp_path / 'bgl.pth')
     pipeline = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
                 cfg.train_dataloader.dataset.pipeline[-2], dict(type='PackSegInputs')]
     assert pipeline[2]['type'] == 'mmruas.LowLightRaw'
