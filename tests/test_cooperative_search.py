@@ -356,6 +356,7 @@ def _search_cfg_file(tmp_path, max_iters=4):
     return str(path)
 
 
+@pytest.mark.distributed
 @pytest.mark.skipif(torch.cuda.is_available(), reason='tests the CPU (gloo) path')
 def test_distributed_search_equals_single_process_global_batch(tmp_path):
     """2 gloo ranks × batch 1 = 1 process × batch 2 (second order): α identical on the ranks."""

@@ -168,6 +168,7 @@ def dist_train(work_dir: Path, nproc: int, *args: str) -> subprocess.CompletedPr
                env=env)
 
 
+@pytest.mark.distributed
 @pytest.mark.skipif(has_accelerator(), reason='tests the CPU (gloo) path')
 def test_dist_train_two_processes_on_cpu(tmp_path: Path) -> None:
     """2 gloo ranks x batch 4 train exactly like 1 process with batch 8."""
@@ -185,6 +186,7 @@ def test_dist_train_two_processes_on_cpu(tmp_path: Path) -> None:
         assert torch.allclose(dist_ckpt['state_dict'][key], value, atol=1e-5), key
 
 
+@pytest.mark.distributed
 @pytest.mark.skipif(has_accelerator(), reason='tests the CPU (gloo) path')
 def test_dist_train_nccl_config_falls_back_to_gloo_on_cpu(tmp_path: Path) -> None:
     """Stock configs ask for nccl; without a GPU the launcher uses gloo instead."""
