@@ -8,6 +8,7 @@ registries, which import them when they import their own models: the core import
 library (docs/design.md).
 """
 from . import bgl, compat, datasets, engine, evaluation, losses, models, scene, search, search_space
+from .deprecated import install_finder
 from .registry import link_adapters
 
 __all__ = ['bgl', 'compat', 'datasets', 'engine', 'evaluation', 'losses', 'models', 'scene',
@@ -16,4 +17,5 @@ __all__ = ['bgl', 'compat', 'datasets', 'engine', 'evaluation', 'losses', 'model
 __version__ = '0.1.0'
 
 compat.apply()
+install_finder()  # old module paths of the mmdet / mmseg parts (mmruas.deprecated)
 link_adapters()

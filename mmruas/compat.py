@@ -4,8 +4,7 @@ shows each stock failure):
 
 * fix 1 by ``import mmruas`` (:func:`apply`): any run may load a checkpoint;
 * fix 2 by ``tools/train.py`` / ``tools/test.py`` for a launched run on a machine without an
-  accelerator (:func:`enable_cpu_distributed`), so nobody else gets mmengine patched;
-* fix 3 by the mmdet adapter (:mod:`mmruas.det`), i.e. once mmdet's models are imported.
+  accelerator (:func:`enable_cpu_distributed`), so nobody else gets mmengine patched.
 
 1. ``torch.load`` defaults to ``weights_only=True`` since torch 2.6, and mmengine
    checkpoints hold a few non-tensor objects (the message hub's ``HistoryBuffer``s,
@@ -23,15 +22,10 @@ shows each stock failure):
    modules; so ``tools/dist_train.sh`` could not run on CPU. Without an accelerator we
    skip ``set_device``, use ``gloo`` where the config asks for ``nccl`` (stock mmdet and
    mmseg configs do; NCCL needs GPUs), and drop ``device_ids`` for CPU modules.
-3. mmdet 3.3.0's ``SSDHead`` computes its softmax loss inline and never builds a
-   ``loss_cls`` module, but the shared ``BaseDenseHead._predict_by_feat_single`` reads
-   ``self.loss_cls`` (``getattr(self.loss_cls, 'custom_cls_channels', False)``), so every
-   SSD ``predict`` ends in ``AttributeError: 'SSDHead' object has no attribute
-   'loss_cls'``. ``SSDHead.loss_cls`` becomes a property returning the registered
-   ``loss_cls`` module or ``None``; with ``None`` the check is ``False`` and the head
-   takes its own ``use_sigmoid_cls=False`` branch (softmax without the background
-   column), exactly the behaviour SSD was written for. Subclasses that do register a
-   ``loss_cls`` module still get it.
+
+The third fix of 0.1, a patch of mmdet's ``SSDHead`` so that it predicts, is now a
+registered subclass in the mmdet adapter (:class:`mmruas.det.SoftmaxSSDHead`): nobody
+else's class changes (docs/compatibility.md).
 """
 from __future__ import annotations
 
@@ -121,22 +115,8 @@ def patch_cpu_distributed() -> None:
     MMDistributedDataParallel.__init__ = __init__
 
 
-def _ssd_loss_cls(self) -> object:
-    """``SSDHead.loss_cls``: the registered module or value, else ``None`` (see fix 3)."""
-    return self._modules.get('loss_cls', self.__dict__.get('_mmruas_loss_cls'))
 
 
-def _set_ssd_loss_cls(self, value: object) -> None:
-    # nn.Module.__setattr__ registers modules itself; only other values reach this setter
-    self.__dict__['_mmruas_loss_cls'] = value
-
-
-def patch_ssd_head_loss_cls() -> None:
-    """Let mmdet's ``SSDHead`` predict (see fix 3; imports mmdet's models, idempotent)."""
-    from mmdet.models.dense_heads.ssd_head import SSDHead
-
-    if 'loss_cls' not in SSDHead.__dict__:
-        SSDHead.loss_cls = property(_ssd_loss_cls, _set_ssd_loss_cls)
 
 
 def enable_cpu_distributed(launcher: str) -> bool:

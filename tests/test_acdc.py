@@ -15,7 +15,7 @@ from mmseg.structures import SegDataSample
 from PIL import Image
 
 import mmruas  # noqa: F401
-from mmruas.datasets import ACDCDataset
+from mmruas.seg.datasets import ACDCDataset
 
 from .acdc_fixture import label_path, make_tiny_acdc
 

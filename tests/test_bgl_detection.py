@@ -24,7 +24,7 @@ from mmengine.structures import InstanceData
 
 import mmruas  # noqa: F401  (registers the models)
 from mmruas.bgl import BGLModel
-from mmruas.models import RUASDetDataPreprocessor
+from mmruas.det import RUASDetDataPreprocessor
 from mmruas.search import BilevelProblem
 from tests.test_bgl_solvers import _flat, _ibgl_formula, _sgd
 from tests.test_darkface import make_darkface
@@ -219,7 +219,7 @@ def test_segmentor_as_lower_task_tbgl_step_with_dropout():
     RUASSegDataPreprocessor), L_G / L_F are its losses. Its decode heads use dropout: each
     closure replays one random stream, so repeated passes see one function and the TBGL
     step is the written-out formula."""
-    from mmruas.models import RUASSegDataPreprocessor
+    from mmruas.seg import RUASSegDataPreprocessor
     from tests.test_segmentation import tiny as tiny_seg
 
     cfg = Config.fromfile(str(REPO / 'configs' / '_base_' / 'models' /

@@ -13,8 +13,8 @@ import torch
 from mmengine.config import Config
 from PIL import Image
 
-from mmruas.datasets import DarkFaceDataset
 from mmruas.datasets.enhanced_images import substitute_images
+from mmruas.det.datasets import DarkFaceDataset
 
 from .acdc_fixture import make_tiny_acdc
 from .test_darkface import make_darkface
@@ -99,7 +99,7 @@ def test_substitute_matches_by_stem_and_names_what_is_wrong(tmp_path):
 
 
 def test_acdc_labels_stay_images_move(tmp_path):
-    from mmruas.datasets import ACDCDataset
+    from mmruas.seg.datasets import ACDCDataset
     root = str(tmp_path / 'acdc')
     make_tiny_acdc(root)
     enh = tmp_path / 'enh'

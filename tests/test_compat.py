@@ -147,38 +147,41 @@ def test_failure_is_real_without_mmruas(trained) -> None:
     assert proc.stdout.strip() == '4'
 
 
-def test_stock_ssd300_predicts(monkeypatch: pytest.MonkeyPatch) -> None:
-    """mmdet 3.3.0's SSDHead has no ``loss_cls``; predict works after ``import mmruas``."""
+def test_stock_ssd300_predicts_with_softmax_ssd_head() -> None:
+    """mmdet 3.3.0's SSDHead has no ``loss_cls`` and cannot predict; mmruas leaves it as it is
+    and registers ``SoftmaxSSDHead``, with which the stock SSD300 config predicts."""
     import mmdet
     from mmdet.models.dense_heads import SSDHead
     from mmdet.registry import MODELS as MMDET_MODELS
     from mmdet.structures import DetDataSample
     from mmengine.registry import DefaultScope
 
+    import mmruas.det  # noqa: F401  (registers SoftmaxSSDHead)
+
     torch.set_num_threads(1)
     cfg = Config.fromfile(str(Path(mmdet.__file__).parent / '.mim/configs/ssd/ssd300_coco.py'))
     cfg.model.backbone.init_cfg = None  # no download
     cfg.model.test_cfg.score_thr = 0.0  # random weights score about 1/81 per class
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        model = MMDET_MODELS.build(cfg.model).eval()
     size = 260  # the smallest input whose last SSD level is still 1 x 1
     data = dict(inputs=[torch.randint(0, 256, (3, size, size), dtype=torch.uint8)],
                 data_samples=[DetDataSample(metainfo=dict(
                     img_shape=(size, size), ori_shape=(size, size), scale_factor=(1.0, 1.0)))])
+    assert 'loss_cls' not in SSDHead.__dict__  # nobody else's SSDHead is patched
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        torch.manual_seed(0)
+        stock = MMDET_MODELS.build(cfg.model).eval()
+        cfg.model.bbox_head.type = 'SoftmaxSSDHead'
+        torch.manual_seed(0)
+        model = MMDET_MODELS.build(cfg.model).eval()
+    with pytest.raises(AttributeError, match="no attribute 'loss_cls'"), torch.no_grad():
+        stock.test_step(data)  # the stock failure, as reported
     with torch.no_grad():
         (pred,) = model.test_step(data)
     assert isinstance(pred, DetDataSample)
     inst = pred.pred_instances
     assert inst.bboxes.shape[1] == 4 and len(inst.bboxes) == len(inst.scores) > 0
     assert int(inst.labels.max()) < 80  # softmax without the background column
-    head = model.bbox_head
-    assert head.loss_cls is None and not head.use_sigmoid_cls
-    head.loss_cls = torch.nn.Identity()  # a registered module is still returned
-    assert isinstance(head.loss_cls, torch.nn.Identity)
-    del head._modules['loss_cls']
-    monkeypatch.delattr(SSDHead, 'loss_cls')  # the unpatched head fails as reported
-    with pytest.raises(AttributeError, match="no attribute 'loss_cls'"), torch.no_grad():
-        model.test_step(data)
+    assert model.bbox_head.loss_cls is None and not model.bbox_head.use_sigmoid_cls
 
 
 def run_child(code: str) -> dict:
@@ -240,19 +243,20 @@ print(json.dumps(res))
     assert out['ddp_out'] == [1, 2] and out['backend'] == 'gloo'
 
 
-def test_ssd_fix_comes_with_the_mmdet_adapter() -> None:
-    """``import mmruas`` neither loads mmdet's models nor patches SSDHead; the adapter
-    (imported by mmdet's registry on first use) does."""
+def test_import_mmruas_patches_no_mmdet_class() -> None:
+    """Neither ``import mmruas`` nor its mmdet adapter (imported by mmdet's registry on first
+    use) changes mmdet's ``SSDHead``; the adapter registers ``SoftmaxSSDHead`` instead."""
     out = run_child('''
 import json, sys
 import mmruas
 res = dict(models_loaded='mmdet.models' in sys.modules)
-from mmdet.models.dense_heads import SSDHead
-res['stock'] = 'loss_cls' in SSDHead.__dict__
 from mmdet.registry import MODELS
 MODELS.get('SSDHead')  # mmdet imports its locations: mmdet.models, then mmruas.det
+from mmdet.models.dense_heads import SSDHead
 res['adapter'] = 'mmruas.det' in sys.modules
-res['patched'] = isinstance(SSDHead.__dict__.get('loss_cls'), property)
+res['patched'] = 'loss_cls' in SSDHead.__dict__
+res['softmax_head'] = MODELS.get('SoftmaxSSDHead').__module__
 print(json.dumps(res))
 ''')
-    assert out == dict(models_loaded=False, stock=False, adapter=True, patched=True)
+    assert out == dict(models_loaded=False, adapter=True, patched=False,
+                       softmax_head='mmruas.det.models.heads.softmax_ssd_head')

@@ -16,7 +16,7 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from PIL import Image
 
-from mmruas.datasets import DarkFaceDataset, parse_darkface_label, write_darkface_split
+from mmruas.det.datasets import DarkFaceDataset, parse_darkface_label, write_darkface_split
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 # stem: ((width, height), label lines)

@@ -17,7 +17,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from mmruas.datasets.mini_exdark import MINI_CLASSES
+from mmruas.det.datasets.mini_exdark import MINI_CLASSES
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

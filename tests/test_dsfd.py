@@ -20,8 +20,8 @@ from mmengine.structures import InstanceData
 from torch import nn
 
 import mmruas  # noqa: F401  (registers the models)
-from mmruas.models import DSFDVGG, DSFDHead
-from mmruas.models.heads import SearchSSDHead
+from mmruas.det.models import DSFDVGG, DSFDHead
+from mmruas.det.models.heads import SearchSSDHead
 from mmruas.search_space import TASK_OPS, derive_genotypes
 from mmruas.search_space.genotype import DET_EXTRAS_DARKFACE
 from tests.test_darkface import make_darkface

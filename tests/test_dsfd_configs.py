@@ -13,8 +13,9 @@ from mmengine.optim import OptimWrapper, build_optim_wrapper
 from mmengine.registry import DATASETS, MODELS, DefaultScope
 
 import mmruas  # noqa: F401  (registers the models)
-from mmruas.models import DSFDHead, RUASDetDataPreprocessor, SearchFEMNeck
-from mmruas.models.heads import SearchSSDHead
+from mmruas.det import RUASDetDataPreprocessor
+from mmruas.det.models import DSFDHead, SearchFEMNeck
+from mmruas.det.models.heads import SearchSSDHead
 from mmruas.scene import RUAS
 from mmruas.search_space import TASK_OPS
 from mmruas.search_space.genotype import (

@@ -12,11 +12,11 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from PIL import Image
 
-import mmruas.datasets.exdark as exdark_mod
-import mmruas.datasets.listed_det_dataset as listed_mod
-import mmruas.evaluation.voc_table as voc_table_mod
-from mmruas.datasets import EXDARK_CLASSES, ExDarkDataset, write_random_split
-from mmruas.evaluation import ExDarkVOCMetric
+import mmruas.det.datasets.exdark as exdark_mod
+import mmruas.det.datasets.listed_det_dataset as listed_mod
+import mmruas.det.evaluation.voc_table as voc_table_mod
+from mmruas.det.datasets import EXDARK_CLASSES, ExDarkDataset, write_exdark_split
+from mmruas.det.evaluation import ExDarkVOCMetric
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TAIL = '0 0 0 0 0 0 0'
@@ -274,12 +274,12 @@ def test_voc_metric_perfect_and_hand_computed_ap(monkeypatch):
         ExDarkVOCMetric(scale_ranges=[(0, 32)])
 
 
-def test_write_random_split(root):
+def test_write_exdark_split(root):
     out = [str(root / 'splits' / 'a.txt'), str(root / 'splits' / 'b.txt')]
-    a, b = write_random_split(str(root), out, sizes=(3, 2), seed=1)
+    a, b = write_exdark_split(str(root), out, sizes=(3, 2), seed=1)
     assert len(a) == 3 and len(b) == 2 and not set(a) & set(b)
-    assert write_random_split(str(root), out, sizes=(3, 2), seed=1) == [a, b]
+    assert write_exdark_split(str(root), out, sizes=(3, 2), seed=1) == [a, b]
     ds = ExDarkDataset(data_root=str(root), ann_file='splits/b.txt')
     assert names(ds) == b
     with pytest.raises(ValueError, match='need 6 images'):
-        write_random_split(str(root), out, sizes=(3, 3))
+        write_exdark_split(str(root), out, sizes=(3, 3))

@@ -22,9 +22,10 @@ from mmengine.registry import DATASETS, MODELS, DefaultScope
 from mmengine.structures import InstanceData
 
 import mmruas  # noqa: F401  (registers the models)
-from mmruas.datasets import write_random_split
-from mmruas.datasets.mini_exdark import make_mini_exdark
-from mmruas.models import RUASDetDataPreprocessor, RUASEnhancer, SceneTaskModel
+from mmruas.det import RUASDetDataPreprocessor
+from mmruas.det.datasets import write_exdark_split
+from mmruas.det.datasets.mini_exdark import make_mini_exdark
+from mmruas.models import RUASEnhancer, SceneTaskModel
 from mmruas.scene import RUAS
 from mmruas.search_space.genotype import (
     DET_CLS_DARKFACE,
@@ -73,7 +74,7 @@ def stage1(tmp_path_factory) -> tuple[str, RUASEnhancer]:
     tmp = tmp_path_factory.mktemp('stage1')
     make_mini_exdark(str(tmp / 'mini'), n_train=2, n_val=0, n_test=1)
     # the paper's random split as lists (configs/_base_/datasets/exdark_ruas_split.py)
-    write_random_split(str(tmp / 'mini'), [str(tmp / 'mini' / 'ruas_train.txt'),
+    write_exdark_split(str(tmp / 'mini'), [str(tmp / 'mini' / 'ruas_train.txt'),
                                            str(tmp / 'mini' / 'ruas_test.txt')], sizes=(2, 1))
     cfg = Config.fromfile(str(STAGE1))
     cfg.train_dataloader.dataset.data_root = str(tmp / 'mini')

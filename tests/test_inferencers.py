@@ -51,7 +51,7 @@ def test_det_inferencer_with_the_ruas_preprocessor(tmp_path, one_thread):
     from mmdet.apis import DetInferencer
 
     import mmruas  # noqa: F401
-    from mmruas.datasets import ExDarkDataset
+    from mmruas.det.datasets import ExDarkDataset
     cfg = Config.fromfile(str(REPO / 'configs' / 'ruas_ssd_exdark.py'))
     cfg.model.data_preprocessor.scene_checkpoint = None     # the weights file holds the scene
     cfg.model.backbone.init_cfg = None

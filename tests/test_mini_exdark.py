@@ -8,9 +8,14 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from mmruas.datasets import EXDARK_CLASSES, ExDarkDataset, parse_imageclasslist
-from mmruas.datasets.exdark import BBGT_HEADER, LIST_HEADER
-from mmruas.datasets.mini_exdark import BACKGROUNDS, MINI_CLASSES, compose_image, make_mini_exdark
+from mmruas.det.datasets import EXDARK_CLASSES, ExDarkDataset, parse_imageclasslist
+from mmruas.det.datasets.exdark import BBGT_HEADER, LIST_HEADER
+from mmruas.det.datasets.mini_exdark import (
+    BACKGROUNDS,
+    MINI_CLASSES,
+    compose_image,
+    make_mini_exdark,
+)
 
 SIZES = dict(n_train=16, n_val=4, n_test=12)
 

@@ -275,7 +275,7 @@ def test_safe_hook_keeps_last_complete_checkpoint(tmp_path, monkeypatch, one_thr
                                          ('1\n1_0 2 30 40\n', ':2: non-numeric field')])
 def test_darkface_underscore_is_not_a_digit_separator(tmp_path, text, where) -> None:
     """Issue 15.8: ``int('1_0') == 10`` in Python, so a count ``1_0`` read as 10."""
-    from mmruas.datasets import parse_darkface_label
+    from mmruas.det.datasets import parse_darkface_label
     path = tmp_path / 'a.txt'
     path.write_text(text)
     with pytest.raises(ValueError, match=str(path) + where):

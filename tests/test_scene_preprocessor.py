@@ -26,8 +26,9 @@ from mmengine.structures import InstanceData
 from torch import nn
 
 import mmruas  # noqa: F401  (registers RUASDetDataPreprocessor, SceneTaskModel)
+from mmruas.det import RUASDetDataPreprocessor
 from mmruas.losses import SceneLoss
-from mmruas.models import RUASDetDataPreprocessor, RUASEnhancer, SceneTaskModel
+from mmruas.models import RUASEnhancer, SceneTaskModel
 from mmruas.models.scene_task_model import scene_loss_of
 from mmruas.scene import RUAS, SceneOutput
 

@@ -15,8 +15,8 @@ from mmengine.structures import InstanceData
 from torch import nn
 
 import mmruas  # noqa: F401  (registers the neck and head)
-from mmruas.models.heads import SearchSSDHead
-from mmruas.models.necks import SearchSSDNeck
+from mmruas.det.models.heads import SearchSSDHead
+from mmruas.det.models.necks import SearchSSDNeck
 from mmruas.models.search_groups import task_genotype_cfg, task_search_groups
 from mmruas.search_space import (
     TASK_OPS,

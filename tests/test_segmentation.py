@@ -18,10 +18,12 @@ from mmseg.structures import SegDataSample
 
 import mmruas  # noqa: F401
 from mmruas.losses import SceneLoss
-from mmruas.models import RUASSegDataPreprocessor, SceneTaskModel, SearchSepASPPHead
+from mmruas.models import SceneTaskModel
 from mmruas.models.search_groups import task_genotype_cfg
 from mmruas.scene import RUAS
 from mmruas.search_space.genotype import DET_SCENE_DARKFACE, Genotype, derive_genotypes
+from mmruas.seg import RUASSegDataPreprocessor
+from mmruas.seg.models import SearchSepASPPHead
 from mmruas.utils import weight_files
 
 from .acdc_fixture import make_tiny_acdc

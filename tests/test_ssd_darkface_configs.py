@@ -19,8 +19,10 @@ from mmengine.registry import MODELS, DefaultScope
 from mmengine.runner import Runner
 
 import mmruas  # noqa: F401  (registers the models)
-from mmruas.models import RUASDetDataPreprocessor, SceneTaskModel, SearchFEMNeck
-from mmruas.models.heads import SearchSSDHead
+from mmruas.det import RUASDetDataPreprocessor
+from mmruas.det.models import SearchFEMNeck
+from mmruas.det.models.heads import SearchSSDHead
+from mmruas.models import SceneTaskModel
 from mmruas.search_space.genotype import (
     DET_CLS_DARKFACE,
     DET_EXTRAS_DARKFACE,

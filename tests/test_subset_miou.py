@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmseg.datasets import CityscapesDataset
 
-from mmruas.evaluation.seg_table import (
+from mmruas.seg.evaluation.seg_table import (
     BGL_TABLE2_CLASSES,
     CLASS_SUBSETS,
     TPAMI_TABLE_XI_CLASSES,

@@ -20,8 +20,8 @@ from mmengine.runner import Runner
 from PIL import Image
 
 import mmruas  # noqa: F401  (registers the models)
-from mmruas.datasets import write_random_split
-from mmruas.datasets.mini_exdark import make_mini_exdark
+from mmruas.det.datasets import write_exdark_split
+from mmruas.det.datasets.mini_exdark import make_mini_exdark
 from mmruas.utils import weight_files
 
 from .acdc_fixture import make_tiny_acdc
@@ -189,7 +189,7 @@ def test_exdark_random_split_search_step_and_main_iteration(tmp_path):
     main config (one iteration, then its ExDark VOC evaluator)."""
     root = tmp_path / 'exdark'
     make_mini_exdark(str(root), n_train=2, n_val=1, n_test=1)
-    write_random_split(str(root), [str(root / 'ruas_train.txt'), str(root / 'ruas_test.txt')],
+    write_exdark_split(str(root), [str(root / 'ruas_train.txt'), str(root / 'ruas_test.txt')],
                        sizes=(2, 1))
     pipe = [dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
             dict(type='LoadAnnotations', with_bbox=True),

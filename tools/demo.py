@@ -5,7 +5,7 @@ Every step runs the project's own tools on a config written into ``WORK_DIR/conf
 can be repeated by hand; the driver only sets paths, counts and genotypes on the loaded
 configs (a config's top-level variables are read once, when it is parsed):
 
-0. data: :func:`mmruas.datasets.make_mini_exdark` writes ``WORK_DIR/mini_exdark`` in
+0. data: :func:`mmruas.det.datasets.make_mini_exdark` writes ``WORK_DIR/mini_exdark`` in
    ExDark's exact on-disk layout (real photographs from scikit-image, true boxes,
    darkened with the project's low-light model); train 160 / val 40 / test 80 images;
 1. search (configs/demo/demo_det_search.py): a short cooperative search
@@ -185,8 +185,8 @@ def random_box_map(data_root: str, seeds: Sequence[int] = (0, 1, 2, 3, 4),
     """
     from mmdet.evaluation.functional import eval_map
 
-    from mmruas.datasets import ExDarkDataset
-    from mmruas.datasets.exdark import EXDARK_CLASSES
+    from mmruas.det.datasets import ExDarkDataset
+    from mmruas.det.datasets.exdark import EXDARK_CLASSES
 
     def split(name: str) -> list[dict]:
         ds = ExDarkDataset(data_root=data_root, split=name, test_mode=True, pipeline=[])
@@ -293,8 +293,8 @@ def test_metrics(test_dir: str) -> dict[str, float]:
 
 def ap_table(metrics: dict[str, float], chance: tuple[float, dict, dict]) -> str:
     """Per-class AP50 with classes as columns (RUAS-TPAMI Table X), chance row included."""
-    from mmruas.datasets.exdark import EXDARK_CLASSES
-    from mmruas.evaluation.voc_table import format_ap_table
+    from mmruas.det.datasets.exdark import EXDARK_CLASSES
+    from mmruas.det.evaluation.voc_table import format_ap_table
 
     chance_map, chance_ap, counts = chance
     rows = [('test boxes', [counts[c] for c in EXDARK_CLASSES], ''),
@@ -309,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     args = parse_args(argv)
     from mmengine.config import Config
 
-    from mmruas.datasets import make_mini_exdark
+    from mmruas.det.datasets import make_mini_exdark
 
     work = osp.abspath(args.work_dir)
     clean(work)

@@ -1,7 +1,7 @@
 # `make demo`, detection, step 1: a short cooperative search (RUAS-TPAMI §4.2,
 # Alg. 1) of the demo detector of configs/demo/demo_det_train.py (same narrow ResNet-18,
 # channels, strides, anchors, input 192) on the mini ExDark set
-# (mmruas.datasets.make_mini_exdark):
+# (mmruas.det.datasets.make_mini_exdark):
 # - scene (α_s, ω_s): RUAS_S in the data preprocessor, IEM genotype None (searchable, α tied
 #   over the three stages); L_s = ℓs of eq. 5 (SceneLoss) on the scene output;
 # - task (α_t, ω_t): SearchSSDNeck's extra-level convs and SearchSSDHead's reg/cls convs

@@ -1,7 +1,7 @@
 # `make demo`, detection, stage 1 of the hierarchical strategy (RUAS-TPAMI §3.2): the scene
 # module alone (RUAS_S: the IEM with the published detection scene cell
 # DET_SCENE_DARKFACE), trained without labels on the training images of the mini ExDark
-# set (mmruas.datasets.make_mini_exdark) with ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ)
+# set (mmruas.det.datasets.make_mini_exdark) with ℓs = ‖tᴷ − y‖² + η·RTV(tᴷ)
 # (RUAS-TPAMI eq. 5, §3.2's stage 1). Its checkpoint
 # (scene.* keys) is the scene_checkpoint of configs/demo/demo_det_train.py.
 #   python tools/train.py configs/demo/demo_det_stage1.py \

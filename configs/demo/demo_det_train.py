@@ -1,5 +1,5 @@
 # `make demo`, detection main job: RUAS scene module + SSD with the searched neck/head on the
-# mini ExDark set (mmruas.datasets.make_mini_exdark: ExDark's exact layout, real
+# mini ExDark set (mmruas.det.datasets.make_mini_exdark: ExDark's exact layout, real
 # photographs from scikit-image, darkened with the project's low-light model).
 #
 # Structure of configs/_base_/models/ruas_ssd300.py made cheap enough for a 2-core CPU:

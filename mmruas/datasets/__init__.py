@@ -1,8 +1,7 @@
-"""Data sets and their transforms: enhancement (LOL, paired and unpaired folders, SID RAW)
-loaded with the package; the detection and segmentation sets (ExDark, DARK FACE, ACDC,
-the generated mini ExDark) import mmdet / mmseg, so they load on first use
-(:mod:`mmruas.det` and :mod:`mmruas.seg` register them)."""
-from ..registry import lazy_exports
+"""Data sets and their transforms: enhancement (LOL, LOL-v2, MIT-Adobe FiveK, paired and
+unpaired folders, SID RAW), split lists and enhanced-image trees; the detection and
+segmentation sets are in :mod:`mmruas.det.datasets` and :mod:`mmruas.seg.datasets`."""
+from ..deprecated import moved_getattr
 from .folders import IMG_EXTENSIONS, PairedFolderDataset, UnpairedFolderDataset
 from .lol import LOLDataset, LOLv2Dataset, lol_pair_key
 from .mit5k import MIT5KDataset
@@ -21,11 +20,4 @@ __all__ = ['IMG_EXTENSIONS', 'LOLDataset', 'LOLv2Dataset', 'lol_pair_key', 'MIT5
            'SIDDataset', 'exposure_time', 'parse_sid_list', 'LoadLowLightImage', 'LoadGtImage',
            'PairedRandomCrop', 'PairedRandomFlip', 'PackEnhanceInputs']
 
-__getattr__, __dir__ = lazy_exports(__name__, {
-    **dict.fromkeys(['ExDarkDataset', 'EXDARK_CLASSES', 'EXDARK_LIGHTS', 'parse_bbgt',
-                     'parse_imageclasslist', 'write_random_split'], '.exdark'),
-    **dict.fromkeys(['MINI_CLASSES', 'make_mini_exdark'], '.mini_exdark'),
-    **dict.fromkeys(['ACDCDataset', 'ACDC_CONDITIONS'], '.acdc'),
-    **dict.fromkeys(['DarkFaceDataset', 'parse_darkface_label', 'write_darkface_split'],
-                    '.darkface'),
-})
+__getattr__ = moved_getattr(__name__)  # the detection / segmentation sets' old names

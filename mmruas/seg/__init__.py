@@ -1,4 +1,5 @@
-"""The mmseg adapter: every mmruas part that registers into mmseg's registries.
+"""The mmseg adapter: every mmruas part that imports mmseg, registered into mmseg's
+registries (the decode head, the data set, the metric).
 
 mmseg imports this package itself, right after its own ``mmseg.models`` /
 ``mmseg.datasets`` / ``mmseg.evaluation``, the first time a config looks a type up in its
@@ -9,13 +10,13 @@ locations: :func:`mmruas.registry.link_adapters`); the twin of :mod:`mmruas.det`
 from mmseg.registry import MODELS
 
 from ..bgl.bgl_model import BGLModel
-from ..datasets.acdc import ACDCDataset
-from ..evaluation.seg_table import SegTableIoUMetric
-from ..models.decode_heads import SearchSepASPPHead
 from ..models.scene_task_model import SceneTaskModel
 from ..models.scene_task_search import SceneTaskSearchModel
 from ..registry import register_once
 from .data_preprocessor import RUASSegDataPreprocessor
+from .datasets import ACDCDataset
+from .evaluation import SegTableIoUMetric
+from .models import SearchSepASPPHead
 
 for _model in (SceneTaskModel, SceneTaskSearchModel, BGLModel):  # task-agnostic wrappers
     register_once(MODELS, _model)

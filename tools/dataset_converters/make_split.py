@@ -12,9 +12,9 @@ DATASET (RUAS-TPAMI §6.1 / §7; sizes are the papers' unless ``--sizes``):
 * ``mit5k``: MIT-Adobe FiveK (``DATA_ROOT/input`` + ``DATA_ROOT/expertC``, stems matching),
   500 / 100 -> ``train.txt`` / ``test.txt`` (input file names).
 * ``exdark``: ExDark (``DATA_ROOT/ExDark/<class>/``), 5,200 / 1,200 ->
-  ``ruas_train.txt`` / ``ruas_test.txt`` (:func:`mmruas.datasets.exdark.write_random_split`).
+  ``ruas_train.txt`` / ``ruas_test.txt`` (:func:`mmruas.det.datasets.exdark.write_exdark_split`).
 * ``darkface``: DARK FACE (``DATA_ROOT/image``), 5,000 / 1,000 -> ``train.txt`` /
-  ``test.txt`` (:func:`mmruas.datasets.darkface.write_darkface_split`).
+  ``test.txt`` (:func:`mmruas.det.datasets.darkface.write_darkface_split`).
 * ``acdc``: ACDC night (``DATA_ROOT/rgb_anon/night/{train,val}/<sequence>/``), a random
   400 / 106 of its 506 labelled night images -> ``ruas_night_train.txt`` /
   ``ruas_night_test.txt`` (paths relative to DATA_ROOT). The official night train / val
@@ -104,9 +104,9 @@ def make_split(dataset: str, data_root: str, seed: int = 0,
                 raise FileExistsError(f'{path} exists (pass --overwrite to replace it)')
     os.makedirs(out_dir, exist_ok=True)
     if dataset == 'exdark':
-        from mmruas.datasets.exdark import write_random_split as write
+        from mmruas.det.datasets.exdark import write_exdark_split as write
     else:
-        from mmruas.datasets.darkface import write_darkface_split as write
+        from mmruas.det.datasets.darkface import write_darkface_split as write
     lists = write(data_root, out_files, sizes=sizes, seed=seed)
     write_json(info_file, dict(seed=seed, source=data_root,
                                lists={n: len(c) for n, c in zip(list_names, lists)},

@@ -2,7 +2,7 @@
 # data/DarkFace/label/<n>.txt (face count, then x1 y1 x2 y2 a line); one class, 'face'.
 # The RUAS paper's random 5,000 training / 1,000 test images (docs/method.md#downstream-tasks):
 # write the two name lists once,
-#   from mmruas.datasets import write_darkface_split
+#   from mmruas.det.datasets import write_darkface_split
 #   write_darkface_split('data/DarkFace', ['data/DarkFace/train.txt', 'data/DarkFace/test.txt'])
 # mmdet scope: DarkFaceDataset registers into mmdet's registry when mmruas is imported
 # (`default_scope` / `custom_imports` come from the model base, as for ExDark).

@@ -7,8 +7,8 @@
 #
 # Splits: the official imageclasslist codes (train 3,000 / val 1,800 / test 2,563). For the
 # RUAS paper's random 5,200 search/train + 1,200 test images, write the two name lists once
-#   from mmruas.datasets import write_random_split
-#   write_random_split('data/ExDark', ['data/ExDark/ruas_train.txt', 'data/ExDark/ruas_test.txt'])
+#   from mmruas.det.datasets import write_exdark_split
+#   write_exdark_split('data/ExDark', ['data/ExDark/ruas_train.txt', 'data/ExDark/ruas_test.txt'])
 # and set `ann_file='ruas_train.txt', split=None` (and 'ruas_test.txt' for val/test).
 #
 # Boxes are in the stored pixel frame, so images load without EXIF rotation.

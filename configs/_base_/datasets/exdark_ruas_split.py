@@ -3,7 +3,7 @@
 # images validate). The split is ours to fix: seeded (seed 0) and written once as two name
 # lists under data_root, one name a line:
 #   python tools/dataset_converters/make_split.py exdark data/ExDark
-# (mmruas.datasets.write_random_split(data_root, [.../ruas_train.txt, .../ruas_test.txt]),
+# (mmruas.det.datasets.write_exdark_split(data_root, [.../ruas_train.txt, .../ruas_test.txt]),
 # sizes (5200, 1200), seed 0). ExDark's official imageclasslist split (train 3,000 / val
 # 1,800 / test 2,563) stays in ./exdark.py, which this file inherits (pipelines, metric).
 _base_ = ['./exdark.py']

@@ -8,33 +8,16 @@ returns every class's AP as well.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Sequence
 
 import numpy as np
 from mmdet.evaluation.functional import eval_map
 from mmdet.evaluation.metrics import VOCMetric
 from mmdet.registry import METRICS
 from mmengine.logging import print_log
-from terminaltables import AsciiTable
 
-__all__ = ['ExDarkVOCMetric', 'format_ap_table']
+from ...evaluation.ap_table import format_ap_table
 
-
-def format_ap_table(classes: Sequence[str], rows: Sequence[tuple[str, Sequence, object]],
-                    last: str = 'mAP', digits: int = 3) -> str:
-    """An ASCII table with a column per class and a final column ``last`` (``mAP``).
-
-    ``rows`` holds ``(row name, per-class values, last column)``; a ``None`` value prints
-    ``-`` and floats print with ``digits`` decimals.
-    """
-    def cell(v: object) -> str:
-        if v is None:
-            return '-'
-        return f'{v:.{digits}f}' if isinstance(v, float) else str(v)
-
-    data = [[''] + list(classes) + [last]]
-    data += [[name] + [cell(v) for v in values] + [cell(last)] for name, values, last in rows]
-    return AsciiTable(data).table
+__all__ = ['ExDarkVOCMetric']
 
 
 @METRICS.register_module()

@@ -22,12 +22,12 @@ from collections.abc import Sequence
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
-from .enhanced_images import EnhancedImagesMixin
+from ...datasets.enhanced_images import EnhancedImagesMixin
+from ...datasets.splits import write_name_splits
 from .listed_det_dataset import ListedDetDataset
-from .splits import write_name_splits
 
 __all__ = ['ExDarkDataset', 'EXDARK_CLASSES', 'EXDARK_LIGHTS', 'parse_bbgt',
-           'parse_imageclasslist', 'write_random_split']
+           'parse_imageclasslist', 'write_exdark_split']
 
 EXDARK_CLASSES = ('Bicycle', 'Boat', 'Bottle', 'Bus', 'Car', 'Cat', 'Chair', 'Cup', 'Dog',
                   'Motorbike', 'People', 'Table')
@@ -149,7 +149,7 @@ class ExDarkDataset(EnhancedImagesMixin, ListedDetDataset):
 
     Which images: ``ann_file`` (a text file of image names, one a line, relative to
     ``data_root``; a ``Class/`` prefix and ``#`` comments are allowed — e.g. the RUAS paper's
-    random 5,200 / 1,200 sampling, see :func:`write_random_split`) in its order; else the
+    random 5,200 / 1,200 sampling, see :func:`write_exdark_split`) in its order; else the
     images of ``split`` by ``imageclasslist`` in its order; else every image, sorted by
     path. ``light`` and ``in_out`` narrow any of these through ``imageclasslist``.
 
@@ -280,7 +280,7 @@ class ExDarkDataset(EnhancedImagesMixin, ListedDetDataset):
                     height=height, ann_path=ann_path, instances=instances)
 
 
-def write_random_split(data_root: str, out_files: Sequence[str],
+def write_exdark_split(data_root: str, out_files: Sequence[str],
                        sizes: Sequence[int] = (5200, 1200), seed: int = 0,
                        img_dir: str = 'ExDark') -> list[list[str]]:
     """Sample disjoint random name lists (the RUAS paper: 5,200 search/train, 1,200 test).

@@ -1,7 +1,7 @@
 """A small ExDark-format detection set built from real photographs, with true boxes.
 
 :func:`make_mini_exdark` writes, under ``root``, exactly the layout ExDark is distributed
-in (docs/method.md#data-set-layouts; read by :class:`~mmruas.datasets.ExDarkDataset`)::
+in (docs/method.md#data-set-layouts; read by :class:`~mmruas.det.datasets.ExDarkDataset`)::
 
     ExDark/<Class>/2015_00001.jpg            mixed .jpg .JPG .jpeg .JPEG .png
     ExDark_Annno/<Class>/2015_00001.jpg.txt  '% bbGt version=3', then '<Class> l t w h' + 7 ints
@@ -39,8 +39,8 @@ import cv2
 import numpy as np
 from PIL import Image
 
+from ...datasets.transforms.low_light import synthesize_low_light
 from .exdark import BBGT_HEADER, EXDARK_CLASSES, LIST_HEADER, SPLIT_CODES
-from .transforms.low_light import synthesize_low_light
 
 __all__ = ['make_mini_exdark', 'compose_image', 'MINI_CLASSES', 'OBJECTS', 'BACKGROUNDS']
 

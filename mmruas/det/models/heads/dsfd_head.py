@@ -2,7 +2,7 @@
 docs/method.md#downstream-tasks), built from mmruas's searchable SSD head.
 
 DSFD predicts twice from the same six levels: a *first shot* on the original source maps
-and a *second shot* on the FEM-enhanced maps (:class:`~mmruas.models.necks.SearchFEMNeck`
+and a *second shot* on the FEM-enhanced maps (:class:`~mmruas.det.models.necks.SearchFEMNeck`
 returns ``original + enhanced``, twelve maps). Progressive Anchor Loss: the first shot's
 anchors are half the size of the second shot's at every level, and the training loss is
 ``L = L_second + λ·L_first`` (λ = ``first_shot_weight``), each an SSD multibox loss

@@ -33,9 +33,9 @@ from mmdet.registry import MODELS
 from mmengine.model import BaseModule
 from torch import nn
 
-from ...search_space.operations import TASK_OPS
-from ...search_space.task_edges import coerce_genotype, task_edge
-from ...search_space.unit import GenotypeConfigurable, SearchableUnit
+from ....search_space.operations import TASK_OPS
+from ....search_space.task_edges import coerce_genotype, task_edge
+from ....search_space.unit import GenotypeConfigurable, SearchableUnit
 
 __all__ = ['SearchSSDNeck', 'EdgeConvModule']
 

@@ -10,27 +10,26 @@ units (:class:`EdgeList`), so :func:`derive_genotypes` reports ``<head>.reg_conv
 ``DET_REG_DARKFACE`` / ``DET_CLS_DARKFACE`` (six levels).
 
 Everything else (anchors, target assignment, hard-negative mining loss, predict) is
-``SSDHead``'s. Stock ``SSDHead`` cannot predict in mmdet 3.3.0: the shared post-processing
-reads ``self.loss_cls``, which ``SSDHead`` never builds; this head declares
-``loss_cls = None`` (softmax scores over ``num_classes + 1``, ``use_sigmoid_cls=False``).
+``SSDHead``'s, through :class:`SoftmaxSSDHead` (stock ``SSDHead`` cannot predict in mmdet
+3.3.0).
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from mmdet.models.dense_heads.ssd_head import SSDHead
 from mmdet.registry import MODELS
 
-from ...search_space.operations import TASK_OPS
-from ...search_space.task_edges import coerce_genotype, task_edge
-from ...search_space.unit import EdgeList, GenotypeConfigurable, SearchableUnit
+from ....search_space.operations import TASK_OPS
+from ....search_space.task_edges import coerce_genotype, task_edge
+from ....search_space.unit import EdgeList, GenotypeConfigurable, SearchableUnit
+from .softmax_ssd_head import SoftmaxSSDHead
 
 __all__ = ['SearchSSDHead']
 
 
 @MODELS.register_module()
-class SearchSSDHead(GenotypeConfigurable, SSDHead):
+class SearchSSDHead(GenotypeConfigurable, SoftmaxSSDHead):
     """Args:
         reg_genotype: ``None`` (searchable) or one op per level for the box-regression convs.
         cls_genotype: ``None`` (searchable) or one op per level for the classification convs.
@@ -38,10 +37,6 @@ class SearchSSDHead(GenotypeConfigurable, SSDHead):
         **kwargs: as mmdet's ``SSDHead`` (``stacked_convs`` must be 0 and
             ``use_depthwise`` False: the searched convs are the predictors themselves).
     """
-
-    #: read by ``BaseDenseHead._predict_by_feat_single``; SSD's loss is built in
-    #: ``loss_by_feat_single`` (cross entropy + hard negative mining), not as a module.
-    loss_cls = None
 
     def __init__(self, *args, reg_genotype: Any = None, cls_genotype: Any = None,
                  candidates: Sequence[str] = TASK_OPS, **kwargs) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from mmdet.datasets import BaseDetDataset
 from mmengine.logging import print_log
 
-from .folders import image_size
+from ...datasets.folders import image_size
 
 __all__ = ['ListedDetDataset']
 

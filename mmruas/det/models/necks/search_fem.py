@@ -1,10 +1,10 @@
 """S3FD / DSFD neck with searchable extras and Feature Enhance Module (FEM)
 (DSFD: Li et al., CVPR 2019; RUAS-TPAMI §4.1/§7, docs/method.md#task-edges).
 
-Input: the four VGG-16 sources of :class:`~mmruas.models.backbones.DSFDVGG` (conv3_3,
+Input: the four VGG-16 sources of :class:`~mmruas.det.models.backbones.DSFDVGG` (conv3_3,
 conv4_3, conv5_3, fc7 at strides 4, 8, 16, 32). Output: the six *original* source maps of
 S3FD / DSFD (strides 4 … 128), and with ``with_fem`` also their six FEM-enhanced maps
-(``original + enhanced``, the input of the dual-shot :class:`~mmruas.models.heads.DSFDHead`).
+(``original + enhanced``, the input of the dual-shot :class:`~mmruas.det.models.heads.DSFDHead`).
 
 * **L2Norm** (S3FD): conv3_3, conv4_3 and conv5_3 are L2-normalised with learnt scales
   initialised to 10, 8 and 5 (``l2_norm_scales``), as their magnitudes differ from fc7's.
@@ -45,10 +45,10 @@ from mmdet.registry import MODELS
 from mmengine.model import BaseModule
 from torch import nn
 
-from ...search_space.genotype import Genotype
-from ...search_space.operations import TASK_OPS
-from ...search_space.task_edges import coerce_genotype, task_edge
-from ...search_space.unit import EdgeList, GenotypeConfigurable, SearchableUnit
+from ....search_space.genotype import Genotype
+from ....search_space.operations import TASK_OPS
+from ....search_space.task_edges import coerce_genotype, task_edge
+from ....search_space.unit import EdgeList, GenotypeConfigurable, SearchableUnit
 
 __all__ = ['SearchFEMNeck', 'DSFD_FEM', 'S3FD_EXTRAS']
 

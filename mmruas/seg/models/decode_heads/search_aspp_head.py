@@ -27,11 +27,11 @@ from mmseg.models.decode_heads import DepthwiseSeparableASPPHead
 from mmseg.registry import MODELS
 from torch import nn
 
-from ...search_space.genotype import Genotype
-from ...search_space.mixed_op import MixedOp
-from ...search_space.operations import TASK_OPS
-from ...search_space.task_edges import coerce_genotype, conv_geometry
-from ...search_space.unit import GenotypeConfigurable, SearchableUnit
+from ....search_space.genotype import Genotype
+from ....search_space.mixed_op import MixedOp
+from ....search_space.operations import TASK_OPS
+from ....search_space.task_edges import coerce_genotype, conv_geometry
+from ....search_space.unit import GenotypeConfigurable, SearchableUnit
 
 __all__ = ['aspp_op', 'ASPPMixedOp', 'SearchASPPModule', 'SearchSepASPPHead']
 

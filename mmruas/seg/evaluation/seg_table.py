@@ -20,7 +20,7 @@ from mmengine.logging import print_log
 from mmseg.evaluation import IoUMetric
 from mmseg.registry import METRICS
 
-from .voc_table import format_ap_table
+from ...evaluation.ap_table import format_ap_table
 
 __all__ = ['SegTableIoUMetric', 'TPAMI_TABLE_XI_CLASSES', 'BGL_TABLE2_CLASSES',
            'CLASS_SUBSETS', 'resolve_subset']

@@ -5,7 +5,7 @@ mmdet's ``SSDVGG`` is the VGG-16 of SSD: its ``pool5`` is a 3×3 stride-1 poolin
 four VGG sources sit at strides 4, 8, 16 and 32: ``conv3_3`` (256 channels), ``conv4_3``
 (512), ``conv5_3`` (512) and ``fc7`` (1024; ``conv6`` 3×3 dilation 6, ``conv7`` 1×1). The
 two extra stages (strides 64 and 128) and the L2Norm of the first three sources live in
-the neck (:class:`~mmruas.models.necks.SearchFEMNeck`), as SSD's do in mmdet.
+the neck (:class:`~mmruas.det.models.necks.SearchFEMNeck`), as SSD's do in mmdet.
 
 The layer indices are ``SSDVGG``'s (``features.<i>``), so mmdet's ImageNet VGG-16 file
 (``vgg16_caffe``) loads unchanged through ``init_cfg=dict(type='Pretrained', ...)``.

@@ -26,8 +26,8 @@ from mmseg.datasets import CityscapesDataset
 from mmseg.registry import DATASETS
 from PIL import Image, UnidentifiedImageError
 
-from .enhanced_images import EnhancedImagesMixin
-from .splits import select_listed
+from ...datasets.enhanced_images import EnhancedImagesMixin
+from ...datasets.splits import select_listed
 
 __all__ = ['ACDCDataset', 'ACDC_CONDITIONS']
 

@@ -24,9 +24,9 @@ from collections.abc import Sequence
 from mmdet.registry import DATASETS
 from mmengine.logging import print_log
 
-from .enhanced_images import EnhancedImagesMixin
+from ...datasets.enhanced_images import EnhancedImagesMixin
+from ...datasets.splits import write_name_splits
 from .listed_det_dataset import ListedDetDataset
-from .splits import write_name_splits
 
 __all__ = ['DarkFaceDataset', 'parse_darkface_label', 'write_darkface_split']
 
