@@ -7,9 +7,12 @@ mmdet / mmseg adapters (:mod:`mmruas.det`, :mod:`mmruas.seg`) into those librari
 registries, which import them when they import their own models: the core imports neither
 library (docs/design.md).
 """
-from . import bgl, compat, datasets, engine, evaluation, losses, models, scene, search, search_space
 from .deprecated import install_finder
-from .registry import link_adapters
+
+install_finder()  # old module paths of the mmdet / mmseg parts (mmruas.deprecated)
+
+from . import bgl, compat, datasets, engine, evaluation, losses, models, scene, search, search_space  # noqa: E402
+from .registry import link_adapters  # noqa: E402
 
 __all__ = ['bgl', 'compat', 'datasets', 'engine', 'evaluation', 'losses', 'models', 'scene',
            'search', 'search_space', 'link_adapters']
@@ -17,5 +20,4 @@ __all__ = ['bgl', 'compat', 'datasets', 'engine', 'evaluation', 'losses', 'model
 __version__ = '0.1.0'
 
 compat.apply()
-install_finder()  # old module paths of the mmdet / mmseg parts (mmruas.deprecated)
 link_adapters()
