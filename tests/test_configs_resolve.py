@@ -118,7 +118,7 @@ def test_design_card_paths_are_the_stage2_configs():
     ('configs/ruas_ssd_exdark/ruas_ssd_exdark_r50.py', 50),
     ('configs/ruas_ssd_exdark/ruas_ssd_exdark_r101.py', 101),
     ('configs/ruas_ssd_exdark/ruas_ssd_exdark_r152.py', 152),
-    ('configs/ruas_deeplabv3plus_acdc.py', 101),
+    ('configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc.py', 101),
     ('configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_r50.py', 50),
     ('configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_search.py', 101),
     ('configs/bgl/bgl_transfer_deeplabv3plus_acdc.py', 101),
@@ -185,13 +185,14 @@ def test_stage1_is_the_papers_enhancement_optimiser(rel):
 
 @pytest.mark.parametrize('rel,base,n', [
     # the paper's random 5,200-image ExDark search set (RUAS-TPAMI §7.1)
-    ('configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py', 'configs/ruas_ssd_exdark.py', 5200),
-    ('configs/ruas_ssd_darkface/ruas_ssd_darkface_search.py', 'configs/ruas_ssd_darkface.py',
-     5000),
-    ('configs/ruas_dsfd_darkface/ruas_dsfd_darkface_search.py', 'configs/ruas_dsfd_darkface.py',
-     5000),
+    ('configs/ruas_ssd_exdark/ruas_ssd_exdark_search.py',
+     'configs/ruas_ssd_exdark/ruas_ssd_exdark.py', 5200),
+    ('configs/ruas_ssd_darkface/ruas_ssd_darkface_search.py',
+     'configs/ruas_ssd_darkface/ruas_ssd_darkface.py', 5000),
+    ('configs/ruas_dsfd_darkface/ruas_dsfd_darkface_search.py',
+     'configs/ruas_dsfd_darkface/ruas_dsfd_darkface.py', 5000),
     ('configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_search.py',
-     'configs/ruas_deeplabv3plus_acdc.py', 400),
+     'configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc.py', 400),
 ])
 def test_task_searches_share_the_hook_and_point_at_their_task_config(rel, base, n):
     cfg = resolve(rel)

@@ -19,7 +19,7 @@
 #   python tools/train.py configs/bgl/bgl_transfer_deeplabv3plus_acdc.py --cfg-options \
 #       model.pretrained=/path/resnet101_v1c-e67eebb6.pth
 #   (model.data_preprocessor.scene_checkpoint defaults to work_dirs/bgl_sid_ibgl/iter_20000.pth)
-_base_ = ['../ruas_deeplabv3plus_acdc.py']
+_base_ = ['../ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc.py']
 
 bgl_checkpoint = 'work_dirs/bgl_sid_ibgl/iter_20000.pth'
 model = dict(

@@ -14,7 +14,7 @@
 #   python tools/train.py configs/bgl/bgl_transfer_dsfd_darkface.py --cfg-options \
 #       model.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth
 #   (model.data_preprocessor.scene_checkpoint defaults to work_dirs/bgl_sid_ibgl/iter_20000.pth)
-_base_ = ['../ruas_dsfd_darkface.py']
+_base_ = ['../ruas_dsfd_darkface/ruas_dsfd_darkface.py']
 
 bgl_checkpoint = 'work_dirs/bgl_sid_ibgl/iter_20000.pth'
 model = dict(

@@ -10,7 +10,7 @@
 #     val_dataloader.dataset.enhanced_root=work_dirs/enhanced/ACDC \
 #     test_dataloader.dataset.enhanced_root=work_dirs/enhanced/ACDC
 # Schedule, data, split and evaluator (19- and 17-class mIoU): configs/ruas_deeplabv3plus_acdc.py's.
-_base_ = ['../ruas_deeplabv3plus_acdc.py']
+_base_ = ['./ruas_deeplabv3plus_acdc.py']
 
 model = dict(data_preprocessor=dict(
     _delete_=True, type='SegDataPreProcessor', mean=[123.675, 116.28, 103.53],

@@ -6,7 +6,7 @@
 # papers give no λ; 0.1 keeps ℓs a regulariser of the segmentation loss.
 #   python tools/train.py configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_e2e_lam0.1.py \
 #       --cfg-options model.task.init_cfg.checkpoint=/path/deeplabv3plus_r101-d8_512x1024_80k_cityscapes_20200606_114143-068fcfe9.pth
-_base_ = ['../ruas_deeplabv3plus_acdc.py']
+_base_ = ['./ruas_deeplabv3plus_acdc.py']
 
 lam = 0.1
 model = dict(

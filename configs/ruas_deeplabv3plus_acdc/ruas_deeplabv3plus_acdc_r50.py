@@ -4,7 +4,7 @@
 # Cityscapes DeepLab-v3+ R-50-D8 (512 x 1024, 80k iterations), a local file only:
 #   python tools/train.py configs/ruas_deeplabv3plus_acdc/ruas_deeplabv3plus_acdc_r50.py \
 #       --cfg-options model.init_cfg.checkpoint=/path/deeplabv3plus_r50-d8_512x1024_80k_cityscapes_20200606_114049-f9fb496d.pth
-_base_ = ['../ruas_deeplabv3plus_acdc.py']
+_base_ = ['./ruas_deeplabv3plus_acdc.py']
 
 deeplab_checkpoint = ('data/pretrained/'
                       'deeplabv3plus_r50-d8_512x1024_80k_cityscapes_20200606_114049-f9fb496d.pth')

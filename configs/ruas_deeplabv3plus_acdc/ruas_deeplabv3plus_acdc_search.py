@@ -64,7 +64,7 @@ custom_hooks = [
     # one epoch of the training half per phase; the retrain base is the segmentation training
     # config (the written retrain_config.py inherits it; it need not exist during the search)
     dict(_base_.custom_hooks[0], phase_iters=(iters_per_epoch, iters_per_epoch),
-         retrain_base='{{fileDirname}}/../ruas_deeplabv3plus_acdc.py'),
+         retrain_base='{{fileDirname}}/ruas_deeplabv3plus_acdc.py'),
 ]
 default_hooks = dict(
     checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=iters_per_epoch,

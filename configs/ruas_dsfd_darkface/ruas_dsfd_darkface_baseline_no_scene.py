@@ -4,7 +4,7 @@
 # (same mean, std, channel order and padding) in place of RUASDetDataPreprocessor; same schedule.
 #   python tools/train.py configs/ruas_dsfd_darkface/ruas_dsfd_darkface_baseline_no_scene.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth
-_base_ = ['../ruas_dsfd_darkface.py']
+_base_ = ['./ruas_dsfd_darkface.py']
 
 model = dict(data_preprocessor=dict(
     _delete_=True, type='DetDataPreprocessor', mean=[123.675, 116.28, 103.53], std=[1, 1, 1],

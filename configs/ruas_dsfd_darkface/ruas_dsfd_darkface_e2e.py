@@ -6,7 +6,7 @@
 # configs/ruas_ssd_exdark/ruas_ssd_exdark_e2e_lam0.1.py does.)
 #   python tools/train.py configs/ruas_dsfd_darkface/ruas_dsfd_darkface_e2e.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth
-_base_ = ['../ruas_dsfd_darkface.py']
+_base_ = ['./ruas_dsfd_darkface.py']
 
 model = dict(data_preprocessor=dict(scene_checkpoint=None))
 optim_wrapper = dict(paramwise_cfg=dict(_delete_=True))

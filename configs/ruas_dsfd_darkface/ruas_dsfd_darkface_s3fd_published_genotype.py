@@ -8,7 +8,7 @@
 #   python tools/train.py configs/ruas_dsfd_darkface/ruas_dsfd_darkface_s3fd_published_genotype.py --cfg-options \
 #       model.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth \
 #       model.data_preprocessor.scene_checkpoint=/path/stage1/iter_6000.pth
-_base_ = ['../ruas_dsfd_darkface.py']
+_base_ = ['./ruas_dsfd_darkface.py']
 
 model = dict(
     neck=dict(with_fem=False, extra_genotype='DET_EXTRAS_DARKFACE', fem_genotype=None),

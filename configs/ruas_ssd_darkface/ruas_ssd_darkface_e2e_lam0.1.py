@@ -4,7 +4,7 @@
 # (ℓs as a regulariser of the detection loss).
 #   python tools/train.py configs/ruas_ssd_darkface/ruas_ssd_darkface_e2e_lam0.1.py \
 #       --cfg-options model.task.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth
-_base_ = ['../ruas_ssd_darkface.py']
+_base_ = ['./ruas_ssd_darkface.py']
 
 lam = 0.1
 model = dict(

@@ -4,7 +4,7 @@
 # the scene at the full lr).
 #   python tools/train.py configs/ruas_ssd_darkface/ruas_ssd_darkface_e2e_lam0.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth
-_base_ = ['../ruas_ssd_darkface.py']
+_base_ = ['./ruas_ssd_darkface.py']
 
 model = dict(data_preprocessor=dict(scene_checkpoint=None))
 optim_wrapper = dict(paramwise_cfg=dict(_delete_=True))

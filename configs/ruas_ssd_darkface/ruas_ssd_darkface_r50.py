@@ -7,7 +7,7 @@
 #   python tools/train.py configs/ruas_ssd_darkface/ruas_ssd_darkface_r50.py --cfg-options \
 #       model.backbone.init_cfg.checkpoint=/path/resnet50_8xb32_in1k_20210831-ea4938fc.pth
 # (the paper's Table VII "Baseline" row: the same with the _tm.py changes, no scene module.)
-_base_ = ['../ruas_ssd_darkface.py']
+_base_ = ['./ruas_ssd_darkface.py']
 custom_imports = dict(imports=['mmruas', 'mmpretrain.models'], allow_failed_imports=False)
 
 resnet_checkpoint = 'data/pretrained/resnet50_8xb32_in1k_20210831-ea4938fc.pth'

@@ -3,7 +3,7 @@
 # S3FD task module (S3FD's extras, 3×3 head convs).
 #   python tools/train.py configs/ruas_ssd_darkface/ruas_ssd_darkface_scene_tm.py --cfg-options \
 #       model.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth
-_base_ = ['../ruas_ssd_darkface.py']
+_base_ = ['./ruas_ssd_darkface.py']
 
 model = dict(
     neck=dict(extra_genotype=['conv_1x1', 'conv_3x3', 'conv_1x1', 'conv_3x3']),

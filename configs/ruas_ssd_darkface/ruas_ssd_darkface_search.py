@@ -59,7 +59,7 @@ test_dataloader = test_cfg = test_evaluator = None
 
 custom_hooks = [
     dict(_base_.custom_hooks[0], phase_iters=(iters_per_epoch, iters_per_epoch),
-         retrain_base='{{fileDirname}}/../ruas_ssd_darkface.py'),
+         retrain_base='{{fileDirname}}/ruas_ssd_darkface.py'),
 ]
 default_hooks = dict(
     checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=iters_per_epoch,

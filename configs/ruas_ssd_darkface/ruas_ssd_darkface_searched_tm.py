@@ -3,7 +3,7 @@
 # mmdet's plain DetDataPreprocessor, fine-tuned on the raw low-light images.
 #   python tools/train.py configs/ruas_ssd_darkface/ruas_ssd_darkface_searched_tm.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth
-_base_ = ['../ruas_ssd_darkface.py']
+_base_ = ['./ruas_ssd_darkface.py']
 
 model = dict(
     data_preprocessor=dict(_delete_=True, type='DetDataPreprocessor',

@@ -6,7 +6,7 @@
 # 0.1 keeps ℓs a regulariser of the detection loss.
 #   python tools/train.py configs/ruas_ssd_exdark/ruas_ssd_exdark_e2e_lam0.1.py \
 #       --cfg-options model.task.backbone.init_cfg.checkpoint=/path/vgg16_caffe-292e1171.pth
-_base_ = ['../ruas_ssd_exdark.py']
+_base_ = ['./ruas_ssd_exdark.py']
 
 lam = 0.1
 model = dict(

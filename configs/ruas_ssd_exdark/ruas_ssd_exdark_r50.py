@@ -9,7 +9,7 @@
 # backbone.*; download.openmmlab.com/mmclassification/v0/resnet/):
 #   python tools/train.py configs/ruas_ssd_exdark/ruas_ssd_exdark_r50.py --cfg-options \
 #       model.backbone.init_cfg.checkpoint=/path/resnet50_8xb32_in1k_20210831-ea4938fc.pth
-_base_ = ['../ruas_ssd_exdark.py']
+_base_ = ['./ruas_ssd_exdark.py']
 custom_imports = dict(imports=['mmruas', 'mmpretrain.models'], allow_failed_imports=False)
 
 resnet_checkpoint = 'data/pretrained/resnet50_8xb32_in1k_20210831-ea4938fc.pth'

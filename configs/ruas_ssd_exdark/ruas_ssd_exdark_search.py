@@ -60,7 +60,7 @@ custom_hooks = [
     # one epoch of the training half per phase; the retrain base is the detection training
     # config (the written retrain_config.py inherits it; it need not exist during the search)
     dict(_base_.custom_hooks[0], phase_iters=(iters_per_epoch, iters_per_epoch),
-         retrain_base='{{fileDirname}}/../ruas_ssd_exdark.py'),
+         retrain_base='{{fileDirname}}/ruas_ssd_exdark.py'),
 ]
 
 # runtime: mmdet's (_base_/det_runtime.py), iteration-based

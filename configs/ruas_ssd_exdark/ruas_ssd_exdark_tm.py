@@ -11,7 +11,7 @@
 #     test_dataloader.dataset.enhanced_root=work_dirs/enhanced/ExDark
 # Without enhanced_root it is the detector fine-tuned on the raw low-light images. Schedule,
 # data and split: configs/ruas_ssd_exdark.py's.
-_base_ = ['../ruas_ssd_exdark.py']
+_base_ = ['./ruas_ssd_exdark.py']
 
 model = dict(
     data_preprocessor=dict(_delete_=True, type='DetDataPreprocessor',

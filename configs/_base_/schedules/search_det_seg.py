@@ -28,7 +28,7 @@ model_wrapper_cfg = dict(type='SearchDistributedDataParallel')
 # config completes the hook with its phase length and the config its retrain_config.py
 # inherits (a path relative to the config's own folder):
 #   custom_hooks = [dict(_base_.custom_hooks[0], phase_iters=(n, n),
-#                        retrain_base='{{fileDirname}}/../ruas_ssd_exdark.py')]
+#                        retrain_base='{{fileDirname}}/ruas_ssd_exdark.py')]
 strategy = 'cooperative'
 # 30 epochs at batch 1, lr 3e-4, weight decay 5e-4: RUAS-TPAMI §7.1 (detection) and §7.2
 # (segmentation). An epoch (our reading) is one pass over the search set's training half (the ω
