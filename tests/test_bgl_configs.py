@@ -59,7 +59,7 @@ def test_config_runs(tmp_path, name, solver):
     before = {k: v.detach().clone() for k, v in model.state_dict().items()}
     runner.train()
     assert type(model.solver).__name__ == solver
-    assert model.search_step.phase == 'bilevel'
+    assert model.search_step.phases == ('bilevel',)
     hook = next(h for h in runner.hooks if type(h).__name__ == 'BGLHook')
     # IBGL: k − 1 = 2 fresh lower batches from the loop's stream in each of the 2 bilevel
     # iterations; TBGL draws none

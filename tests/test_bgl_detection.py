@@ -304,7 +304,7 @@ def test_darkface_config_trains(tmp_path, name, solver):
     model = runner.model
     before = {k: v.detach().clone() for k, v in model.state_dict().items()}
     runner.train()
-    assert type(model.solver).__name__ == solver and model.search_step.phase == 'bilevel'
+    assert type(model.solver).__name__ == solver and model.search_step.phases == ('bilevel',)
     after = model.state_dict()
     for prefix in ('generator.', 'task.backbone.', 'task.bbox_head.'):   # both levels trained
         assert any(not torch.equal(before[k], after[k]) for k in before if k.startswith(prefix))

@@ -103,7 +103,7 @@ class _Recorder(Hook):
         return {k: [p.detach().clone() for p in v] for k, v in groups.items()}
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        self.phases.append(runner.model.search_step.phase)
+        self.phases.append('+'.join(runner.model.search_step.phases))
         self._before = self._snap(runner)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):

@@ -305,7 +305,7 @@ class _Recorder(Hook):
         self.phases, self.changed = [], []
 
     def before_train_iter(self, runner, batch_idx, data_batch=None):
-        self.phases.append(runner.model.search_step.phase)
+        self.phases.append('+'.join(runner.model.search_step.phases))
         self._before = snapshot(runner.model)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
@@ -330,7 +330,8 @@ def test_search_config():
     hook = cfg.custom_hooks[0]
     assert (hook.type, hook.strategy, hook.val_split) == ('CooperativeSearchHook',
                                                          'cooperative', True)
-    assert osp.normpath(hook.retrain_base) == osp.join(REPO, 'configs', 'ruas_ssd_exdark.py')
+    assert osp.normpath(hook.retrain_base) == osp.join(REPO, 'configs', 'ruas_ssd_exdark',
+                                                      'ruas_ssd_exdark.py')
     assert cfg.model_wrapper_cfg.type == 'SearchDistributedDataParallel'
 
 

@@ -61,7 +61,7 @@ def test_set_search_step_checks_phase_and_validation_batch():
     with pytest.raises(ValueError, match='order'):
         model.set_search_step('scene', _batch(1), order=3)
     model.set_search_step(('scene', 'task'), _batch(1))
-    assert model.search_step.phase == ('scene', 'task')
+    assert model.search_step.phases == ('scene', 'task')
     groups = model.search_groups()
     assert model.search_groups() == groups and model.search_groups() is not groups
 

@@ -50,7 +50,7 @@ class TBGL:
 
     def hypergradient(self, problem: BilevelProblem, lower_optim: Any) -> list[Tensor]:
         """``G_F`` for ``problem.alphas`` (ω); parameters and optimiser state unchanged."""
-        return hypergradient(problem, lower_optim, order=2, r=self.delta, set_grad=False)
+        return hypergradient(problem, lower_optim, order=2, r=self.delta)
 
     def step(self, problem: BilevelProblem, upper_optim: Any, lower_optim: Any,
              lower_loss_at: LowerLossSource | None = None) -> dict[str, Tensor]:

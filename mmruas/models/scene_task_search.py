@@ -41,12 +41,12 @@ from typing import Any
 from torch import Tensor, nn
 
 from ..registry import MODELS
-from ..search.cooperative import CooperativeSearchMixin
+from ..search.cooperative import CooperativeSearchMixin, ScenePass
 from ..search_space.alphas import tie_unit_alphas
 from ..search_space.cell import DistillationCell
 from ..search_space.unit import searchable_units
 from .scene_task_model import SceneTaskModel, scene_loss_of
-from .search_groups import task_genotype_cfg, task_search_groups
+from .search_groups import task_genotype_cfg
 
 __all__ = ['SceneTaskSearchModel']
 
@@ -128,44 +128,25 @@ class SceneTaskSearchModel(CooperativeSearchMixin, SceneTaskModel):
         return self
 
     # ------------------------------------------------------------------ search model
-    def build_search_groups(self) -> dict[str, list[nn.Parameter]]:
-        """Scene weights/α; the task's weights and α (:func:`task_search_groups`)."""
-        return task_search_groups(self.task, scene=self.data_preprocessor.scene)
+    def search_sides(self) -> tuple[nn.Module, nn.Module]:
+        """The scene module (in the data preprocessor) and the detector / segmentor."""
+        return self.data_preprocessor.scene, self.task
 
     def search_inputs(self, data: dict) -> dict:
         """The data batch on the model's device (images still raw: the scene runs later)."""
         return self.data_preprocessor.cast_data(dict(data))
 
-    def search_scene_loss(self, batch: dict) -> Tensor:
-        """ℓs of the scene on the batch (the scene alone, no task model)."""
-        _, outs = self.data_preprocessor.run_scene(batch['inputs'], batch.get('data_samples'))
-        return scene_loss_of(outs, self.scene_loss)
-
-    def search_task_inputs(self, batch: dict) -> dict:
-        """The preprocessed batch: scene output, normalised and padded, with its samples."""
-        return self.data_preprocessor(batch, training=True)
+    def search_scene_pass(self, batch: dict) -> ScenePass:
+        """One preprocessor pass: the scene output, normalised and padded, with its samples
+        (the task's input), and ℓs of the scene."""
+        data, outs = self.data_preprocessor.run(batch, training=True)
+        return ScenePass(data, scene_loss_of(outs, self.scene_loss))
 
     def search_task_loss(self, task_inputs: dict) -> Tensor:
         """The task's loss, the sum of its parsed losses."""
         losses = self.task.loss(task_inputs['inputs'], task_inputs['data_samples'])
         loss, _ = self.parse_losses(losses)
         return loss
-
-    def search_task_loss_through_scene(self, batch: dict) -> Tensor:
-        return self.search_task_loss(self.data_preprocessor(batch, training=True))
-
-    def search_joint_losses(self, batch: dict, detach_scene: bool) -> tuple[Tensor, Tensor]:
-        """ℓs and the detection loss from one preprocessor (scene) pass."""
-        data, outs = self.data_preprocessor.run(batch, training=True)
-        l_s = scene_loss_of(outs, self.scene_loss)
-        if detach_scene:
-            data = dict(data, inputs=data['inputs'].detach())
-        return l_s, self.search_task_loss(data)
-
-    def search_buffers(self) -> tuple[list[Tensor], list[Tensor]]:
-        scene = list(self.data_preprocessor.scene.buffers())
-        ids = {id(b) for b in scene}
-        return scene, [b for b in self.task.buffers() if id(b) not in ids]
 
     def genotype_cfg(self) -> dict[str, Any]:
         """Scene genotypes in ``data_preprocessor.scene``, neck and head genotypes

@@ -16,8 +16,8 @@ from torch import Tensor, nn
 
 from ..losses.ruas_losses import scene_term
 from ..registry import MODELS
-from ..search.cooperative import SEARCH_PHASES, CooperativeSearchMixin
-from ..search_space.alphas import split_arch_params, tie_unit_alphas
+from ..search.cooperative import SEARCH_PHASES, CooperativeSearchMixin, ScenePass
+from ..search_space.alphas import tie_unit_alphas
 from ..search_space.cell import DistillationCell
 from ..search_space.export import scene_genotype_cfg
 from ..search_space.unit import searchable_units
@@ -61,42 +61,22 @@ class RUASSearchEnhancer(CooperativeSearchMixin, RUASEnhancer):
         self.init_search(beta, order, r)
 
     # ------------------------------------------------------------------ search model
-    def build_search_groups(self) -> dict[str, list[nn.Parameter]]:
-        """Scene = the IEM's α and ω, task = the NRM's."""
-        scene_alpha, scene_w = split_arch_params(self.scene.iem)
-        task_alpha, task_w = split_arch_params(self.scene.nrm)
-        return dict(scene_w=scene_w, task_w=task_w, scene_alpha=scene_alpha,
-                    task_alpha=task_alpha)
+    def search_sides(self) -> tuple[nn.Module, nn.Module]:
+        """The IEM (the search's scene side) and the NRM (its task side)."""
+        return self.scene.iem, self.scene.nrm
 
     def search_inputs(self, data: dict) -> Tensor:
         """The preprocessed low-light batch y."""
         return self.data_preprocessor(data, training=True)['inputs']
 
-    def search_scene_loss(self, x: Tensor) -> Tensor:
-        """The scene loss (default ℓs) of the IEM stages on ``x``."""
-        _, ts, t_hats = self.scene.iem(x)
-        return scene_term(self.scene_loss, ts, t_hats, x)
-
-    def search_task_inputs(self, x: Tensor) -> Tensor:
-        """uᴷ, the IEM output."""
-        return self.scene.iem(x)[0][-1]
+    def search_scene_pass(self, x: Tensor) -> ScenePass:
+        """The IEM stages on ``x``: uᴷ for the NRM and their scene loss (default ℓs)."""
+        us, ts, t_hats = self.scene.iem(x)
+        return ScenePass(us[-1], scene_term(self.scene_loss, ts, t_hats, x))
 
     def search_task_loss(self, u: Tensor) -> Tensor:
         """NRM loss of the NRM on ``u``."""
         return self.nrm_loss(self.scene.nrm(u), u)
-
-    def search_task_loss_through_scene(self, x: Tensor) -> Tensor:
-        """NRM loss on the IEM output of ``x``."""
-        return self.search_task_loss(self.scene.iem(x)[0][-1])
-
-    def search_joint_losses(self, x: Tensor, detach_scene: bool) -> tuple[Tensor, Tensor]:
-        """Scene (IEM) loss and NRM loss from one IEM pass."""
-        us, ts, t_hats = self.scene.iem(x)
-        u = us[-1].detach() if detach_scene else us[-1]
-        return scene_term(self.scene_loss, ts, t_hats, x), self.search_task_loss(u)
-
-    def search_buffers(self) -> tuple[list[Tensor], list[Tensor]]:
-        return list(self.scene.iem.buffers()), list(self.scene.nrm.buffers())
 
     def genotype_cfg(self) -> dict:
         """``dict(scene=dict(iem=dict(genotype=...), nrm=dict(genotype=...)))``."""

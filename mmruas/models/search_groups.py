@@ -14,7 +14,7 @@ from typing import Any
 
 from torch import nn
 
-from ..search_space.alphas import split_arch_params
+from ..search_space.alphas import side_groups
 from ..search_space.export import genotype_overrides, scene_genotype_cfg
 
 __all__ = ['task_search_groups', 'task_genotype_cfg']
@@ -34,10 +34,7 @@ def task_search_groups(task: nn.Module,
     """
     if scene is None:
         scene = getattr(task, 'data_preprocessor', None)
-    scene_alpha, scene_w = split_arch_params(scene)
-    skip = {id(p) for p in scene.parameters()} if scene is not None else set()
-    task_alpha, task_w = split_arch_params(task, skip)
-    return dict(scene_w=scene_w, scene_alpha=scene_alpha, task_w=task_w, task_alpha=task_alpha)
+    return side_groups(scene, task)
 
 
 def task_genotype_cfg(task: nn.Module) -> dict[str, Any]:
@@ -59,9 +56,3 @@ def task_genotype_cfg(task: nn.Module) -> dict[str, Any]:
             cfg['data_preprocessor'] = dict(scene=scene_cfg)
     return cfg
 
-
-# the names mmruas.models still imports (until its __init__ takes the two above);
-# genotypes_to_cfg guessed config keys from module names and is gone
-detector_search_groups = task_search_groups
-detector_genotype_cfg = task_genotype_cfg
-genotypes_to_cfg = genotype_overrides

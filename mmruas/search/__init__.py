@@ -6,7 +6,6 @@ from .cooperative_hook import CooperativeSearchHook
 from .data import InfiniteLoader, split_indices, subset_loader
 from .hypergradient import (
     BilevelProblem,
-    apply_alpha_grads,
     cross_term,
     hypergradient,
     scene_hypergradient,
@@ -20,7 +19,7 @@ from .search_step import (
     rank_mean_grads,
 )
 
-__all__ = ['BilevelProblem', 'hypergradient', 'apply_alpha_grads', 'cross_term',
+__all__ = ['BilevelProblem', 'hypergradient', 'cross_term',
            'scene_hypergradient', 'SearchOptimWrapperConstructor', 'SEARCH_GROUPS',
            'CooperativeSearchHook', 'split_indices', 'subset_loader', 'InfiniteLoader',
            'CooperativeSearchMixin', 'SEARCH_PHASES', 'SearchStep', 'SearchStepMixin',

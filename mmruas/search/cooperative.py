@@ -28,30 +28,57 @@ The four optimisers are the wrappers ``scene_w``, ``task_w``, ``scene_alpha``,
 averaged over data-parallel ranks (:mod:`mmruas.search.distributed`).
 
 A model mixes this in before its ``BaseModel`` class, calls :meth:`init_search` and
-provides the small methods marked *model*: :meth:`build_search_groups`, :meth:`search_inputs`,
-:meth:`search_scene_loss`, :meth:`search_task_inputs`, :meth:`search_task_loss`,
-:meth:`search_task_loss_through_scene`, :meth:`search_joint_losses`,
-:meth:`search_buffers` and :meth:`genotype_cfg`. A *batch* is whatever
-:meth:`search_inputs` returns; it is prepared once per step and must give the same
-losses every time a closure re-evaluates them (no random augmentation after it).
+provides what only it knows, the methods marked *model*: :meth:`search_sides` (its scene
+and task modules), :meth:`search_inputs` (how a data batch becomes the scene's input),
+:meth:`search_scene_pass` (the scene pass: the task's input and L_s),
+:meth:`search_task_loss` (L_t on a task input) and :meth:`genotype_cfg`. The mixin derives
+the rest: the parameter groups and the buffers of each side, L_s alone, the fixed task
+input, L_t through the scene and the joint losses. A *batch* is whatever
+:meth:`search_inputs` returns; it is prepared once per step and must give the same losses
+every time a closure re-evaluates them (no random augmentation after it).
 """
 from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 import torch
 from torch import Tensor, nn
 
+from ..search_space.alphas import side_groups
 from ..search_space.mixed_op import MixedOp
 from .distributed import all_reduce_mean
 from .hypergradient import BilevelProblem, hypergradient, scene_hypergradient
 from .search_step import SearchStepMixin, optimizer_step, rank_mean_grads
 
-__all__ = ['CooperativeSearchMixin', 'SEARCH_PHASES']
+__all__ = ['CooperativeSearchMixin', 'SEARCH_PHASES', 'ScenePass', 'detach_tensors']
 
 SEARCH_PHASES = ('scene', 'scene_alone', 'task', 'global', 'warmup')
+
+
+class ScenePass(NamedTuple):
+    """What one pass of the scene side gives the search.
+
+    Attributes:
+        task_inputs: the task side's input, differentiable w.r.t. the scene (the enhancer's
+            IEM output uᴷ; a detector's preprocessed batch with the scene output as images).
+        scene_loss: L_s of the scene on the batch.
+    """
+
+    task_inputs: Any
+    scene_loss: Tensor
+
+
+def detach_tensors(value: Any) -> Any:
+    """``value`` with every tensor (also inside dicts, lists and tuples) detached."""
+    if isinstance(value, Tensor):
+        return value.detach()
+    if isinstance(value, dict):
+        return {k: detach_tensors(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(detach_tensors(v) for v in value)
+    return value
 
 
 def _merged_optimizer(optimizers: Sequence[torch.optim.Optimizer]) -> torch.optim.Optimizer:
@@ -105,53 +132,61 @@ class CooperativeSearchMixin(SearchStepMixin):
         if order is not None:
             self.order = int(order)
 
-    def set_search_step(self, phase: str | Sequence[str], val_batch: Any = None,
-                        beta: float | None = None, order: int | None = None) -> None:
-        """The phase(s) and validation batch of the next ``train_step``
-        (:meth:`SearchStepMixin.set_search_step`), and the hook's β and hypergradient order
-        (``None``: unchanged)."""
-        super().set_search_step(phase, val_batch)
-        self.set_search_settings(beta, order)
-
     # ------------------------------------------------------------------ model
-    def build_search_groups(self) -> dict[str, list[nn.Parameter]]:
-        """*model*: ``scene_w``, ``task_w``, ``scene_alpha``, ``task_alpha`` (disjoint,
-        complete; built once, see :meth:`SearchStepMixin.search_groups`)."""
+    def search_sides(self) -> tuple[nn.Module, nn.Module]:
+        """*model*: ``(scene, task)``, the modules of the two sides (the task module may
+        contain the scene; its parameters then count as the scene's)."""
         raise NotImplementedError
 
     def search_inputs(self, data: Any) -> Any:
         """*model*: a data batch prepared once per step (device, dtype; no scene yet)."""
         raise NotImplementedError
 
-    def search_scene_loss(self, batch: Any) -> Tensor:
-        """*model*: L_s of the scene on ``batch``."""
-        raise NotImplementedError
-
-    def search_task_inputs(self, batch: Any) -> Any:
-        """*model*: the task's input, i.e. the scene output (called under ``no_grad``)."""
+    def search_scene_pass(self, batch: Any) -> ScenePass:
+        """*model*: the scene side on ``batch``: the task's input and L_s."""
         raise NotImplementedError
 
     def search_task_loss(self, task_inputs: Any) -> Tensor:
-        """*model*: L_t on fixed task inputs (:meth:`search_task_inputs`)."""
-        raise NotImplementedError
-
-    def search_task_loss_through_scene(self, batch: Any) -> Tensor:
-        """*model*: L_t of the task on the scene's output, differentiable w.r.t. the scene."""
-        raise NotImplementedError
-
-    def search_joint_losses(self, batch: Any, detach_scene: bool) -> tuple[Tensor, Tensor]:
-        """*model*: ``(L_s, L_t)`` from one scene pass; ``detach_scene``: L_t does not reach
-        the scene."""
-        raise NotImplementedError
-
-    def search_buffers(self) -> tuple[list[Tensor], list[Tensor]]:
-        """*model*: buffers (e.g. BatchNorm statistics) of the scene and of the task side,
-        restored after every virtual pass."""
+        """*model*: L_t of the task side on ``task_inputs`` (as :class:`ScenePass` gives)."""
         raise NotImplementedError
 
     def genotype_cfg(self) -> dict:
         """*model*: the derived genotypes as overrides of the retrain config's ``model``."""
         raise NotImplementedError
+
+    # ------------------------------------------------------------------ derived
+    def build_search_groups(self) -> dict[str, list[nn.Parameter]]:
+        """``scene_w``, ``scene_alpha`` of the scene side and ``task_w``, ``task_alpha`` of
+        the task side without the scene's parameters (trainable ones only, module order)."""
+        return side_groups(*self.search_sides())
+
+    def search_buffers(self) -> tuple[list[Tensor], list[Tensor]]:
+        """Buffers (e.g. BatchNorm statistics) of the scene and of the rest of the task side,
+        restored after every virtual pass."""
+        scene, task = self.search_sides()
+        scene_buffers = list(scene.buffers())
+        ids = {id(b) for b in scene_buffers}
+        return scene_buffers, [b for b in task.buffers() if id(b) not in ids]
+
+    def search_scene_loss(self, batch: Any) -> Tensor:
+        """L_s of the scene on ``batch``."""
+        return self.search_scene_pass(batch).scene_loss
+
+    def search_task_inputs(self, batch: Any) -> Any:
+        """The task's input from the scene (the caller runs it under ``no_grad``)."""
+        return self.search_scene_pass(batch).task_inputs
+
+    def search_task_loss_through_scene(self, batch: Any) -> Tensor:
+        """L_t on the scene's output, differentiable w.r.t. the scene."""
+        return self.search_task_loss(self.search_scene_pass(batch).task_inputs)
+
+    def search_joint_losses(self, batch: Any, detach_scene: bool) -> tuple[Tensor, Tensor]:
+        """``(L_s, L_t)`` from one scene pass; ``detach_scene``: L_t does not reach the
+        scene."""
+        task_inputs, l_s = self.search_scene_pass(batch)
+        if detach_scene:
+            task_inputs = detach_tensors(task_inputs)
+        return l_s, self.search_task_loss(task_inputs)
 
     # ------------------------------------------------------------------ Algorithm 1
     def train_step(self, data: Any, optim_wrapper: Any) -> dict[str, Tensor]:
@@ -166,51 +201,80 @@ class CooperativeSearchMixin(SearchStepMixin):
             xv = self.search_inputs(step.val_batch)
         log: dict[str, Tensor] = {}
         for phase in phases:
-            log.update(self._search_phase_step(phase, optim_wrapper, x, xv))
+            log.update(getattr(self, f'_phase_{phase}')(optim_wrapper, x, xv))
         _, log_vars = self.parse_losses(log)
         return log_vars
 
-    def _search_phase_step(self, phase: str, optim_wrapper: Any, x: Any,
-                           xv: Any) -> dict[str, Tensor]:
-        """The α and ω steps of one phase on the prepared batches; its losses by log name."""
+    def _scene_problem(self, x: Any, xv: Any) -> tuple[BilevelProblem, list[Tensor]]:
+        """The scene's bilevel pair (L_s on the training and validation batches) and the
+        task side's buffers."""
+        groups = self.search_groups()
+        scene_buffers, task_buffers = self.search_buffers()
+        problem = BilevelProblem(groups['scene_alpha'], groups['scene_w'],
+                                 lambda: self.search_scene_loss(x),
+                                 lambda: self.search_scene_loss(xv), scene_buffers,
+                                 all_reduce_mean)
+        return problem, task_buffers
+
+    def _scene_steps(self, optim_wrapper: Any, x: Any, grads: list[Tensor]) -> dict[str, Tensor]:
+        """α_s steps with ``grads``, then ω_s on L_s; the loss by its log name."""
+        groups = self.search_groups()
+        loss = _alpha_then_weights(optim_wrapper, 'scene', groups['scene_alpha'], grads,
+                                   groups['scene_w'], lambda: self.search_scene_loss(x))
+        return {self.search_loss_names[0]: loss}
+
+    def _phase_scene(self, optim_wrapper: Any, x: Any, xv: Any) -> dict[str, Tensor]:
+        """α_s on L_s's hypergradient plus β·L_t's through the scene, then ω_s."""
+        problem, task_buffers = self._scene_problem(x, xv)
+        grads = scene_hypergradient(
+            problem, lambda: self.search_task_loss_through_scene(xv), self.beta,
+            optim_wrapper['scene_w'], self.order, self.r, task_buffers=task_buffers)
+        return self._scene_steps(optim_wrapper, x, grads)
+
+    def _phase_scene_alone(self, optim_wrapper: Any, x: Any, xv: Any) -> dict[str, Tensor]:
+        """Independent strategy: α_s on L_s's hypergradient alone (the task is not
+        involved), then ω_s."""
+        problem, _ = self._scene_problem(x, xv)
+        grads = hypergradient(problem, optim_wrapper['scene_w'], self.order, self.r)
+        return self._scene_steps(optim_wrapper, x, grads)
+
+    def _phase_task(self, optim_wrapper: Any, x: Any, xv: Any) -> dict[str, Tensor]:
+        """α_t on L_t's hypergradient with the scene output fixed, then ω_t."""
+        groups = self.search_groups()
+        a_t, wt = groups['task_alpha'], groups['task_w']
+        with torch.no_grad():
+            u, uv = self.search_task_inputs(x), self.search_task_inputs(xv)
+        problem = BilevelProblem(a_t, wt, lambda: self.search_task_loss(u),
+                                 lambda: self.search_task_loss(uv), self.search_buffers()[1],
+                                 all_reduce_mean)
+        grads = hypergradient(problem, optim_wrapper['task_w'], self.order, self.r)
+        return {self.search_loss_names[1]: _alpha_then_weights(
+            optim_wrapper, 'task', a_t, grads, wt, lambda: self.search_task_loss(u))}
+
+    def _phase_global(self, optim_wrapper: Any, x: Any, xv: Any) -> dict[str, Tensor]:
+        """All α on the joint pair ``Ls + Lt``'s hypergradient, then all ω on ``Ls + Lt``
+        (L_t also trains ω_s through the scene)."""
         groups = self.search_groups()
         ws, wt = groups['scene_w'], groups['task_w']
-        a_s, a_t = groups['scene_alpha'], groups['task_alpha']
-        scene_buffers, task_buffers = self.search_buffers()
-        name_s, name_t = self.search_loss_names
-        if phase in ('scene', 'scene_alone'):
-            problem = BilevelProblem(a_s, ws, lambda: self.search_scene_loss(x),
-                                     lambda: self.search_scene_loss(xv), scene_buffers,
-                                     all_reduce_mean)
-            if phase == 'scene':
-                grads = scene_hypergradient(
-                    problem, lambda: self.search_task_loss_through_scene(xv), self.beta,
-                    optim_wrapper['scene_w'], self.order, self.r, task_buffers=task_buffers,
-                    set_grad=False)
-            else:           # independent: L_s alone, the task is not involved
-                grads = hypergradient(problem, optim_wrapper['scene_w'], self.order, self.r,
-                                      set_grad=False)
-            return {name_s: _alpha_then_weights(optim_wrapper, 'scene', a_s, grads, ws,
-                                                lambda: self.search_scene_loss(x))}
-        if phase == 'task':
-            with torch.no_grad():
-                u, uv = self.search_task_inputs(x), self.search_task_inputs(xv)
-            problem = BilevelProblem(a_t, wt, lambda: self.search_task_loss(u),
-                                     lambda: self.search_task_loss(uv), task_buffers,
-                                     all_reduce_mean)
-            grads = hypergradient(problem, optim_wrapper['task_w'], self.order, self.r,
-                                  set_grad=False)
-            return {name_t: _alpha_then_weights(optim_wrapper, 'task', a_t, grads, wt,
-                                                lambda: self.search_task_loss(u))}
-        if phase == 'global':
-            self._global_alpha_step(optim_wrapper, groups, x, xv, scene_buffers + task_buffers)
-        l_s, l_t = self.search_joint_losses(x, detach_scene=phase == 'warmup')
-        if phase == 'global':   # one joint objective: L_t also trains ω_s through the scene
-            g = rank_mean_grads(l_s + l_t, [*ws, *wt])
-        else:                   # warm-up: each side on its own loss
-            g = rank_mean_grads(l_s, ws) + rank_mean_grads(l_t, wt)
+        self._global_alpha_step(optim_wrapper, groups, x, xv, sum(self.search_buffers(), []))
+        l_s, l_t = self.search_joint_losses(x, detach_scene=False)
+        g = rank_mean_grads(l_s + l_t, [*ws, *wt])
+        return self._weight_steps(optim_wrapper, ws, wt, g, l_s, l_t)
+
+    def _phase_warmup(self, optim_wrapper: Any, x: Any, xv: Any) -> dict[str, Tensor]:
+        """Only ω: ω_s on L_s and ω_t on L_t (scene output detached)."""
+        groups = self.search_groups()
+        ws, wt = groups['scene_w'], groups['task_w']
+        l_s, l_t = self.search_joint_losses(x, detach_scene=True)
+        g = rank_mean_grads(l_s, ws) + rank_mean_grads(l_t, wt)
+        return self._weight_steps(optim_wrapper, ws, wt, g, l_s, l_t)
+
+    def _weight_steps(self, optim_wrapper: Any, ws: list[nn.Parameter], wt: list[nn.Parameter],
+                      g: list[Tensor], l_s: Tensor, l_t: Tensor) -> dict[str, Tensor]:
+        """ω_s and ω_t step with the gradients ``g`` (``ws`` first); both losses logged."""
         optimizer_step(optim_wrapper['scene_w'], ws, g[:len(ws)])
         optimizer_step(optim_wrapper['task_w'], wt, g[len(ws):])
+        name_s, name_t = self.search_loss_names
         return {name_s: l_s, name_t: l_t}
 
     def fix_scene(self) -> None:
@@ -243,6 +307,6 @@ class CooperativeSearchMixin(SearchStepMixin):
 
         problem = BilevelProblem([*a_s, *a_t], [*ws, *wt], lambda: joint(x), lambda: joint(xv),
                                  buffers, all_reduce_mean)
-        grads = hypergradient(problem, opt, self.order, self.r, set_grad=False)
+        grads = hypergradient(problem, opt, self.order, self.r)
         optimizer_step(optim_wrapper['scene_alpha'], a_s, grads[:len(a_s)])
         optimizer_step(optim_wrapper['task_alpha'], a_t, grads[len(a_s):])

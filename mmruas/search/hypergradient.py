@@ -31,8 +31,8 @@ Cost: L_tr forward+backward three times (virtual step, ω⁺, ω⁻) and L_val o
 passes. The virtual weights are written into the parameters **in place** (the closures
 read the model), and every weight and buffer is copied back bit-identically afterwards
 (also when a closure raises). Gradients are taken with :func:`torch.autograd.grad`, so
-no ``.grad`` attribute is touched except that of α, which is **replaced** by the result
-(``set_grad=True``; see :func:`apply_alpha_grads`). The optimiser state is only read.
+no ``.grad`` attribute is touched: the α gradients are returned, and the caller steps α
+with them. The optimiser state is only read.
 The virtual step sees only ``∇ω L_tr``; gradient clipping or loss scaling applied by an
 optimiser wrapper is not reproduced.
 """
@@ -47,7 +47,7 @@ from torch import Tensor, nn
 
 from ..search_space.alphas import split_arch_params
 
-__all__ = ['BilevelProblem', 'hypergradient', 'apply_alpha_grads', 'cross_term',
+__all__ = ['BilevelProblem', 'hypergradient', 'cross_term',
            'scene_hypergradient']
 
 Closure = Callable[[], Tensor]
@@ -234,7 +234,7 @@ def _second_order(problem: BilevelProblem, optimizer: torch.optim.Optimizer, r: 
 
 
 def hypergradient(problem: BilevelProblem, optimizer: Any = None, order: int = 2,
-                  r: float = 0.01, set_grad: bool = True) -> list[Tensor]:
+                  r: float = 0.01) -> list[Tensor]:
     """∇α of the upper objective, first (``order=1``) or second order (module docstring).
 
     Args:
@@ -244,7 +244,6 @@ def hypergradient(problem: BilevelProblem, optimizer: Any = None, order: int = 2
             read from its param group. Not used for ``order=1``.
         order: 1 (``∇α L_val(ω, α)``) or 2 (one-step unrolled, finite-difference Hessian).
         r: finite-difference radius, ``ε = r/‖u‖`` (0.01 in DARTS).
-        set_grad: replace ``alpha.grad`` by the result (:func:`apply_alpha_grads`).
 
     Returns:
         one gradient per ``problem.alphas`` (same shapes). Weights, buffers, optimiser
@@ -264,20 +263,7 @@ def hypergradient(problem: BilevelProblem, optimizer: Any = None, order: int = 2
             grads = _second_order(problem, opt, r, saved_buffers)
     finally:
         _restore(problem.buffers, saved_buffers)
-    if set_grad:
-        apply_alpha_grads(problem.alphas, grads)
     return grads
-
-
-def apply_alpha_grads(alphas: Sequence[Tensor], grads: Sequence[Tensor],
-                      accumulate: bool = False) -> None:
-    """Write ``grads`` into ``alpha.grad``: replace (default) or add to an existing grad."""
-    for a, g in zip(alphas, grads, strict=True):
-        g = g.detach()
-        if accumulate and a.grad is not None:
-            a.grad.add_(g)
-        else:
-            a.grad = g.clone()
 
 
 def cross_term(alphas: Sequence[Tensor], loss_fn: Closure,
@@ -299,18 +285,13 @@ def cross_term(alphas: Sequence[Tensor], loss_fn: Closure,
 
 def scene_hypergradient(scene: BilevelProblem, task_val_loss: Closure, beta: float,
                         optimizer: Any = None, order: int = 2, r: float = 0.01,
-                        task_buffers: Sequence[Tensor] = (),
-                        set_grad: bool = True) -> list[Tensor]:
+                        task_buffers: Sequence[Tensor] = ()) -> list[Tensor]:
     """Scene-phase gradient of cooperative search (docs/method.md#cooperative-search-alg-1, step 1).
 
     ``∇αs Ls_val(αs; ωs − ξ∇ωs Ls_tr) + β·∇αs Lt_val(αt(αs); ωt)``: the scene pair's
-    :func:`hypergradient` plus ``β`` times :func:`cross_term`. Replaces ``αs.grad``
-    when ``set_grad``.
+    :func:`hypergradient` plus ``β`` times :func:`cross_term`.
     """
-    upper = hypergradient(scene, optimizer, order, r, set_grad=False)
+    upper = hypergradient(scene, optimizer, order, r)
     cross = cross_term(scene.alphas, task_val_loss, [*scene.buffers, *task_buffers],
                        scene.reduce)
-    grads = [u + beta * c for u, c in zip(upper, cross)]
-    if set_grad:
-        apply_alpha_grads(scene.alphas, grads)
-    return grads
+    return [u + beta * c for u, c in zip(upper, cross)]

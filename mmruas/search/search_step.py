@@ -47,11 +47,6 @@ class SearchStep:
     val_batch: Any = None
     lower_batches: Iterator | None = None
 
-    @property
-    def phase(self) -> str | tuple[str, ...]:
-        """The phase, or the tuple of phases when the iteration runs several."""
-        return self.phases[0] if len(self.phases) == 1 else self.phases
-
 
 def check_search_groups(model: nn.Module, groups: dict[str, list[nn.Parameter]]) -> None:
     """Raise unless ``groups`` are disjoint and cover every trainable parameter of ``model``."""
@@ -83,12 +78,14 @@ class SearchStepMixin:
         self.search_step = SearchStep((phase,))
         self.search_groups_cache: dict[str, list[nn.Parameter]] | None = None
 
-    def set_search_step(self, phase: str | Sequence[str], val_batch: Any = None,
-                        lower_batches: Iterator | None = None) -> None:
+    def set_search_step(self, phase: str | Sequence[str], val_batch: Any = None, *,
+                        lower_batches: Iterator | None = None, beta: float | None = None,
+                        order: int | None = None) -> None:
         """What the next ``train_step`` does: ``phase`` (one of :attr:`search_phases`, or a
         sequence of them run in order) with the validation batch ``val_batch`` (required
-        unless every phase is in :attr:`val_free_phases`) and, for solvers that draw them,
-        the stream of extra lower-level batches."""
+        unless every phase is in :attr:`val_free_phases`); for solvers that draw them, the
+        stream of extra lower-level batches; for cooperative search, β and the
+        hypergradient order (``None``: unchanged; :meth:`set_search_settings`)."""
         phases = (phase,) if isinstance(phase, str) else tuple(phase)
         bad = [p for p in phases if p not in self.search_phases]
         if not phases or bad:
@@ -98,6 +95,12 @@ class SearchStepMixin:
             raise RuntimeError(f'the {phase!r} phase needs a validation batch (val_batch of '
                                'set_search_step; CooperativeSearchHook / BGLHook give one)')
         self.search_step = SearchStep(phases, val_batch, lower_batches)
+        if beta is not None or order is not None:
+            self.set_search_settings(beta, order)
+
+    def set_search_settings(self, beta: float | None = None, order: int | None = None) -> None:
+        """β and the hypergradient order; a model whose search has neither refuses them."""
+        raise TypeError(f'{type(self).__name__} has no beta / hypergradient order to set')
 
     def build_search_groups(self) -> dict[str, list[nn.Parameter]]:
         """*model*: the parameter groups by name (disjoint, complete)."""

@@ -14,7 +14,7 @@ from torch import nn
 from .mixed_op import is_arch_param
 from .unit import SearchableUnit
 
-__all__ = ['split_arch_params', 'tie_unit_alphas']
+__all__ = ['split_arch_params', 'side_groups', 'tie_unit_alphas']
 
 
 def split_arch_params(module: nn.Module | None,
@@ -33,6 +33,16 @@ def split_arch_params(module: nn.Module | None,
         if p.requires_grad and id(p) not in skip:
             (alphas if is_arch_param(name) else weights).append(p)
     return alphas, weights
+
+
+def side_groups(scene: nn.Module | None, task: nn.Module) -> dict[str, list[nn.Parameter]]:
+    """The search's parameter groups of a scene side and a task side: ``scene_w``,
+    ``scene_alpha``, and ``task_w``, ``task_alpha`` of ``task`` without the scene's
+    parameters (the task module may hold the scene, e.g. in its data preprocessor)."""
+    scene_alpha, scene_w = split_arch_params(scene)
+    skip = {id(p) for p in scene.parameters()} if scene is not None else set()
+    task_alpha, task_w = split_arch_params(task, skip)
+    return dict(scene_w=scene_w, scene_alpha=scene_alpha, task_w=task_w, task_alpha=task_alpha)
 
 
 def tie_unit_alphas(units: Sequence[SearchableUnit]) -> None:
