@@ -139,7 +139,7 @@ def test_search_retrain_config_inherits_the_main_config(tmp_path):
 
     search = Config.fromfile(str(VARIANTS / 'ruas_ssd_exdark_search.py'))
     hook = next(h for h in search.custom_hooks if h.type == 'CooperativeSearchHook')
-    assert (REPO / hook.retrain_base).resolve() == MAIN
+    assert (REPO / hook.retrain_base).resolve() == MAIN.with_suffix('') / MAIN.name
     scene_g, neck_g = ['conv_3x3'] * 7, ['conv_5x5'] * 4
     head_g = ['conv_1x1'] * 6
     override = dict(data_preprocessor=dict(scene=dict(iem=dict(genotype=scene_g))),

@@ -360,8 +360,9 @@ def test_scene_task_model_loss(tmp_path) -> None:
     assert isinstance(model, SceneTaskModel)
     assert model.data_preprocessor is model.task.data_preprocessor
     batch = det_batch([(64, 64), (64, 64)])
-    data = model.data_preprocessor(batch, training=True)
-    assert len(data['scene_outputs']) == 1  # handed forward in the batch (λ > 0)
+    assert 'scene_outputs' not in model.data_preprocessor(batch, training=True)  # stock keys
+    data = model.preprocess(batch, training=True)
+    assert len(data['scene_outputs']) == 1  # asked for explicitly (λ > 0)
     losses = model(**data, mode='loss')
     assert {'loss_cls', 'loss_bbox', 'loss_scene'} <= set(losses)
     y = torch.stack([img.flip(0).float() / 255 for img in batch['inputs']])
@@ -391,6 +392,35 @@ def test_scene_task_model_loss(tmp_path) -> None:
     stock.backbone.init_cfg = None
     with pytest.raises(ValueError, match='lam > 0 needs'):
         SceneTaskModel(task=stock, lam=1.0)
+
+
+def test_scene_task_ddp_wrapper_asks_for_the_scene_outputs(tmp_path) -> None:
+    """Under DDP (one gloo rank here) SceneTaskDistributedDataParallel gives the model's own
+    train_step losses; mmengine's stock wrapper cannot (it never asks for scene outputs)."""
+    import torch.distributed as dist
+    from mmengine.model.wrappers import MMDistributedDataParallel
+    from mmengine.optim import OptimWrapper
+
+    from mmruas.models.scene_task_model import SceneTaskDistributedDataParallel
+
+    torch.manual_seed(0)
+    cfg = child_config(tmp_path, 'retinanet/retinanet_r50_fpn_1x_coco.py',
+                       dict(type='RUAS', variant='RUAS_S'))
+    model = SceneTaskModel(task=cfg.model, lam=0.5)
+    batch = det_batch([(64, 64), (64, 64)])
+    own = model.train_step(batch, OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.0)))
+    dist.init_process_group('gloo', init_method=f'file://{tmp_path / "store"}', rank=0,
+                            world_size=1)
+    try:
+        ddp = SceneTaskDistributedDataParallel(module=model)
+        wrapped = ddp.train_step(batch, OptimWrapper(torch.optim.SGD(ddp.parameters(), lr=0.0)))
+        for key in ('loss_scene', 'loss_cls', 'loss_bbox'):
+            assert float(wrapped[key]) == pytest.approx(float(own[key]), rel=1e-6), key
+        stock = MMDistributedDataParallel(module=model)
+        with pytest.raises(RuntimeError, match='SceneTaskDistributedDataParallel'):
+            stock.train_step(batch, OptimWrapper(torch.optim.SGD(ddp.parameters(), lr=0.0)))
+    finally:
+        dist.destroy_process_group()
 
 
 def test_scene_loss_of_weights_groups_by_image_count() -> None:

@@ -198,10 +198,10 @@ def test_e2e_lam_scene_task_model_loss_and_gradients(acdc):
     torch.manual_seed(0)
     model = build(cfg)
     assert isinstance(model, SceneTaskModel) and model.lam == 0.1
-    data = model.data_preprocessor(batch_from(acdc), training=True)
+    data = model.preprocess(batch_from(acdc), training=True)
     losses = model(**data, mode='loss')
     assert {'decode.loss_ce', 'aux.loss_ce', 'loss_scene'} <= set(losses)
-    (out,) = data['scene_outputs']                  # handed forward in the batch
+    (out,) = data['scene_outputs']                  # asked for by the model (λ > 0)
     expected = 0.1 * SceneLoss(eta=0.1)(out.ts[-1], out.extras['input'])
     torch.testing.assert_close(losses['loss_scene'], expected)
     loss, _ = model.parse_losses(losses)

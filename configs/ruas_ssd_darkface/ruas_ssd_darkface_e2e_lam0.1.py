@@ -14,4 +14,6 @@ model = dict(
               data_preprocessor=dict(_base_.model.data_preprocessor, scene_checkpoint=None)),
     scene_loss=dict(type='SceneLoss', eta=0.1),
     lam=lam)
+# under DDP, ℓs needs the scene outputs: this wrapper asks the preprocessor for them
+model_wrapper_cfg = dict(type='SceneTaskDistributedDataParallel')
 optim_wrapper = dict(paramwise_cfg=dict(_delete_=True))

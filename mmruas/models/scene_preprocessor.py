@@ -9,8 +9,7 @@ nothing but a different ``data_preprocessor``:
    (255, or each image's ``max_value`` metainfo) and clamp to [0, 1]: that is ``y``;
 2. ``u = Ψs(y)``: one :class:`~mmruas.scene.SceneOutput` per image size, handed forward
    for the scene loss ℓs (eq. 5): :meth:`SceneDataPreprocessorMixin.run` returns them with
-   the batch, and with ``pass_scene_outputs`` (set by :class:`SceneTaskModel` when λ > 0)
-   ``forward`` puts them in the batch as ``scene_outputs``;
+   the batch (``forward`` returns the batch alone, what any task model takes);
 3. multiply by the white level and order the channels as the task expects (its
    ``bgr_to_rgb`` / ``rgb_to_bgr``): the wrapper owns the channel order, so a batch is
    converted once where the task wants RGB from BGR images (twice only where the task
@@ -101,9 +100,6 @@ class SceneDataPreprocessorMixin:
         self.max_value = max_value if max_value == 'metainfo' else float(max_value)
         self.input_bgr = bool(input_bgr)
         self.output_bgr = self.input_bgr if output_bgr is None else bool(output_bgr)
-        #: put the scene outputs into the preprocessed batch (``scene_outputs``), for a model
-        #: whose forward takes them (:class:`~mmruas.models.SceneTaskModel` with λ > 0)
-        self.pass_scene_outputs = False
         if self.freeze_scene:
             self.scene.requires_grad_(False)
             self.scene.eval()
@@ -191,8 +187,5 @@ class SceneDataPreprocessorMixin:
         return super().forward(data, training), scene_outputs
 
     def forward(self, data: dict, training: bool = False) -> dict:
-        """:meth:`run`; the scene outputs go into the batch with ``pass_scene_outputs``."""
-        data, scene_outputs = self.run(data, training)
-        if self.pass_scene_outputs:
-            data['scene_outputs'] = scene_outputs
-        return data
+        """:meth:`run` without the scene outputs: the batch any task model takes."""
+        return self.run(data, training)[0]

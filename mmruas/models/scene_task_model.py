@@ -4,9 +4,13 @@
 segmentor) whose data preprocessor runs the scene module
 (:class:`~mmruas.models.scene_preprocessor.SceneDataPreprocessorMixin`). ``loss`` returns
 the task's losses plus ``loss_scene = λ·ℓs(tᴷ, y)``, computed from the batch's
-:class:`~mmruas.scene.SceneOutput` s, which the preprocessor hands forward in the batch
-(``scene_outputs``, its ``pass_scene_outputs``); ``predict`` and ``tensor`` delegate to the
-task.
+:class:`~mmruas.scene.SceneOutput` s: its ``train_step`` asks the preprocessor for them
+explicitly (:meth:`SceneDataPreprocessorMixin.run`) and hands them to ``forward`` as
+``scene_outputs``; under data parallelism
+:class:`SceneTaskDistributedDataParallel` does the same
+(``model_wrapper_cfg=dict(type='SceneTaskDistributedDataParallel')``, set by the λ > 0
+configs). The preprocessor itself returns what any task model takes. ``predict`` and
+``tensor`` delegate to the task.
 With λ = 0 the wrapper is unnecessary: swapping the preprocessor alone is eq. 5 with λ = 0.
 It imports neither mmdet nor mmseg; the adapters (:mod:`mmruas.det`, :mod:`mmruas.seg`)
 register it where those libraries look.
@@ -18,15 +22,16 @@ from collections.abc import Callable, Sequence
 
 import torch
 from mmengine.model import BaseModel
+from mmengine.model.wrappers import MMDistributedDataParallel
+from mmengine.registry import MODEL_WRAPPERS, DefaultScope
 from mmengine.registry import MODELS as ROOT_MODELS
-from mmengine.registry import DefaultScope
 
 from ..losses.ruas_losses import scene_term
 from ..registry import MODELS
 from ..scene import SceneOutput
 from .scene_preprocessor import SceneDataPreprocessorMixin, build_mmruas_module
 
-__all__ = ['SceneTaskModel', 'scene_loss_of']
+__all__ = ['SceneTaskModel', 'SceneTaskDistributedDataParallel', 'scene_loss_of']
 
 
 def scene_loss_of(outputs: Sequence[SceneOutput],
@@ -83,12 +88,26 @@ class SceneTaskModel(BaseModel):
         if lam > 0 and not isinstance(pp, SceneDataPreprocessorMixin):
             raise ValueError('SceneTaskModel: lam > 0 needs a data preprocessor that runs the '
                              f'scene module, got {type(pp).__name__}')
-        if lam > 0:
-            pp.pass_scene_outputs = True  # ℓs needs them: the batch carries them forward
         super().__init__(data_preprocessor=pp, init_cfg=init_cfg)
         self.task = task_model
         self.lam = lam
         self.scene_loss = build_mmruas_module(scene_loss or dict(type='SceneLoss'))
+
+    def preprocess(self, data: dict, training: bool = False) -> dict:
+        """The batch for ``forward``: the data preprocessor's output, plus the batch's scene
+        outputs (``scene_outputs``) when training with λ > 0."""
+        if not (training and self.lam > 0):
+            return self.data_preprocessor(data, training)
+        data, scene_outputs = self.data_preprocessor.run(data, training)
+        return dict(data, scene_outputs=scene_outputs)
+
+    def train_step(self, data: dict, optim_wrapper) -> dict[str, torch.Tensor]:
+        """``BaseModel.train_step`` with :meth:`preprocess` (the scene outputs for ℓs)."""
+        with optim_wrapper.optim_context(self):
+            losses = self._run_forward(self.preprocess(data, True), mode='loss')
+        parsed, log_vars = self.parse_losses(losses)
+        optim_wrapper.update_params(parsed)
+        return log_vars
 
     def forward(self, inputs: torch.Tensor, data_samples: list | None = None,
                 mode: str = 'tensor', scene_outputs: list[SceneOutput] | None = None):
@@ -109,7 +128,24 @@ class SceneTaskModel(BaseModel):
         n = sum(out.output.shape[0] for out in scene_outputs or [])
         if n != len(inputs):
             raise RuntimeError(f'SceneTaskModel: the scene outputs handed forward hold {n} '
-                               f'images, the batch {len(inputs)}; preprocess the batch with '
-                               'the model\'s data_preprocessor')
+                               f'images, the batch {len(inputs)}; with lam > 0 the batch comes '
+                               'from SceneTaskModel.preprocess (its train_step; under DDP '
+                               "model_wrapper_cfg=dict(type='SceneTaskDistributedDataParallel'))")
         losses['loss_scene'] = self.lam * scene_loss_of(scene_outputs, self.scene_loss)
         return losses
+
+
+# mmengine's root registry: the Runner looks wrappers up there by plain name, whatever the
+# config's scope (mmruas, mmdet, mmseg)
+@MODEL_WRAPPERS.register_module()
+class SceneTaskDistributedDataParallel(MMDistributedDataParallel):
+    """mmengine's DDP wrapper whose ``train_step`` preprocesses with
+    :meth:`SceneTaskModel.preprocess` (the scene outputs for ℓs when λ > 0); the forward
+    and backward still go through DDP, so gradients are averaged as usual."""
+
+    def train_step(self, data: dict, optim_wrapper) -> dict[str, torch.Tensor]:
+        with optim_wrapper.optim_context(self):
+            losses = self._run_forward(self.module.preprocess(data, True), mode='loss')
+        parsed, log_vars = self.module.parse_losses(losses)
+        optim_wrapper.update_params(parsed)
+        return log_vars
