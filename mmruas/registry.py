@@ -73,8 +73,8 @@ def link_adapters() -> list[str]:
             continue
         for name in ADAPTER_REGISTRIES:
             registry = getattr(registries, name)
-            # The one use of mmengine private names in mmruas: a Registry takes its import
-            # locations only at construction and has no public method to add one, and
+            # mmengine private names (all such uses: docs/compatibility.md): a Registry takes
+            # its import locations only at construction and has no public method to add one, and
             # ``_imported`` says whether it has already imported them (then it would not
             # read a new location, so the adapter is imported now).
             if registry._imported:

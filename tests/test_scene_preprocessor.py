@@ -223,8 +223,8 @@ def test_ruas_output_through_det_data_preprocessor() -> None:
         assert (sa.gt_instances.masks.masks == sb.gt_instances.masks.masks).all()
     with torch.no_grad():
         _, outs = ours.run(det_batch(sizes, masks=True), True)  # two sizes: two groups
-    assert [o.extras['indices'] for o in outs] == [[0, 2], [1]]
-    assert torch.equal(outs[0].extras['input'][1], batch['inputs'][2].flip(0).float() / 255)
+    assert [o.indices for o in outs] == [[0, 2], [1]]
+    assert torch.equal(outs[0].input[1], batch['inputs'][2].flip(0).float() / 255)
 
 
 def test_metainfo_white_level_and_rgb_input() -> None:
@@ -233,12 +233,12 @@ def test_metainfo_white_level_and_rgb_input() -> None:
     sample = DetDataSample(metainfo=dict(img_shape=(8, 8), max_value=4095))
     _, outs = pp.run(dict(inputs=[img], data_samples=[sample]))
     expected = (img.flip(0).float() / 4095).clamp(0, 1)
-    assert torch.equal(outs[0].extras['input'][0], expected)
+    assert torch.equal(outs[0].input[0], expected)
     rgb = RUASDetDataPreprocessor(scene=IdentityScene(), mean=NORM['mean'], std=NORM['std'],
                                   rgb_to_bgr=True)
     img8 = torch.randint(0, 256, (3, 8, 8), dtype=torch.uint8)
     _, outs = rgb.run(dict(inputs=[img8]))
-    assert torch.equal(outs[0].extras['input'][0], img8.float() / 255)
+    assert torch.equal(outs[0].input[0], img8.float() / 255)
     with pytest.raises(ValueError, match='max_value'):
         RUASDetDataPreprocessor(scene=IdentityScene(), max_value=0)
 
@@ -430,8 +430,8 @@ def test_scene_loss_of_weights_groups_by_image_count() -> None:
     for n, s in ((1, 16), (2, 12)):
         y, t = torch.rand(n, 3, s, s, generator=g), torch.rand(n, 3, s, s, generator=g)
         outs.append(SceneOutput(output=y, us=[y], ts=[t], t_hats=[y], extras={'input': y}))
-    expected = (loss(outs[0].ts[-1], outs[0].extras['input'])
-                + 2 * loss(outs[1].ts[-1], outs[1].extras['input'])) / 3
+    expected = (loss(outs[0].ts[-1], outs[0].input)
+                + 2 * loss(outs[1].ts[-1], outs[1].input)) / 3
     torch.testing.assert_close(scene_loss_of(outs, loss), expected)
     with pytest.raises(RuntimeError, match='no scene output'):
         scene_loss_of([], loss)

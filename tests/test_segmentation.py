@@ -202,7 +202,7 @@ def test_e2e_lam_scene_task_model_loss_and_gradients(acdc):
     losses = model(**data, mode='loss')
     assert {'decode.loss_ce', 'aux.loss_ce', 'loss_scene'} <= set(losses)
     (out,) = data['scene_outputs']                  # asked for by the model (λ > 0)
-    expected = 0.1 * SceneLoss(eta=0.1)(out.ts[-1], out.extras['input'])
+    expected = 0.1 * SceneLoss(eta=0.1)(out.ts[-1], out.input)
     torch.testing.assert_close(losses['loss_scene'], expected)
     loss, _ = model.parse_losses(losses)
     loss.backward()

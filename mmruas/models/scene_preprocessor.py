@@ -148,8 +148,7 @@ class SceneDataPreprocessorMixin:
             out = self.scene(y)
         if isinstance(out, torch.Tensor):
             out = SceneOutput(output=out, us=[out], ts=[], t_hats=[])
-        out.extras['input'] = y
-        out.extras['indices'] = list(indices)
+        out.input, out.indices = y, list(indices)
         result = out.output * scale
         return out, result[:, [2, 1, 0], ...] if self.output_bgr else result
 

@@ -48,7 +48,7 @@ def scene_loss_of(outputs: Sequence[SceneOutput],
     total, count = None, 0
     for out in outputs:
         n = out.ts[-1].shape[0]
-        term = scene_term(loss_fn, out.ts, out.t_hats, out.extras['input']) * n
+        term = scene_term(loss_fn, out.ts, out.t_hats, out.input) * n
         total = term if total is None else total + term
         count += n
     return total / count

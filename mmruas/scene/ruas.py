@@ -15,7 +15,7 @@ docs/deployment.md#speed); outputs agree with the default format to float roundi
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import torch
 from torch import nn
@@ -41,7 +41,9 @@ class SceneOutput:
     noise_map: torch.Tensor | None = None     # estimator output θ (RUAS_A)
     noise_level: torch.Tensor | None = None   # per-image level (RUAS_A)
     gate: torch.Tensor | None = None          # per-image bool, NRM applied (RUAS_A)
-    extras: dict = field(default_factory=dict)
+    input: torch.Tensor | None = None         # y, the scene's input in [0, 1] (set by the
+    #                                           scene wrapper: ℓs compares tᴷ with it)
+    indices: list[int] | None = None          # the images' positions in the wrapper's batch
 
 
 @MODELS.register_module()

@@ -31,7 +31,7 @@ from mmruas.utils.safe_io import atomic_write_bytes, fsync_file
 __all__ = ['SafeCheckpointHook']
 
 
-@HOOKS.register_module(force=True)
+@HOOKS.register_module()
 class SafeCheckpointHook(CheckpointHook):
     """``CheckpointHook`` with crash-safe saves (see the module docstring)."""
 
