@@ -63,6 +63,10 @@ MOVED_NAMES: dict[str, dict[str, tuple[str, str]]] = {
         'ACDCDataset': ('mmruas.seg.datasets', 'ACDCDataset'),
         'ACDC_CONDITIONS': ('mmruas.seg.datasets', 'ACDC_CONDITIONS'),
     },
+    'mmruas.losses': {'scene_term': ('mmruas.losses', 'scene_loss_of_stages')},
+    'mmruas.apis.inference': {'run_scene': ('mmruas.apis.inference', 'enhance_batch')},
+    'mmruas.datasets.transforms.formatting': {
+        'image_to_tensor': ('mmruas.datasets.transforms.formatting', 'to_chw_tensor')},
     'mmruas.evaluation': {
         'ExDarkVOCMetric': ('mmruas.det.evaluation', 'ExDarkVOCMetric'),
         **{name: ('mmruas.seg.evaluation', name) for name in (

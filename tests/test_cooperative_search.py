@@ -190,7 +190,7 @@ def test_independent_and_global_sequences(tmp_path):
     assert [c for c in rec.changed] == [{'scene_alpha', 'scene_w'}] * 2 + [
         {'task_alpha', 'task_w'}] * 2
     _, rec = _run(tmp_path, 'global', max_iters=2, order=2)
-    assert rec.phases == ['global', 'global']
+    assert rec.phases == ['joint', 'joint']
     assert all(c == set(SEARCH_GROUPS) for c in rec.changed)
 
 

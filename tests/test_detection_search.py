@@ -270,7 +270,7 @@ def test_second_order_task_global_and_warmup_move_only_their_groups():
             for k in SEARCH_GROUPS}
     wrappers = OPTIM_WRAPPER_CONSTRUCTORS.build(dict(
         type='SearchOptimWrapperConstructor', optim_wrapper_cfg=adam))(model)
-    for phase, expected in (('global', set(SEARCH_GROUPS)), ('warmup', {'scene_w', 'task_w'})):
+    for phase, expected in (('joint', set(SEARCH_GROUPS)), ('warmup', {'scene_w', 'task_w'})):
         before = snapshot(model)
         model.set_search_step(phase, val)
         log = model.train_step(train, wrappers)

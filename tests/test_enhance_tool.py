@@ -222,7 +222,7 @@ def test_benchmark_search_mode_times_every_step_kind(tmp_path):
     results = json.loads(out.read_text())['results']
     assert [r['step'] for r in results] == ['plain', 'scene, 1st order', 'task, 1st order',
                                             'scene, 2nd order', 'task, 2nd order',
-                                            'global, 2nd order']
+                                            'joint, 2nd order']
     assert results[0]['ratio'] == 1.0 and all(r['median_ms'] > 0 for r in results)
     # an inference config has no search model: one-line error
     res = run(BENCHMARK, CONFIG, '--mode', 'search', '--shape', '16', '16')

@@ -13,7 +13,7 @@ from mmruas.losses import (
     TVLoss,
     authors_smoothness,
     relative_total_variation,
-    scene_term,
+    scene_loss_of_stages,
     squared_tv,
     total_variation,
 )
@@ -107,10 +107,10 @@ def test_scene_loss_is_eq5_on_a_textured_illumination():
     got = loss(torch.from_numpy(t), torch.from_numpy(y)).item()
     assert got == pytest.approx(expected, rel=1e-10)
     assert _rtv_numpy(t, 3.0, 1e-3) > 0.5        # the RTV term is really exercised
-    # through scene_term: only the last stage and the input count
+    # through scene_loss_of_stages: only the last stage and the input count
     other = torch.rand(2, 3, 19, 23, dtype=torch.float64)
     ts, t_hats = [other, other, torch.from_numpy(t)], [other, other, other]
-    assert scene_term(loss, ts, t_hats, torch.from_numpy(y)).item() == pytest.approx(
+    assert scene_loss_of_stages(loss, ts, t_hats, torch.from_numpy(y)).item() == pytest.approx(
         expected, rel=1e-10)
 
 

@@ -89,7 +89,7 @@ def test_search_state_is_restored_on_resume_only():
     at the checkpoint's iteration), not when the checkpoint only initialises the weights
     (``load_from``: the runner starts at iteration 0)."""
     saved = dict(phase='task', steps=('task',), phase_iter=1, switch=False, val_batches=3,
-                 switches=2, scene_fixed=False)
+                 switches=2, scene_ended=False)
     ckpt = dict(meta=dict(iter=3, search_state=saved))
     for it, expect in ((0, None), (3, 'task')):
         hook = CooperativeSearchHook()

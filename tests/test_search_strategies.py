@@ -135,7 +135,7 @@ def test_independent_task_half_runs_on_the_fixed_derived_scene(tmp_path):
     runner, probe = _run(tmp_path, max_iters=4, strategy='independent', scene_iters=2)
     model = runner.model
     hook = next(h for h in runner.hooks if isinstance(h, CooperativeSearchHook))
-    assert hook.state['scene_fixed']
+    assert hook.state['scene_ended']
     # no scene parameter changed in the task half, and they are frozen
     scene_at_switch = _named(probe.copies[2], 'scene.iem.')
     assert _changed(scene_at_switch, _named(model, 'scene.iem.')) == set()
@@ -166,7 +166,7 @@ def test_independent_task_half_runs_on_the_fixed_derived_scene(tmp_path):
     mixture = copy.deepcopy(probe.copies[2])   # copied after the switch: undo the fix
     for m in mixture.modules():
         if isinstance(m, MixedOp):
-            m.fixed = None
+            m.chosen = None
     mixed = mixture.scene.iem(y)[0][-1]
     assert float((mixed - fixed(y)[0][-1]).abs().max()) > 1e-4
     # α_t steps on Lt_val of the fixed scene's output, ω_t on Lt_tr
@@ -183,19 +183,19 @@ def test_independent_task_half_runs_on_the_fixed_derived_scene(tmp_path):
 EDGES = EDGE_NAMES
 
 
-def test_independent_resume_keeps_the_scene_fixed(tmp_path):
+def test_independent_resume_keeps_the_scene_ended(tmp_path):
     full, _ = _run(tmp_path / 'a', max_iters=4, strategy='independent', scene_iters=2)
     ref = {k: v.clone() for k, v in full.model.state_dict().items()}
     part, _ = _run(tmp_path / 'b', max_iters=4, stop_at=3, strategy='independent',
                    scene_iters=2)
     ckpt = osp.join(part.work_dir, 'iter_3.pth')
     state = torch.load(ckpt, weights_only=False)['meta']['search_state']
-    assert state['scene_fixed'] and state['phase'] == 'task'
+    assert state['scene_ended'] and state['phase'] == 'task'
     resumed, probe = _run(tmp_path / 'b', max_iters=4, resume=ckpt, strategy='independent',
                           scene_iters=2)
     assert probe.phases == ['task'] and probe.changed == [{'nrm_alpha', 'nrm_w'}]
-    fixed = [m.fixed for m in resumed.model.scene.iem.modules() if isinstance(m, MixedOp)]
-    assert len(fixed) == 21 and None not in fixed
+    chosen = [m.chosen for m in resumed.model.scene.iem.modules() if isinstance(m, MixedOp)]
+    assert len(chosen) == 21 and None not in chosen
     for k, v in resumed.model.state_dict().items():
         assert torch.equal(v, ref[k]), k
 
@@ -231,10 +231,10 @@ def test_mixed_op_fix_uses_the_argmax_op_alone():
     with torch.no_grad():
         edge.arch_alpha.copy_(torch.arange(7.0) * 0.1)
         edge.arch_alpha[2] = 5.0
-    edge.fix()
-    assert edge.fixed == 2 and edge.derive() == edge.candidates[2]
+    edge.discretise()
+    assert edge.chosen == 2 and edge.derive() == edge.candidates[2]
     torch.testing.assert_close(edge(x), edge.ops[2](x), rtol=0, atol=0)
-    edge.fix(4)
+    edge.discretise(4)
     torch.testing.assert_close(edge(x), edge.ops[4](x), rtol=0, atol=0)
 
 
@@ -308,7 +308,7 @@ def test_hook_argument_errors(kwargs, match):
 
 def test_detection_search_model_independent_steps():
     """The detection search model (scene in its preprocessor): 'scene_alone' steps α_s by
-    −∇αs ℓs_val alone (β = 2 ignored) and leaves the detector untouched; after fix_scene the
+    −∇αs ℓs_val alone (β = 2 ignored) and leaves the detector untouched; after end_scene_search the
     scene is frozen and gives its chosen ops' output, and a 'task' step moves only the task."""
     from mmengine.registry import init_default_scope
 
@@ -327,9 +327,9 @@ def test_detection_search_model_independent_steps():
         torch.testing.assert_close(a.detach(), e, rtol=1e-5, atol=1e-7)
     assert det.changed_groups(model, before) == {'scene_alpha', 'scene_w'}
     scene = model.data_preprocessor.scene
-    model.fix_scene()
+    model.end_scene_search()
     edges = [m for m in scene.modules() if isinstance(m, MixedOp)]
-    assert edges and all(m.fixed == int(m.arch_alpha.argmax()) for m in edges)
+    assert edges and all(m.chosen == int(m.arch_alpha.argmax()) for m in edges)
     assert not any(p.requires_grad for p in scene.parameters())
     assert not model.search_groups()['scene_alpha'] and not model.search_groups()['scene_w']
     frozen = {n: p.detach().clone() for n, p in scene.named_parameters()}

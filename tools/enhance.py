@@ -52,7 +52,7 @@ import numpy as np
 import torch
 
 import mmruas  # noqa: F401  (applies the torch-2.14 compatibility fixes)
-from mmruas.apis.inference import image_to_tensor, init_enhancer, run_scene
+from mmruas.apis.inference import enhance_batch, image_to_tensor, init_enhancer
 from mmruas.apis.inference import read_image as api_read_image
 from mmruas.apis.video import VIDEO_EXTENSIONS, enhance_video, is_video
 from mmruas.utils.cli import DictAction, ToolError, load_config, run_tool
@@ -222,7 +222,7 @@ def enhance(model: torch.nn.Module, images: list[Image], device: str, tile: int 
     illuminations only if ``need_t``)."""
     x = torch.stack([image_to_tensor(img.data) for img in images]).to(device)
     if hasattr(model, 'scene'):
-        out, t = run_scene(model.scene, x, tile, return_illumination=need_t)
+        out, t = enhance_batch(model.scene, x, tile, return_illumination=need_t)
         return out.cpu(), None if t is None else t.cpu()
     if tile:
         raise ToolError('--tile needs a model with a RUAS scene module')

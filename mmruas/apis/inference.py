@@ -16,13 +16,14 @@ import torch
 from mmengine.config import Config
 from torch import nn
 
+from ..deprecated import moved_getattr
 from ..scene import RUAS
 from ..scene.tiling import tiled_scene
 from ..utils.checkpoints import build_model, load_weights
 from ..utils.cli import load_config
 from ..visualization import to_image
 
-__all__ = ['init_enhancer', 'enhance', 'read_image', 'image_to_tensor', 'run_scene']
+__all__ = ['init_enhancer', 'enhance', 'read_image', 'image_to_tensor', 'enhance_batch']
 
 ImageLike = str | os.PathLike | np.ndarray | torch.Tensor
 
@@ -74,7 +75,7 @@ def check_batch(x: torch.Tensor) -> torch.Tensor:
     return x
 
 
-def run_scene(scene: RUAS, x: torch.Tensor, tile: int | None = None,
+def enhance_batch(scene: RUAS, x: torch.Tensor, tile: int | None = None,
               return_illumination: bool = False
               ) -> tuple[torch.Tensor, torch.Tensor | None]:
     """``(output, tᴷ or None)`` of ``scene`` on the B×3×H×W batch ``x``, whole or tiled
@@ -136,7 +137,7 @@ def enhance(model: nn.Module, img: ImageLike, tile: int | None = None,
         data = read_image(img) if isinstance(img, (str, os.PathLike)) else np.asarray(img)
         x = image_to_tensor(data)[None].to(device)
         bit_depth = 16 if data.dtype == np.uint16 else 8
-    out, t = run_scene(scene, x, tile, return_illumination)
+    out, t = enhance_batch(scene, x, tile, return_illumination)
     bad = int((~torch.isfinite(out)).sum())
     if bad:
         raise ValueError(f'{bad} non-finite (NaN/Inf) value(s) in the output (broken weights?)')
@@ -145,3 +146,6 @@ def enhance(model: nn.Module, img: ImageLike, tile: int | None = None,
     else:
         results = (to_image(out[0], bit_depth), None if t is None else to_image(t[0], bit_depth))
     return results if return_illumination else results[0]
+
+
+__getattr__ = moved_getattr(__name__)  # 0.1 names (mmruas.deprecated)

@@ -111,7 +111,7 @@ class AuthorsIEMLoss(nn.Module):
         smooth = authors_smoothness(t, y, self.smoothness, self.sigma)
         return self.loss_weight * (self.fidelity_weight * fidelity + smooth)
 
-    def scene_term(self, ts: Sequence[torch.Tensor], t_hats: Sequence[torch.Tensor],
+    def scene_loss_of_stages(self, ts: Sequence[torch.Tensor], t_hats: Sequence[torch.Tensor],
                    y: torch.Tensor) -> torch.Tensor:
         return self(ts[-1], y)
 

@@ -16,7 +16,7 @@ The authors' *training-script* losses are in :mod:`mmruas.losses.authors_losses`
 Squared norms are averaged over elements (mean), as are RTV and TV, so that the weights
 do not depend on the image size.
 
-Scene losses share one call, :meth:`scene_term` ``(ts, t_hats, y)`` (every stage's t and
+Scene losses share one call, :meth:`scene_loss_of_stages` ``(ts, t_hats, y)`` (every stage's t and
 t̂, and the input), so a model can use any of them without knowing which terms it reads.
 """
 from __future__ import annotations
@@ -29,15 +29,16 @@ from torch import nn
 from ..registry import MODELS
 from .smoothness import relative_total_variation, total_variation
 
-__all__ = ['RTVLoss', 'TVLoss', 'SceneLoss', 'StagewiseIEMLoss', 'NRMLoss', 'scene_term']
+__all__ = ['RTVLoss', 'TVLoss', 'SceneLoss', 'StagewiseIEMLoss', 'NRMLoss', 'scene_loss_of_stages']
 
 
-def scene_term(loss: nn.Module, ts: Sequence[torch.Tensor], t_hats: Sequence[torch.Tensor],
-               y: torch.Tensor) -> torch.Tensor:
-    """A scene loss on one scene output: ``loss.scene_term(ts, t_hats, y)``, or for a plain
-    ``loss(t, y)`` module (ℓs-like, e.g. a user's own) ``loss(ts[-1], y)``."""
-    if hasattr(loss, 'scene_term'):
-        return loss.scene_term(ts, t_hats, y)
+def scene_loss_of_stages(loss: nn.Module, ts: Sequence[torch.Tensor],
+                         t_hats: Sequence[torch.Tensor], y: torch.Tensor) -> torch.Tensor:
+    """A scene loss on one scene output's stages: ``loss.scene_loss_of_stages(ts, t_hats,
+    y)``, or for a plain ``loss(t, y)`` module (ℓs-like, e.g. a user's own)
+    ``loss(ts[-1], y)``."""
+    if hasattr(loss, 'scene_loss_of_stages'):
+        return loss.scene_loss_of_stages(ts, t_hats, y)
     return loss(ts[-1], y)
 
 
@@ -79,7 +80,7 @@ class SceneLoss(nn.Module):
                                    + self.eta * relative_total_variation(t, self.sigma,
                                                                          self.eps))
 
-    def scene_term(self, ts: Sequence[torch.Tensor], t_hats: Sequence[torch.Tensor],
+    def scene_loss_of_stages(self, ts: Sequence[torch.Tensor], t_hats: Sequence[torch.Tensor],
                    y: torch.Tensor) -> torch.Tensor:
         return self(ts[-1], y)
 
@@ -110,7 +111,7 @@ class StagewiseIEMLoss(nn.Module):
                 + self.eta * relative_total_variation(t, self.sigma, self.eps)
         return self.loss_weight * total
 
-    def scene_term(self, ts: Sequence[torch.Tensor], t_hats: Sequence[torch.Tensor],
+    def scene_loss_of_stages(self, ts: Sequence[torch.Tensor], t_hats: Sequence[torch.Tensor],
                    y: torch.Tensor) -> torch.Tensor:
         return self(ts, t_hats)
 

@@ -23,7 +23,7 @@ from mmengine.model import BaseModel
 from mmengine.optim import OptimWrapperDict
 from mmengine.structures import BaseDataElement
 
-from ..losses.ruas_losses import scene_term
+from ..losses.ruas_losses import scene_loss_of_stages
 from ..registry import MODELS
 from ..scene import SceneOutput
 
@@ -42,7 +42,7 @@ class RUASEnhancer(BaseModel):
     """Args:
         scene: config of the scene module (``dict(type='RUAS', variant=...)``).
         scene_loss: the IEM's loss (default ℓs, ``dict(type='SceneLoss')``); any loss of
-            :mod:`mmruas.losses` with a ``scene_term`` or a ``loss(tᴷ, y)`` module.
+            :mod:`mmruas.losses` with a ``scene_loss_of_stages`` or a ``loss(tᴷ, y)`` module.
         nrm_loss: the NRM's loss (default :class:`~mmruas.losses.NRMLoss`).
         estimator_loss_weight: weight of the estimator's L1 loss (RUAS_A).
         nrm_interval: with per-part optimisers, the NRM steps every this many iterations.
@@ -82,7 +82,7 @@ class RUASEnhancer(BaseModel):
     # ------------------------------------------------------------------ losses
     def iem_loss(self, out: SceneOutput, y: torch.Tensor) -> torch.Tensor:
         """The scene loss of the IEM's stages on input ``y``."""
-        return scene_term(self.scene_loss, out.ts, out.t_hats, y)
+        return scene_loss_of_stages(self.scene_loss, out.ts, out.t_hats, y)
 
     def denoiser_losses(self, out: SceneOutput) -> dict[str, torch.Tensor]:
         """NRM loss (and RUAS_A's estimator loss) of a scene output."""
@@ -120,7 +120,7 @@ class RUASEnhancer(BaseModel):
         y = data['inputs']
         with optim_wrapper['iem'].optim_context(self):
             us, ts, t_hats = self.scene.iem(y)
-            loss_iem = scene_term(self.scene_loss, ts, t_hats, y)
+            loss_iem = scene_loss_of_stages(self.scene_loss, ts, t_hats, y)
         optim_wrapper['iem'].update_params(loss_iem)
         log = {'loss_iem': loss_iem}
         if it % self.nrm_interval == 0 and 'nrm' in optim_wrapper:

@@ -26,7 +26,7 @@ from mmengine.model.wrappers import MMDistributedDataParallel
 from mmengine.registry import MODEL_WRAPPERS, DefaultScope
 from mmengine.registry import MODELS as ROOT_MODELS
 
-from ..losses.ruas_losses import scene_term
+from ..losses.ruas_losses import scene_loss_of_stages
 from ..registry import MODELS
 from ..scene import SceneOutput
 from .scene_preprocessor import SceneDataPreprocessorMixin, build_mmruas_module
@@ -37,8 +37,8 @@ __all__ = ['SceneTaskModel', 'SceneTaskDistributedDataParallel', 'scene_loss_of'
 def scene_loss_of(outputs: Sequence[SceneOutput],
                   loss_fn: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]) -> torch.Tensor:
     """ℓs of a batch from its scene outputs (one per image size): the image-count-weighted
-    mean of the scene loss over the outputs (:func:`mmruas.losses.scene_term`: ``loss_fn(tᴷ,
-    y)`` for ℓs), which for one output is the loss on the whole batch (eq. 5)."""
+    mean of the scene loss over the outputs (:func:`mmruas.losses.scene_loss_of_stages`:
+    ``loss_fn(tᴷ, y)`` for ℓs), which for one output is the loss on the whole batch (eq. 5)."""
     if not outputs:
         raise RuntimeError('no scene output: the data preprocessor has not run a scene '
                            'module on this batch')
@@ -48,7 +48,7 @@ def scene_loss_of(outputs: Sequence[SceneOutput],
     total, count = None, 0
     for out in outputs:
         n = out.ts[-1].shape[0]
-        term = scene_term(loss_fn, out.ts, out.t_hats, out.input) * n
+        term = scene_loss_of_stages(loss_fn, out.ts, out.t_hats, out.input) * n
         total = term if total is None else total + term
         count += n
     return total / count

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from torch import Tensor, nn
 
-from ..losses.ruas_losses import scene_term
+from ..losses.ruas_losses import scene_loss_of_stages
 from ..registry import MODELS
 from ..search.cooperative import SEARCH_PHASES, CooperativeSearchMixin, ScenePass
 from ..search_space.alphas import tie_unit_alphas
@@ -72,7 +72,7 @@ class RUASSearchEnhancer(CooperativeSearchMixin, RUASEnhancer):
     def search_scene_pass(self, x: Tensor) -> ScenePass:
         """The IEM stages on ``x``: uᴷ for the NRM and their scene loss (default ℓs)."""
         us, ts, t_hats = self.scene.iem(x)
-        return ScenePass(us[-1], scene_term(self.scene_loss, ts, t_hats, x))
+        return ScenePass(us[-1], scene_loss_of_stages(self.scene_loss, ts, t_hats, x))
 
     def search_task_loss(self, u: Tensor) -> Tensor:
         """NRM loss of the NRM on ``u``."""

@@ -15,11 +15,12 @@ run in order on the same batches, e.g. ``('scene', 'task')`` for an iteration of
   is not evaluated;
 * ``'task'``: α_t ← step(∇αt Lt_val(ωt − ξ∇ωt Lt_tr)) with the scene output fixed, then
   ω_t ← step(∇ωt Lt_tr);
-* ``'global'``: one bilevel pair with all α, all ω and the summed losses ``Ls + Lt`` (L_t
-  through the scene): all α step, then all ω step on the summed training loss;
+* ``'joint'`` (the global strategy's step): one bilevel pair with all α, all ω and the
+  summed losses ``Ls + Lt`` (L_t through the scene): all α step, then all ω step on the
+  summed training loss;
 * ``'warmup'``: only ω_s (on L_s) and ω_t (on L_t, scene output detached) step.
 
-:meth:`CooperativeSearchMixin.fix_scene` discretises the scene to its derived architecture
+:meth:`CooperativeSearchMixin.end_scene_search` discretises the scene to its derived architecture
 (the arg-max op of every edge) and freezes it: the task half of the independent strategy
 searches on that finished scene.
 
@@ -54,7 +55,7 @@ from .search_step import SearchStepMixin, optimizer_step, rank_mean_grads
 
 __all__ = ['CooperativeSearchMixin', 'SEARCH_PHASES', 'ScenePass', 'detach_tensors']
 
-SEARCH_PHASES = ('scene', 'scene_alone', 'task', 'global', 'warmup')
+SEARCH_PHASES = ('scene', 'scene_alone', 'task', 'joint', 'warmup')
 
 
 class ScenePass(NamedTuple):
@@ -251,7 +252,7 @@ class CooperativeSearchMixin(SearchStepMixin):
         return {self.search_loss_names[1]: _alpha_then_weights(
             optim_wrapper, 'task', a_t, grads, wt, lambda: self.search_task_loss(u))}
 
-    def _phase_global(self, optim_wrapper: Any, x: Any, xv: Any) -> dict[str, Tensor]:
+    def _phase_joint(self, optim_wrapper: Any, x: Any, xv: Any) -> dict[str, Tensor]:
         """All α on the joint pair ``Ls + Lt``'s hypergradient, then all ω on ``Ls + Lt``
         (L_t also trains ω_s through the scene)."""
         groups = self.search_groups()
@@ -277,23 +278,23 @@ class CooperativeSearchMixin(SearchStepMixin):
         name_s, name_t = self.search_loss_names
         return {name_s: l_s, name_t: l_t}
 
-    def fix_scene(self) -> None:
+    def end_scene_search(self) -> None:
         """End the scene search (independent strategy, RUAS-TPAMI §4.2: "when searching the
         TM, the searching procedure of the SM has ended"): every scene edge becomes its
-        arg-max op (:meth:`MixedOp.fix`, the derived architecture) and every scene weight
+        arg-max op (:meth:`MixedOp.discretise`, the derived architecture) and every scene weight
         and α is frozen (``requires_grad=False``, so the scene leaves the search groups)."""
         groups = self.search_groups()
         alpha_ids = {id(a) for a in groups['scene_alpha']}
         for m in self.modules():
             if isinstance(m, MixedOp) and id(m.arch_alpha) in alpha_ids:
-                m.fix()
+                m.discretise()
         for p in (*groups['scene_w'], *groups['scene_alpha']):
             p.requires_grad_(False)
         self.reset_search_groups()
 
     def _global_alpha_step(self, optim_wrapper: Any, groups: dict[str, list[nn.Parameter]],
                            x: Any, xv: Any, buffers: list[Tensor]) -> None:
-        """All α step on the hypergradient of the joint pair ``Ls + Lt`` ('global')."""
+        """All α step on the hypergradient of the joint pair ``Ls + Lt`` ('joint')."""
         ws, wt = groups['scene_w'], groups['task_w']
         a_s, a_t = groups['scene_alpha'], groups['task_alpha']
         opt = None

@@ -25,9 +25,10 @@ Strategies (RUAS-TPAMI §4.2, Table 4):
   ``scene_iters`` iterations (default: half of the post-warm-up iterations) of phase
   ``'scene_alone'`` (α_s on Ls_val only, no task term; ω_s on Ls_tr; the task is not
   evaluated), then at the switch the scene is discretised to its derived genotype (the
-  arg-max op of every edge) and frozen (:meth:`~mmruas.search.CooperativeSearchMixin.fix_scene`),
-  and the rest are task iterations (α_t, ω_t) on its output.
-* ``'global'``: every iteration one joint step of all α and all ω on ``Ls + Lt``.
+  arg-max op of every edge) and frozen
+  (:meth:`~mmruas.search.CooperativeSearchMixin.end_scene_search`), and the rest are task
+  iterations (α_t, ω_t) on its output.
+* ``'global'``: every iteration one ``'joint'`` step of all α and all ω on ``Ls + Lt``.
 
 The first ``warmup_iters`` iterations only train ω (phase ``'warmup'``).
 
@@ -59,10 +60,10 @@ If the cells were searched untied, the genotype written is the per-edge majority
 cells (ties: the earliest cell), with a warning.
 
 The phase state (phase, the steps of the iteration, counters, consumed validation batches,
-whether the independent strategy has fixed the scene) is saved in
+whether the independent strategy has ended the scene search) is saved in
 ``checkpoint['meta']['search_state']`` and restored when the run resumes from that
-checkpoint (``runner.iter`` is the checkpoint's iteration; not for ``load_from``), a fixed
-scene being fixed again from the restored α.
+checkpoint (``runner.iter`` is the checkpoint's iteration; not for ``load_from``), an ended
+scene search being ended again from the restored α (discretised and frozen).
 """
 from __future__ import annotations
 
@@ -154,7 +155,7 @@ class CooperativeSearchHook(Hook):
                                                                     split_seed)
         self.retrain_base = retrain_base
         self.state = dict(phase=None, steps=None, phase_iter=0, switch=False, val_batches=0,
-                          switches=0, scene_fixed=False)
+                          switches=0, scene_ended=False)
         self.val_stream: InfiniteLoader | None = None
         self.loaded_state: tuple[int, dict] | None = None
         self._alpha_before: list[torch.Tensor] | None = None
@@ -182,7 +183,7 @@ class CooperativeSearchHook(Hook):
             return groups['scene_alpha']
         if phase == 'task':
             return groups['task_alpha']
-        if phase == 'global':
+        if phase == 'joint':
             return groups['scene_alpha'] + groups['task_alpha']
         return []
 
@@ -224,7 +225,7 @@ class CooperativeSearchHook(Hook):
         if it < self.warmup_iters:
             return 'warmup', ('warmup',)
         if self.strategy == 'global':
-            return 'global', ('global',)
+            return 'joint', ('joint',)
         if self.strategy == 'independent':
             n = self.scene_iters
             if n is None:
@@ -310,8 +311,8 @@ class CooperativeSearchHook(Hook):
                             'search_groups())')
         self.check_wrapper(runner)
         self.restore_state(runner)
-        if self.state['scene_fixed']:   # resumed after the independent strategy's switch
-            model.fix_scene()
+        if self.state['scene_ended']:   # resumed after the independent strategy's switch
+            model.end_scene_search()
         self.start_val_stream(runner)
 
     def restore_state(self, runner) -> None:
@@ -319,6 +320,9 @@ class CooperativeSearchHook(Hook):
         if self.loaded_state is not None:
             ckpt_iter, state = self.loaded_state
             if runner.iter > 0 and runner.iter == ckpt_iter:
+                state = dict(state)
+                if 'scene_fixed' in state:  # a 0.1 checkpoint's name of the flag
+                    state['scene_ended'] = state.pop('scene_fixed')
                 self.state.update(state)
             self.loaded_state = None
 
@@ -331,11 +335,11 @@ class CooperativeSearchHook(Hook):
             self._report(runner, old)
         if phase != old:
             self.state['phase_iter'] = 0
-        if self.strategy == 'independent' and phase == 'task' and not self.state['scene_fixed']:
-            model.fix_scene()
-            self.state['scene_fixed'] = True
+        if self.strategy == 'independent' and phase == 'task' and not self.state['scene_ended']:
+            model.end_scene_search()
+            self.state['scene_ended'] = True
             runner.logger.info(f'[search] iter {runner.iter}: scene search ended; the scene is '
-                               'fixed to its derived genotype and frozen for the task search')
+                               'discretised to its derived genotype and frozen for the task search')
         self.state.update(phase=phase, steps=steps, switch=False)
         val = None
         if steps != ('warmup',):

@@ -39,8 +39,8 @@ class MixedOp(nn.Module):
             candidates take other arguments (padded task convs, ASPP branches) pass theirs.
     """
 
-    #: index of the one op ``forward`` uses after :meth:`fix` (``None``: the mixture)
-    fixed: int | None = None
+    #: index of the one op ``forward`` uses after :meth:`discretise` (``None``: the mixture)
+    chosen: int | None = None
 
     def __init__(self, candidates: Sequence[str], in_channels: int, out_channels: int,
                  stride: int = 1, bias: bool = True, alpha_init_std: float = 1e-3,
@@ -53,17 +53,17 @@ class MixedOp(nn.Module):
         self.ops = nn.ModuleList(op_factory(c) for c in self.candidates)
         self.arch_alpha = nn.Parameter(alpha_init_std * torch.randn(len(self.candidates)))
 
-    def fix(self, index: int | None = None) -> None:
+    def discretise(self, index: int | None = None) -> None:
         """Discretise the edge: from now on ``forward`` is the op ``index`` alone (default the
         arg-max of α, the derived architecture, RUAS-TPAMI §4.1) with its current weights."""
-        self.fixed = int(self.arch_alpha.detach().argmax()) if index is None else int(index)
+        self.chosen = int(self.arch_alpha.detach().argmax()) if index is None else int(index)
 
     def weights(self) -> torch.Tensor:
         return F.softmax(self.arch_alpha, dim=-1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self.fixed is not None:
-            return self.ops[self.fixed](x)
+        if self.chosen is not None:
+            return self.ops[self.chosen](x)
         w = self.weights()
         out = w[0] * self.ops[0](x)
         for wi, op in zip(w[1:], self.ops[1:]):
@@ -71,10 +71,10 @@ class MixedOp(nn.Module):
         return out
 
     def derive(self) -> str:
-        """The arg-max operation's name (the derived discrete architecture); the fixed op
-        after :meth:`fix`."""
-        if self.fixed is not None:
-            return self.candidates[self.fixed]
+        """The arg-max operation's name (the derived discrete architecture); the chosen op
+        after :meth:`discretise`."""
+        if self.chosen is not None:
+            return self.candidates[self.chosen]
         return self.candidates[int(self.arch_alpha.detach().argmax())]
 
 

@@ -64,7 +64,7 @@ def time_batch(model: torch.nn.Module, x: torch.Tensor, warmup: int, iters: int)
 
 SEARCH_STEPS = (('plain', 'warmup', 1), ('scene, 1st order', 'scene', 1),
                 ('task, 1st order', 'task', 1), ('scene, 2nd order', 'scene', 2),
-                ('task, 2nd order', 'task', 2), ('global, 2nd order', 'global', 2))
+                ('task, 2nd order', 'task', 2), ('joint, 2nd order', 'joint', 2))
 
 
 def search_step_times(model, optim_wrapper, data: dict, val: dict, warmup: int,

@@ -8,9 +8,10 @@ import torch
 from mmcv.transforms import BaseTransform
 from mmengine.structures import BaseDataElement
 
+from mmruas.deprecated import moved_getattr
 from mmruas.registry import TRANSFORMS
 
-__all__ = ['PackEnhanceInputs', 'max_value_of', 'image_to_tensor']
+__all__ = ['PackEnhanceInputs', 'max_value_of', 'to_chw_tensor']
 
 MAX_VALUES = {np.dtype(np.uint8): 255, np.dtype(np.uint16): 65535}
 
@@ -22,7 +23,7 @@ def max_value_of(img: np.ndarray, path: str = '<unknown>') -> int:
     return MAX_VALUES[img.dtype]
 
 
-def image_to_tensor(img: np.ndarray, path: str = '<unknown>') -> torch.Tensor:
+def to_chw_tensor(img: np.ndarray, path: str = '<unknown>') -> torch.Tensor:
     """HWC 3-channel array -> contiguous CHW tensor of the same dtype (no scaling)."""
     if img.ndim != 3 or img.shape[2] != 3:
         raise ValueError(f'expected an H x W x 3 image, got shape {img.shape}: {path}')
@@ -58,10 +59,13 @@ class PackEnhanceInputs(BaseTransform):
         sample = BaseDataElement()
         if 'gt_img' in results:
             gt_path = results.get('gt_path', path)
-            sample.gt_img = image_to_tensor(results['gt_img'], gt_path)
+            sample.gt_img = to_chw_tensor(results['gt_img'], gt_path)
             meta['gt_max_value'] = max_value_of(results['gt_img'], gt_path)
         sample.set_metainfo(meta)
-        return dict(inputs=image_to_tensor(img, path), data_samples=sample)
+        return dict(inputs=to_chw_tensor(img, path), data_samples=sample)
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(meta_keys={self.meta_keys})'
+
+
+__getattr__ = moved_getattr(__name__)  # 0.1 names (mmruas.deprecated)
