@@ -142,8 +142,8 @@ def test_independent_task_half_runs_on_the_fixed_derived_scene(tmp_path):
     assert not any(p.requires_grad for p in model.scene.iem.parameters())
     # the derived genotype is the arg-max of α at the switch
     geno = model.genotype_cfg()['scene']['iem']['genotype']
-    alpha = probe.copies[2].scene_cells[0].arch_alphas().detach()
-    cands = model.scene_cells[0].candidates
+    alpha = probe.copies[2].iem_cells[0].arch_alphas().detach()
+    cands = model.iem_cells[0].candidates
     assert geno == [cands[int(i)] for i in alpha.argmax(-1)]
     # an independent fixed-genotype IEM with the chosen ops' weights gives the same output
     fixed = MODELS.build(dict(type='RUAS', variant='RUAS', iem=dict(genotype=geno),

@@ -1,9 +1,12 @@
 """Cooperative architecture search of the enhancement model (RUAS-TPAMI §4.2, Alg. 1).
 
-Scene = the IEM cells (ω_s, α_s; L_s = the scene loss, default ℓs), task = the NRM cells (ω_t, α_t;
-L_t = NRM loss on the IEM output uᴷ). The phases of ``train_step`` (scene, scene alone, task,
-global, warm-up) are :class:`~mmruas.search.CooperativeSearchMixin`'s; this model only says what
-the two sides, their losses and their genotypes are.
+The two sides of Algorithm 1 are the IEM cells (the scene side: ω_s, α_s, the scene loss
+ℓs) and the NRM cells (the task side: ω_t, α_t, the NRM loss on the IEM output uᴷ), as in
+RUAS-TPAMI's analysis of the search strategies (Table IV), whose "SM" and "TM" on
+enhancement are the IEM and the NRM. Group names say which side (``scene_w``,
+``task_alpha``, ...); attributes and logs say what it is (``iem_cells``, ``loss_iem``).
+The phases of ``train_step`` are :class:`~mmruas.search.CooperativeSearchMixin`'s; this
+model only says what the two sides, the scene pass and the NRM loss are.
 
 ``tie_alphas=True`` (default) makes all IEM stages' cells share one α per edge and all
 NRM cells share one α per edge (the weights ω stay per cell): the search then has
@@ -49,14 +52,14 @@ class RUASSearchEnhancer(CooperativeSearchMixin, RUASEnhancer):
         if getattr(self.scene, 'variant', None) != 'RUAS':
             raise ValueError('the search model needs scene=RUAS(variant="RUAS") (IEM + NRM, '
                              f'no estimator), got {getattr(self.scene, "variant", None)!r}')
-        self.scene_cells = searchable_units(self.scene.iem, DistillationCell)
-        self.task_cells = searchable_units(self.scene.nrm, DistillationCell)
-        if not self.scene_cells or not self.task_cells:
+        self.iem_cells = searchable_units(self.scene.iem, DistillationCell)
+        self.nrm_cells = searchable_units(self.scene.nrm, DistillationCell)
+        if not self.iem_cells or not self.nrm_cells:
             raise ValueError('IEM and NRM need searchable cells: set iem=dict(genotype=None) '
                              'and nrm=dict(genotype=None)')
         if tie_alphas:
-            tie_unit_alphas(self.scene_cells)
-            tie_unit_alphas(self.task_cells)
+            tie_unit_alphas(self.iem_cells)
+            tie_unit_alphas(self.nrm_cells)
         self.tie_alphas = tie_alphas
         self.init_search(beta, order, r)
 
