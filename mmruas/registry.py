@@ -13,7 +13,6 @@ constructors register into mmengine's roots so that any scope finds them.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 
 from mmengine.registry import DATA_SAMPLERS as MMENGINE_DATA_SAMPLERS
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
@@ -91,21 +90,3 @@ def register_once(registry: Registry, cls: type) -> type:
     if registry.module_dict.get(cls.__name__) is not cls:
         registry.register_module(module=cls)
     return cls
-
-
-def lazy_exports(package: str, table: dict[str, str]) -> tuple[Callable, Callable]:
-    """``__getattr__`` / ``__dir__`` for a package whose names in ``table`` (name →
-    module) import their module on first use: the mmdet/mmseg parts of a package stay
-    reachable at their usual names without ``import mmruas`` importing those libraries."""
-    module = importlib.import_module(package)
-
-    def __getattr__(name: str):
-        if name not in table:
-            raise AttributeError(f'module {package!r} has no attribute {name!r}')
-        value = getattr(importlib.import_module(table[name], package), name)
-        setattr(module, name, value)
-        return value
-
-    def __dir__() -> list[str]:
-        return sorted(set(vars(module)) | set(table))
-    return __getattr__, __dir__

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import os
 import os.path as osp
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
 from ..utils.safe_io import write_json, write_text
 
-__all__ = ['write_name_splits', 'read_name_list', 'select_listed']
+__all__ = ['write_name_splits', 'listed_names', 'read_name_list', 'select_listed']
 
 
 def write_name_splits(names: Sequence[str], out_files: Sequence[str], sizes: Sequence[int],
@@ -68,13 +68,13 @@ def write_name_splits(names: Sequence[str], out_files: Sequence[str], sizes: Seq
     return lists
 
 
-def read_name_list(path: str) -> list[str]:
-    """Names of an ``ann_file`` list: the first field of each line, ``#`` comments and blank
-    lines skipped, ``\\`` read as ``/``; a missing file or a repeated name raises naming
-    the file (and line)."""
+def listed_names(path: str, key: Callable[[str], str] | None = None) -> list[tuple[str, int]]:
+    """``(key(name), line number)`` of every name an ``ann_file`` list holds: the first field
+    of each line, ``#`` comments and blank lines skipped, ``\\`` read as ``/``; a missing
+    file, or two lines whose names have the same key, raise naming the file and line."""
     if not osp.isfile(path):
         raise FileNotFoundError(f'ann_file not found: {path}')
-    names: list[str] = []
+    names: list[tuple[str, int]] = []
     seen: dict[str, int] = {}
     with open(path, encoding='utf-8-sig') as f:
         for lineno, line in enumerate(f, start=1):
@@ -82,11 +82,18 @@ def read_name_list(path: str) -> list[str]:
             if not line:
                 continue
             name = line.split()[0].replace('\\', '/')
-            if name in seen:
+            k = key(name) if key is not None else name
+            if k in seen:
                 raise ValueError(f'{path}:{lineno}: {name!r} already listed on line '
-                                 f'{seen[name]}')
-            seen[name] = lineno
-            names.append(name)
+                                 f'{seen[k]}')
+            seen[k] = lineno
+            names.append((k, lineno))
+    return names
+
+
+def read_name_list(path: str) -> list[str]:
+    """The names of an ``ann_file`` list (:func:`listed_names`); an empty list raises."""
+    names = [name for name, _ in listed_names(path)]
     if not names:
         raise ValueError(f'ann_file lists no names: {path}')
     return names

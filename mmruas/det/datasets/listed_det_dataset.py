@@ -11,6 +11,7 @@ from mmdet.datasets import BaseDetDataset
 from mmengine.logging import print_log
 
 from ...datasets.folders import image_size
+from ...datasets.splits import listed_names
 
 __all__ = ['ListedDetDataset']
 
@@ -32,23 +33,10 @@ class ListedDetDataset(BaseDetDataset):
     _image_size = staticmethod(image_size)   # (width, height) from the header
 
     def _read_ann_file(self, key: Callable[[str], str]) -> list[tuple[str, str]]:
-        """``(key(name), 'ann_file:line')`` for each listed name (first field of a line;
-        ``#`` comments and blank lines skipped); a name listed twice is an error."""
-        if not osp.isfile(self.ann_file):
-            raise FileNotFoundError(f'ann_file not found: {self.ann_file}')
-        names, seen = [], {}
-        with open(self.ann_file, encoding='utf-8-sig') as f:
-            for lineno, line in enumerate(f, start=1):
-                line = line.split('#', 1)[0].strip()
-                if not line:
-                    continue
-                k = key(osp.basename(line.split()[0].replace('\\', '/')))
-                if k in seen:
-                    raise ValueError(f'{self.ann_file}:{lineno}: {line!r} already listed on '
-                                     f'line {seen[k]}')
-                seen[k] = lineno
-                names.append((k, f'{self.ann_file}:{lineno}'))
-        return names
+        """``(key(file name), 'ann_file:line')`` for each listed name
+        (:func:`~mmruas.datasets.splits.listed_names`: a name listed twice is an error)."""
+        return [(k, f'{self.ann_file}:{lineno}') for k, lineno in
+                listed_names(self.ann_file, lambda name: key(osp.basename(name)))]
 
     def filter_data(self) -> list[dict]:
         """Apply ``filter_cfg`` (``filter_empty_gt``: no box that is not ignored;
