@@ -30,6 +30,7 @@ from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import VISBACKENDS as MMENGINE_VISBACKENDS
 from mmengine.registry import VISUALIZERS as MMENGINE_VISUALIZERS
 from mmengine.registry import Registry
+from torch import nn
 
 MODELS = Registry('model', parent=MMENGINE_MODELS,
                   locations=['mmruas.scene', 'mmruas.losses', 'mmruas.models', 'mmruas.bgl'])
@@ -90,3 +91,12 @@ def register_once(registry: Registry, cls: type) -> type:
     if registry.module_dict.get(cls.__name__) is not cls:
         registry.register_module(module=cls)
     return cls
+
+
+def build_mmruas_module(cfg: dict | nn.Module) -> nn.Module:
+    """Build from mmruas's registry (scene modules, losses) whatever the default scope."""
+    if isinstance(cfg, nn.Module):
+        return cfg
+    cfg = dict(cfg)
+    cfg.setdefault('_scope_', 'mmruas')
+    return MODELS.build(cfg)

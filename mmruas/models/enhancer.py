@@ -24,17 +24,10 @@ from mmengine.optim import OptimWrapperDict
 from mmengine.structures import BaseDataElement
 
 from ..losses.ruas_losses import scene_loss_of_stages
-from ..registry import MODELS
+from ..registry import MODELS, build_mmruas_module
 from ..scene import SceneOutput
 
 __all__ = ['RUASEnhancer']
-
-
-def _build(cfg: dict) -> torch.nn.Module:
-    """Build from mmruas's registry whatever the current default scope."""
-    cfg = dict(cfg)
-    cfg.setdefault('_scope_', 'mmruas')
-    return MODELS.build(cfg)
 
 
 @MODELS.register_module()
@@ -57,13 +50,14 @@ class RUASEnhancer(BaseModel):
         # which only finds unprefixed mmruas names inside a Runner with default_scope
         # (``_scope_='mmruas'``: unprefixed names also resolve under another default scope)
         if data_preprocessor is None or isinstance(data_preprocessor, dict):
-            data_preprocessor = _build(data_preprocessor or dict(type='EnhanceDataPreprocessor'))
+            data_preprocessor = build_mmruas_module(
+                data_preprocessor or dict(type='EnhanceDataPreprocessor'))
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         if int(nrm_interval) < 1:
             raise ValueError(f'nrm_interval must be >= 1, got {nrm_interval}')
-        self.scene = _build(scene)
-        self.scene_loss = _build(scene_loss or dict(type='SceneLoss'))
-        self.nrm_loss = _build(nrm_loss or dict(type='NRMLoss'))
+        self.scene = build_mmruas_module(scene)
+        self.scene_loss = build_mmruas_module(scene_loss or dict(type='SceneLoss'))
+        self.nrm_loss = build_mmruas_module(nrm_loss or dict(type='NRMLoss'))
         self.estimator_loss_weight = estimator_loss_weight
         self.nrm_interval = int(nrm_interval)
         self._steps = 0

@@ -32,7 +32,7 @@ import torch
 from mmengine.structures import BaseDataElement
 from torch import nn
 
-from ..registry import MODELS
+from ..registry import build_mmruas_module
 from ..scene import SceneOutput
 from ..scene.checkpoints import load_scene_checkpoint
 
@@ -40,15 +40,6 @@ __all__ = ['SceneDataPreprocessorMixin', 'build_mmruas_module',
            'load_scene_checkpoint']
 
 _DTYPE_MAX = {torch.uint16: 65535.0}
-
-
-def build_mmruas_module(cfg: dict | nn.Module) -> nn.Module:
-    """Build from mmruas's registry (scene modules, losses) whatever the default scope."""
-    if isinstance(cfg, nn.Module):
-        return cfg
-    cfg = dict(cfg)
-    cfg.setdefault('_scope_', 'mmruas')
-    return MODELS.build(cfg)
 
 
 class SceneDataPreprocessorMixin:
