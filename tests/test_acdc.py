@@ -16,8 +16,7 @@ from PIL import Image
 
 import mmruas  # noqa: F401
 from mmruas.seg.datasets import ACDCDataset
-
-from .acdc_fixture import label_path, make_tiny_acdc
+from tests.helpers.data import label_path, make_tiny_acdc
 
 PIPELINE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations'),
             dict(type='PackSegInputs')]

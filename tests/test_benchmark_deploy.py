@@ -3,7 +3,6 @@ ONNX file, interleaved runs, the figures it prints and writes, its refusals. No 
 thresholds: only that the outputs agree and the figures are consistent."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import os.path as osp
@@ -17,19 +16,10 @@ import torch
 from mmruas.deployment import EnhancerGraph, export_graph
 from mmruas.utils.checkpoints import build_model, load_weights
 from mmruas.utils.cli import ToolError, load_config
-
-from .conftest import REPO
+from tests.conftest import REPO
+from tests.helpers.tools import load_tool
 
 CONFIG = osp.join(REPO, 'configs', 'ruas_enhance', 'ruas_a_released.py')
-
-
-def load_tool(*parts: str):
-    """A tool script (``tools/<parts>``) as a module, to call its ``main(argv)``."""
-    spec = importlib.util.spec_from_file_location(
-        osp.splitext(parts[-1])[0], osp.join(REPO, 'tools', *parts))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 bench = load_tool('analysis_tools', 'benchmark_deploy.py')

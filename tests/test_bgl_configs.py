@@ -10,9 +10,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 
 import mmruas  # noqa: F401
-
-from .bgl_fixture import use_tiny_block
-from .test_sid import make_tiny_sid
+from tests.helpers.data import make_tiny_sid
+from tests.helpers.models import use_tiny_block
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -147,8 +146,8 @@ def test_acdc_transfer_config_trains_and_reports_16_classes(tmp_path):
     layout: one training iteration (batch 5, lr 0.1, Chen et al.'s low-light RAW, the frozen
     block from a checkpoint) and its evaluator with BGL Table 2's 16-class mIoU beside the
     19-class one."""
-    from .acdc_fixture import make_tiny_acdc
-    from .test_segmentation import tiny
+    from tests.helpers.data import make_tiny_acdc
+    from tests.helpers.seg import tiny
 
     root = str(tmp_path / 'acdc')
     make_tiny_acdc(root, splits=(('train', 5), ('val', 2)))

@@ -26,10 +26,9 @@ import mmruas  # noqa: F401  (registers the models)
 from mmruas.bgl import BGLModel
 from mmruas.det import RUASDetDataPreprocessor
 from mmruas.search import BilevelProblem
-from tests.test_bgl_solvers import _flat, _ibgl_formula, _sgd
-from tests.test_darkface import make_darkface
-from tests.test_dsfd import TRAIN_CFG, detector_cfg
-from tests.test_dsfd_configs import tiny
+from tests.helpers.data import make_darkface
+from tests.helpers.det import TRAIN_CFG, detector_cfg, tiny
+from tests.helpers.search import _flat, _ibgl_formula, _sgd
 
 REPO = Path(__file__).resolve().parents[1]
 SIZE = 64
@@ -220,7 +219,7 @@ def test_segmentor_as_lower_task_tbgl_step_with_dropout():
     closure replays one random stream, so repeated passes see one function and the TBGL
     step is the written-out formula."""
     from mmruas.seg import RUASSegDataPreprocessor
-    from tests.test_segmentation import tiny as tiny_seg
+    from tests.helpers.seg import tiny as tiny_seg
 
     cfg = Config.fromfile(str(REPO / 'configs' / '_base_' / 'models' /
                               'ruas_deeplabv3plus_r50.py'))

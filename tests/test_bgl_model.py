@@ -113,7 +113,7 @@ def test_bilevel_step_matches_the_solver(solver):
     """One outer iteration against the same iteration written out on a copy: TBGL's θ step,
     then G_F at the new θ (BGL Alg. 1); IBGL's k lower steps on the iteration's batch and
     k − 1 fresh ones from the step's ``lower_batches`` (or k on the one batch), then G_F."""
-    from tests.test_bgl_solvers import _fd_hypergradient, _ibgl_formula
+    from tests.helpers.search import _fd_hypergradient, _ibgl_formula
 
     model = _model(solver)
     data, val = _to_double(_batch(1)), _to_double(_batch(2))

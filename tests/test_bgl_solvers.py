@@ -11,6 +11,7 @@ from torch import nn
 import mmruas  # noqa: F401
 from mmruas.bgl import BGL_SOLVERS, IBGL, TBGL, ibgl_hypergradient
 from mmruas.search import BilevelProblem
+from tests.helpers.search import _fd_hypergradient, _flat, _ibgl_formula, _sgd
 
 DT = torch.float64
 
@@ -45,10 +46,6 @@ def _problem(m, batches):
                           lambda: m.lower(z), lambda: m.upper(zv, gt))
 
 
-def _flat(ts):
-    return torch.cat([t.reshape(-1) for t in ts])
-
-
 def test_tbgl_second_order_term_is_the_hessian_vector_product():
     m, problem = _pair()[:2]
     w, th = problem.alphas, problem.weights
@@ -76,46 +73,6 @@ def test_tbgl_second_order_term_is_the_hessian_vector_product():
     rel = (term - exact).norm() / exact.norm()
     print(f"TBGL relative error {float(rel):.2e}")
     assert rel < 1e-3, rel
-
-
-def _sgd(params, grads, lr):
-    with torch.no_grad():
-        for p, g in zip(params, grads):
-            p.sub_(lr * g)
-
-
-def _fd_hypergradient(problem, xi, delta):
-    """One-step finite-difference hypergradient, written out: θ' = θ − ξ∇θL_G,
-    v = ∇θ'L_F, u = ξv, ε = δ/‖u‖, G_F = ∇ωL_F(θ') − [∇ωL_G(θ + εu) − ∇ωL_G(θ − εu)]/2ε."""
-    w, th = problem.alphas, problem.weights
-    saved = [p.detach().clone() for p in th]
-
-    def restore():
-        with torch.no_grad():
-            for p, s in zip(th, saved):
-                p.copy_(s)
-
-    _sgd(th, torch.autograd.grad(problem.train_loss(), th), xi)
-    out = torch.autograd.grad(problem.val_loss(), [*w, *th])
-    g_val, u = out[:len(w)], [xi * v for v in out[len(w):]]
-    eps = delta / _flat(u).norm()
-    diffs = []
-    for sign in (1.0, -1.0):
-        restore()
-        _sgd(th, u, -sign * eps)
-        diffs.append(torch.autograd.grad(problem.train_loss(), w))
-    restore()
-    return [gv - (gp - gm) / (2 * eps) for gv, gp, gm in zip(g_val, *diffs)]
-
-
-def _ibgl_formula(problem):
-    """G_F = ∇ωL_F − [(∇θL_F·∇θL_G)/(∇θL_G·∇θL_G)]·∇ωL_G, written out."""
-    w, th = problem.alphas, problem.weights
-    n = len(w)
-    gf = torch.autograd.grad(problem.val_loss(), [*w, *th])
-    gg = torch.autograd.grad(problem.train_loss(), [*w, *th])
-    coef = (_flat(gf[n:]) @ _flat(gg[n:])) / (_flat(gg[n:]) @ _flat(gg[n:]))
-    return [a - coef * b for a, b in zip(gf[:n], gg[:n])]
 
 
 def _copy(m, batches):

@@ -15,10 +15,9 @@ from PIL import Image
 
 from mmruas.datasets.enhanced_images import substitute_images
 from mmruas.det.datasets import DarkFaceDataset
-
-from .acdc_fixture import make_tiny_acdc
-from .test_darkface import make_darkface
-from .test_enhance_tool import build_model, enhance
+from tests.helpers.data import make_darkface, make_tiny_acdc
+from tests.helpers.models import build_model
+from tests.helpers.tools import enhance
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 

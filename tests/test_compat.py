@@ -16,6 +16,7 @@ from mmengine.runner import Runner
 
 import mmruas  # noqa: F401  (applies the compat fixes under test)
 from mmruas import compat
+from tests.helpers.tools import free_port
 
 REPO = Path(__file__).resolve().parents[1]
 TINY_CFG = REPO / 'tests' / 'data' / 'configs' / 'tiny_regression.py'
@@ -194,14 +195,6 @@ def run_child(code: str) -> dict:
                           cwd=REPO, env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return json.loads(proc.stdout.strip().splitlines()[-1])
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 @pytest.mark.skipif(compat.has_accelerator(), reason='the fix is for machines without one')

@@ -9,9 +9,6 @@ import numpy as np
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.hooks import Hook
-from mmengine.registry import init_default_scope
-from mmengine.runner import Runner
 
 from mmruas.registry import MODELS, OPTIM_WRAPPER_CONSTRUCTORS
 from mmruas.search import SEARCH_GROUPS, split_indices
@@ -22,19 +19,10 @@ from mmruas.search_space import (
     genotype_for_config,
     load_genotypes,
 )
+from tests.helpers.search import LOL5_SEARCH_CFG as SEARCH_CFG  # noqa: F401  (_scope: an autouse fixture)
+from tests.helpers.search import _batch, _images, _model, _run, _sgd_wrappers
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-SEARCH_CFG = osp.join(REPO, 'configs', 'ruas_enhance', 'search', 'ruas_search_lol5.py')
-
-
-@pytest.fixture(autouse=True)
-def _scope(one_thread):
-    init_default_scope('mmruas')
-
-
-def _model():
-    torch.manual_seed(0)
-    return MODELS.build(Config.fromfile(SEARCH_CFG).model)
 
 
 def test_constructor_splits_params_into_four_disjoint_complete_groups():
@@ -90,67 +78,6 @@ def test_genotype_for_config_majority():
     assert genotype_for_config([b, a]) == (b, False)   # tie: the earliest cell
 
 
-class _Recorder(Hook):
-    """Phase and parameter snapshots of every iteration."""
-
-    priority = 'LOWEST'
-
-    def __init__(self):
-        self.phases, self.changed = [], []
-
-    def _snap(self, runner):
-        groups = runner.model.search_groups()
-        return {k: [p.detach().clone() for p in v] for k, v in groups.items()}
-
-    def before_train_iter(self, runner, batch_idx, data_batch=None):
-        self.phases.append('+'.join(runner.model.search_step.phases))
-        self._before = self._snap(runner)
-
-    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-        after = self._snap(runner)
-        self.changed.append({k for k in after if any(
-            not torch.equal(a, b) for a, b in zip(after[k], self._before[k]))})
-
-
-def _images(root, n=4):
-    rng = np.random.default_rng(0)
-    for i in range(n):
-        img = rng.integers(0, 80, (16, 16, 3), dtype=np.uint8)
-        assert cv2.imwrite(osp.join(root, f'{i}.png'), img)
-
-
-def _run(tmp_path, strategy, max_iters=6, phase_iters=(2, 1), order=2, stop_at=None,
-         resume=None, **hook):
-    img_dir = tmp_path / 'low'
-    img_dir.mkdir(parents=True, exist_ok=True)
-    _images(str(img_dir))
-    cfg = Config.fromfile(SEARCH_CFG)
-    cfg.work_dir = str(tmp_path / strategy)
-    cfg.train_dataloader.dataset.data_root = str(img_dir)
-    cfg.train_dataloader.dataset.pipeline = [dict(type='LoadLowLightImage'),
-                                             dict(type='PackEnhanceInputs')]
-    cfg.train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters,
-                         val_interval=max_iters + 1)
-    cfg.default_hooks.logger.interval = 1
-    cfg.default_hooks.checkpoint = dict(type='CheckpointHook', by_epoch=False,
-                                        interval=stop_at or 1000, save_last=False)
-    if stop_at:     # an interrupted search: stops after the checkpoint of iteration stop_at
-        cfg.train_cfg.max_iters = stop_at
-    if resume:
-        cfg.resume, cfg.load_from = True, resume
-    hook.setdefault('retrain_base', cfg.custom_hooks[0].retrain_base)
-    if strategy == 'cooperative' and 'cadence' not in hook:
-        hook['phase_iters'] = phase_iters
-    cfg.custom_hooks = [dict(type='CooperativeSearchHook', strategy=strategy, order=order,
-                             **hook)]
-    cfg.log_level = 'WARNING'
-    runner = Runner.from_cfg(cfg)
-    rec = _Recorder()
-    runner.register_hook(rec)
-    runner.train()
-    return runner, rec
-
-
 def test_cooperative_run_phases_updates_and_outputs(tmp_path):
     runner, rec = _run(tmp_path, 'cooperative')
     assert rec.phases == ['scene', 'scene', 'task', 'scene', 'scene', 'task']
@@ -200,21 +127,6 @@ def test_alpha_tol_switches_early_and_warmup(tmp_path):
                   alpha_tol=1e9, warmup_iters=1)
     assert rec.phases == ['warmup', 'scene', 'task', 'scene', 'task']
     assert rec.changed[0] == {'scene_w', 'task_w'}
-
-
-def _sgd_wrappers(model, lr_alpha=1.0):
-    cfg = {k: dict(type='OptimWrapper', optimizer=dict(
-        type='SGD', lr=lr_alpha if k.endswith('alpha') else 0.1)) for k in SEARCH_GROUPS}
-    return OPTIM_WRAPPER_CONSTRUCTORS.build(dict(
-        type='SearchOptimWrapperConstructor', optim_wrapper_cfg=cfg))(model)
-
-
-def _batch(seed):
-    g = torch.Generator().manual_seed(seed)
-    from mmengine.structures import BaseDataElement
-    return {'inputs': [torch.randint(0, 60, (3, 16, 16), dtype=torch.uint8, generator=g)
-                       for _ in range(2)],
-            'data_samples': [BaseDataElement(metainfo=dict(max_value=255)) for _ in range(2)]}
 
 
 @pytest.mark.parametrize('beta', [0.0, 2.0])
@@ -360,7 +272,7 @@ def _search_cfg_file(tmp_path, max_iters=4):
 @pytest.mark.skipif(torch.cuda.is_available(), reason='tests the CPU (gloo) path')
 def test_distributed_search_equals_single_process_global_batch(tmp_path):
     """2 gloo ranks × batch 1 = 1 process × batch 2 (second order): α identical on the ranks."""
-    from tests.test_tools import free_port, ok, run
+    from tests.helpers.tools import free_port, ok, run
     cfg = _search_cfg_file(tmp_path)
     proc = ok(run('dist_train.sh', cfg, '2', '--work-dir', tmp_path / 'dist',
                   env=dict(PYTHON=sys.executable, PORT=str(free_port()), OMP_NUM_THREADS='1')))

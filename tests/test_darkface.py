@@ -7,36 +7,15 @@ import logging
 import os.path as osp
 import pickle
 
-import numpy as np
 import pytest
-import torch
 from mmdet.evaluation import DumpDetResults
-from mmdet.registry import DATASETS, METRICS
+from mmdet.registry import METRICS
 from mmengine.logging import MMLogger
-from mmengine.registry import init_default_scope
-from PIL import Image
 
 from mmruas.det.datasets import DarkFaceDataset, parse_darkface_label, write_darkface_split
+from tests.helpers.data import FACES, make_darkface, metric_samples
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-# stem: ((width, height), label lines)
-FACES = {
-    '1': ((96, 64), ['2', '10 12 30 40', '50 8 70 30']),
-    '2': ((80, 60), ['1', '5.5 6 25 33']),
-    '10': ((64, 48), ['3', '1 2 20 22', '30 30 30 40', '40 20 90 47']),
-}
-
-
-def make_darkface(root, faces=FACES) -> str:
-    """A DARK FACE tree: image/<n>.png (dark noise) and label/<n>.txt."""
-    rng = np.random.default_rng(0)
-    (root / 'image').mkdir(parents=True, exist_ok=True)
-    (root / 'label').mkdir(parents=True, exist_ok=True)
-    for stem, ((w, h), lines) in faces.items():
-        Image.fromarray(rng.integers(0, 40, (h, w, 3), dtype=np.uint8)).save(
-            root / 'image' / f'{stem}.png')
-        (root / 'label' / f'{stem}.txt').write_text('\n'.join(lines) + '\n')
-    return str(root)
 
 
 def boxes(ds, i) -> list[list[float]]:
@@ -100,31 +79,6 @@ def test_missing_files(tmp_path):
         DarkFaceDataset(data_root=str(tmp_path / 'nowhere'))
     assert parse_darkface_label(str(tmp_path / 'label' / '1.txt')) == [
         (2, [10., 12., 30., 40.]), (3, [50., 8., 70., 30.])]
-
-
-TEST_PIPELINE = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(48, 32), keep_ratio=True),
-    dict(type='LoadAnnotations', with_bbox=True),
-    dict(type='PackDetInputs',
-         meta_keys=('img_id', 'img_path', 'ori_shape', 'img_shape', 'scale_factor')),
-]
-
-
-def metric_samples(root, shift: float) -> list[dict]:
-    """Test-pipeline samples with predictions = ground truth shifted by ``shift`` px."""
-    init_default_scope('mmdet')
-    ds = DATASETS.build(dict(type='DarkFaceDataset', data_root=root, test_mode=True,
-                             pipeline=TEST_PIPELINE))
-    samples = []
-    for i in range(len(ds)):
-        s = ds[i]['data_samples']
-        gt = s.gt_instances.bboxes.tensor
-        s.pred_instances = type(s.gt_instances)(
-            bboxes=gt + shift, scores=torch.linspace(0.9, 0.5, len(gt)),
-            labels=torch.zeros(len(gt), dtype=torch.long))
-        samples.append(s.to_dict())     # as mmengine's Evaluator hands them to metrics
-    return samples
 
 
 def voc_ap(samples) -> float:

@@ -9,7 +9,6 @@ import logging
 import os.path as osp
 import uuid
 
-import numpy as np
 import pytest
 import torch
 from mmdet.registry import MODELS
@@ -20,7 +19,6 @@ from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.structures import InstanceData
-from PIL import Image
 from torch import nn
 
 import mmruas  # noqa: F401  (registers the models, hook and constructor)
@@ -31,6 +29,8 @@ from mmruas.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from mmruas.search import SEARCH_GROUPS
 from mmruas.search_space import DistillationCell, build_op, derive_genotypes, load_genotypes
 from mmruas.search_space.task_edges import conv_geometry
+from tests.helpers.data import exdark_tree
+from tests.helpers.search import changed_groups, sgd_wrappers, snapshot
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SEARCH_CFG = osp.join(REPO, 'configs', 'ruas_ssd_exdark', 'ruas_ssd_exdark_search.py')
@@ -114,22 +114,6 @@ def det_batch(seed: int, n: int = 1) -> dict:
                                       labels=torch.randint(0, 12, (4,), generator=g))
         samples.append(s)
     return dict(inputs=inputs, data_samples=samples)
-
-
-def sgd_wrappers(model, lr_w=0.1, lr_alpha=1.0):
-    cfg = {k: dict(type='OptimWrapper', optimizer=dict(
-        type='SGD', lr=lr_alpha if k.endswith('alpha') else lr_w)) for k in SEARCH_GROUPS}
-    return OPTIM_WRAPPER_CONSTRUCTORS.build(dict(
-        type='SearchOptimWrapperConstructor', optim_wrapper_cfg=cfg))(model)
-
-
-def snapshot(model) -> dict[str, list[torch.Tensor]]:
-    return {k: [p.detach().clone() for p in v] for k, v in model.search_groups().items()}
-
-
-def changed_groups(model, before) -> set[str]:
-    after = snapshot(model)
-    return {k for k in after if any(not torch.equal(a, b) for a, b in zip(after[k], before[k]))}
 
 
 def scene_loss(model, batch) -> torch.Tensor:
@@ -280,22 +264,6 @@ def test_second_order_task_global_and_warmup_move_only_their_groups():
 
 
 # ---------------------------------------------------------------- Runner + hook
-def exdark_tree(root, n: int = 4) -> None:
-    """``n`` dark images in ExDark's distributed layout (see tests/test_exdark.py)."""
-    rng = np.random.default_rng(0)
-    lines = ['Name | Class | Light | In/Out | Train/Val/Test']
-    for i in range(n):
-        name, folder = f'2015_{i:05d}.jpg', ('Car', 'People')[i % 2]
-        (root / 'ExDark' / folder).mkdir(parents=True, exist_ok=True)
-        (root / 'ExDark_Annno' / folder).mkdir(parents=True, exist_ok=True)
-        Image.fromarray(rng.integers(0, 60, (48, 80, 3), dtype=np.uint8)).save(
-            root / 'ExDark' / folder / name)
-        boxes = [f'{folder} {5 + i} 4 30 30 0 0 0 0 0 0 0', f'Dog 40 10 {12 + i} 14 0 0 0 0 0 0 0',
-                 'Cup 2 30 60 16 0 0 0 0 0 0 0']
-        (root / 'ExDark_Annno' / folder / f'{name}.txt').write_text(
-            '% bbGt version=3\n' + '\n'.join(boxes) + '\n')
-        lines.append(f'{name} {5 if folder == "Car" else 11} 1 1 1')
-    (root / 'imageclasslist.txt').write_text('\n'.join(lines) + '\n')
 
 
 class _Recorder(Hook):

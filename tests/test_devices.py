@@ -21,13 +21,9 @@ from mmengine.runner import Runner
 from PIL import Image
 
 import mmruas  # noqa: F401  (registers the components)
-
-from .acdc_fixture import make_tiny_acdc
-from .test_darkface import make_darkface
-from .test_detection_search import exdark_tree
-from .test_segmentation import SIZE as SEG_SIZE
-from .test_segmentation import tiny
-from .test_sid import make_tiny_sid
+from tests.helpers.data import exdark_tree, make_darkface, make_tiny_acdc, make_tiny_sid
+from tests.helpers.seg import SIZE as SEG_SIZE
+from tests.helpers.seg import tiny
 
 REPO = Path(__file__).resolve().parents[1]
 

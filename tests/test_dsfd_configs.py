@@ -25,9 +25,9 @@ from mmruas.search_space.genotype import (
     DET_SCENE_DARKFACE,
 )
 from mmruas.utils import ToolError, check_weight_files, weight_files
-from tests.bgl_fixture import use_tiny_block
-from tests.test_darkface import make_darkface
-from tests.test_dsfd import CH, EXTRA
+from tests.helpers.data import make_darkface
+from tests.helpers.det import tiny
+from tests.helpers.models import use_tiny_block
 
 torch.set_num_threads(1)
 
@@ -37,15 +37,6 @@ VARIANTS = {p.stem[len('ruas_dsfd_darkface_'):]: p
             for p in (REPO / 'configs' / 'ruas_dsfd_darkface').glob('*.py')}
 VGG_KEY = 'model.backbone.init_cfg.checkpoint'
 PP_KEY = 'model.data_preprocessor.scene_checkpoint'
-
-
-def tiny(det: dict) -> None:
-    """Tiny widths in place: the test backbone and narrow neck / head channels."""
-    det['backbone'] = dict(type='_TinyDSFDBackbone')
-    det['neck'].update(in_channels=CH, extra_channels=EXTRA)
-    det['bbox_head'].update(in_channels=CH + EXTRA)
-    if det['data_preprocessor'].get('scene_checkpoint'):
-        det['data_preprocessor']['scene_checkpoint'] = None
 
 
 def build(cfg: Config) -> torch.nn.Module:

@@ -17,7 +17,7 @@ from mmengine.runner import Runner
 import mmruas  # noqa: F401  (registers the modules)
 from mmruas.datasets import LOLv2Dataset, MIT5KDataset
 from mmruas.evaluation import LPIPSNet
-from tests.enhance_fixtures import make_tiny_lolv2, make_tiny_mit5k
+from tests.helpers.data import make_tiny_lolv2, make_tiny_mit5k
 
 torch.set_num_threads(1)
 

@@ -6,13 +6,15 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
-import sys
 
 import cv2
 import numpy as np
 import pytest
 import torch
+
+from tests.helpers.models import build_model
+from tests.helpers.tools import enhance
+from tests.helpers.tools import run_python as run
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG = osp.join(REPO, 'configs', 'ruas_enhance', 'ruas_a_released.py')
@@ -20,29 +22,6 @@ ENHANCE = osp.join(REPO, 'tools', 'enhance.py')
 GET_FLOPS = osp.join(REPO, 'tools', 'analysis_tools', 'get_flops.py')
 BENCHMARK = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark.py')
 BENCHMARK_DET = osp.join(REPO, 'tools', 'analysis_tools', 'benchmark_detection.py')
-
-
-def run(*args: str, cwd: str | None = None) -> subprocess.CompletedProcess:
-    # one OpenMP thread: busy CPUs (parallel test runs) make multi-thread convs crawl
-    env = dict(os.environ, PYTHONPATH=REPO, OMP_NUM_THREADS='1')
-    return subprocess.run([sys.executable, *map(str, args)], capture_output=True, text=True,
-                          env=env, cwd=cwd, timeout=300)
-
-
-def enhance(ckpt: str, src, out, *opts: str) -> subprocess.CompletedProcess:
-    return run(ENHANCE, CONFIG, ckpt, src, out, '--device', 'cpu', *opts)
-
-
-def build_model() -> torch.nn.Module:
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
-    import mmruas  # noqa: F401
-    from mmruas.registry import MODELS
-
-    init_default_scope('mmruas')
-    torch.manual_seed(0)
-    return MODELS.build(Config.fromfile(CONFIG).model).eval()
 
 
 @pytest.fixture(scope='module')
@@ -279,8 +258,7 @@ def test_tile_option_equals_whole_image(ckpt, tmp_path):
 def test_video_input(ckpt, tmp_path):
     """A video file in: OUTPUT_DIR/<same name>, same frame count, size and frame rate."""
     from mmruas.apis import enhance as api_enhance
-
-    from .test_video import _read, _video
+    from tests.helpers.data import _read, _video
     (tmp_path / 'vid').mkdir()
     src = tmp_path / 'vid' / 'clip.avi'
     _video(src, n=5, size=(40, 24), fps=15.0)

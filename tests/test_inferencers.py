@@ -74,8 +74,7 @@ def test_mmseg_inferencer_with_the_ruas_preprocessor(tmp_path, one_thread):
     from mmseg.apis import MMSegInferencer
 
     import mmruas  # noqa: F401
-
-    from .test_segmentation import tiny
+    from tests.helpers.seg import tiny
     cfg = Config.fromfile(str(REPO / 'configs' / 'ruas_deeplabv3plus_acdc.py'))
     tiny(cfg.model)
     cfg.model.backbone.init_cfg = None

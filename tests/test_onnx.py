@@ -25,9 +25,8 @@ from mmruas.deployment import (
 )
 from mmruas.utils.checkpoints import build_model
 from mmruas.utils.cli import ToolError, load_config
-
-from .conftest import REFERENCE, REPO
-from .test_benchmark_deploy import load_tool
+from tests.conftest import REFERENCE, REPO
+from tests.helpers.tools import load_tool
 
 for _module in ('onnx', 'onnxruntime', 'onnxscript'):
     pytest.importorskip(_module, reason=f'{_module} is not installed (pip install onnx '

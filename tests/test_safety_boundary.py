@@ -25,10 +25,10 @@ import pytest
 import torch
 
 from mmruas.utils.cli import DictAction, ToolError, config_errors, load_config, run_tool
+from tests.helpers.tools import TINY_CFG
 
 REPO = Path(__file__).resolve().parents[1]
 TOOL_DIRS = ('tools', 'tools/analysis_tools', 'tools/deployment', 'tools/dataset_converters')
-TINY_CFG = 'tests/data/configs/tiny_regression.py'
 DEMO_CFG = 'configs/demo/ruas_demo.py'
 ENV = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
            PYTHONWARNINGS='ignore')

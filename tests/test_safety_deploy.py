@@ -19,7 +19,8 @@ from mmruas.deployment import EnhancerGraph, export_graph, max_abs_diff
 from mmruas.utils.checkpoints import build_model
 from mmruas.utils.cli import load_config
 from mmruas.utils.cli import run_tool as run_main
-from tests.test_tool_safety import REPO, Evil, digest, load_tool, one_error, run_tool
+from tests.helpers import REPO
+from tests.helpers.tools import Evil, digest, load_tool, one_error, run_tool
 
 CONFIG = str(REPO / 'configs' / 'ruas_enhance' / 'ruas_a_released.py')
 

@@ -20,7 +20,9 @@ import torch
 
 from mmruas.utils.cli import ToolError
 from mmruas.utils.safe_io import atomic_write_bytes, check_not_inputs, safe_name
-from tests.test_tool_safety import ENHANCE_CFG, REPO, one_error, random_enhancer_checkpoint
+from tests.helpers import REPO
+from tests.helpers.models import ENHANCE_CFG, random_enhancer_checkpoint
+from tests.helpers.tools import load_tool, one_error
 
 
 def test_check_not_inputs_by_inode(tmp_path: Path) -> None:
@@ -179,16 +181,6 @@ def test_webm_is_a_video(tmp_path: Path, one_thread) -> None:
 
 # --- 20.3 / 20.16: plot_alpha -----------------------------------------------------------------
 
-def load_tool(rel: str):
-    """A tool's module, registered in sys.modules (dataclasses look it up there)."""
-    import importlib.util
-    name = f'_outputs_{Path(rel).stem}'
-    spec = importlib.util.spec_from_file_location(name, REPO / 'tools' / rel)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod
-    spec.loader.exec_module(mod)
-    return mod
-
 
 def run_main(mod, argv: list[str], capsys) -> tuple[int, str]:
     """``mod.main(argv)`` under the error boundary: (exit status, stderr)."""
@@ -304,7 +296,7 @@ def test_plot_pr_never_replaces_a_data_set_file(tmp_path: Path, capsys) -> None:
     config and pickles were compared); a hard link to a label file under a .png name too."""
     from mmdet.evaluation import DumpDetResults
 
-    from tests.test_darkface import make_darkface, metric_samples
+    from tests.helpers.data import make_darkface, metric_samples
     root = Path(make_darkface(tmp_path / 'df'))
     cfg = tmp_path / 'cfg.py'
     cfg.write_text(f"default_scope = 'mmdet'\ncustom_imports = dict(imports=['mmruas'])\n"

@@ -15,18 +15,9 @@ import torch
 from mmruas.utils.cli import ToolError
 from mmruas.utils.safe_io import atomic_path, atomic_write_bytes, check_new_output
 from mmruas.utils.safe_pickle import UnsafePickleError, load_pickle, loads_pickle
-from tests.test_tool_safety import (  # noqa: F401
-    ENHANCE_CFG,
-    REPO,
-    TINY_CFG,
-    Evil,
-    EvilStorage,
-    dark_png,
-    digest,
-    load_tool,
-    random_enhancer_checkpoint,
-    run_tool,
-)
+from tests.helpers import REPO  # noqa: F401
+from tests.helpers.models import ENHANCE_CFG, random_enhancer_checkpoint  # noqa: F401
+from tests.helpers.tools import TINY_CFG, Evil, EvilStorage, dark_png, digest, load_tool, run_tool  # noqa: F401
 
 
 @pytest.fixture(scope='module')
@@ -306,7 +297,7 @@ def test_convert_interrupted_write_leaves_nothing(tmp_path, monkeypatch, capsys)
     """A write failing half-way (full disk) in convert_released_ruas.py: exit 2, one
     line, no OUT and no stray ``OUT.tmp`` (issue 15.5, 15.7); the source is unchanged."""
     from mmruas.utils.cli import run_tool as run_main
-    from tests.test_scene_preprocessor import enhancer, released_layout
+    from tests.helpers.models import enhancer, released_layout
     src = tmp_path / 'released.pt'
     torch.save(released_layout(enhancer('RUAS_A').scene), src)
     before = src.read_bytes()

@@ -7,7 +7,6 @@
 from __future__ import annotations
 
 import copy
-import re
 import runpy
 import sys
 import uuid
@@ -28,9 +27,10 @@ from torch import nn
 import mmruas  # noqa: F401  (registers RUASDetDataPreprocessor, SceneTaskModel)
 from mmruas.det import RUASDetDataPreprocessor
 from mmruas.losses import SceneLoss
-from mmruas.models import RUASEnhancer, SceneTaskModel
+from mmruas.models import SceneTaskModel
 from mmruas.models.scene_task_model import scene_loss_of
 from mmruas.scene import RUAS, SceneOutput
+from tests.helpers.models import enhancer, released_layout
 
 torch.set_num_threads(1)
 
@@ -261,24 +261,6 @@ def test_freeze_scene() -> None:
     assert all(not torch.is_tensor(v) for v in vars(copied).values())
 
 
-def released_layout(scene: RUAS) -> dict[str, torch.Tensor]:
-    """A RUAS_A state dict renamed back to the authors' released layout."""
-    inverse = [(r'^iem\.stages\.(\d+)\.cell\.(.+)$', r'enhance_net.iems.\1.cell.\2'),
-               (r'^nrm\.stem\.(weight|bias)$', r'denoise_net.stem.\1'),
-               (r'^nrm\.cells\.(\d+)\.(.+)$', r'denoise_net.nrms.\1.\2'),
-               (r'^nrm\.tail\.(weight|bias)$', r'denoise_net.activate.0.\1'),
-               (r'^estimator\.layers\.(\d+)\.(weight|bias)$', r'estimation.estimation.\1.\2')]
-    out = {}
-    for key, value in scene.state_dict().items():
-        for pattern, repl in inverse:
-            if re.match(pattern, key):
-                out[re.sub(pattern, repl, key)] = value.clone()
-                break
-        else:
-            raise AssertionError(key)
-    return out
-
-
 def convert(src: Path, out: Path, monkeypatch) -> None:
     """Run tools/convert_released_ruas.py in this process."""
     monkeypatch.setattr(sys, 'argv', [str(CONVERT), str(src), str(out)])
@@ -291,12 +273,6 @@ def assert_same_scene(pp: RUASDetDataPreprocessor, reference: nn.Module) -> None
     ref = reference.state_dict()
     got = pp.scene.state_dict()
     assert got.keys() == ref.keys() and all(torch.equal(got[k], ref[k]) for k in ref)
-
-
-def enhancer(variant: str) -> RUASEnhancer:
-    """An enhancer as mmruas's own configs build it (default scope mmruas)."""
-    with DefaultScope.overwrite_default_scope('mmruas'):
-        return RUASEnhancer(scene=dict(type='RUAS', variant=variant))
 
 
 def test_scene_checkpoint_formats(tmp_path, monkeypatch) -> None:

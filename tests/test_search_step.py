@@ -11,7 +11,8 @@ from mmengine.logging import MMLogger
 
 from mmruas.models import RUASSearchEnhancer
 from mmruas.search import CooperativeSearchHook
-from tests.test_cooperative_search import REPO, _batch, _model, _run, _scope  # noqa: F401
+from tests.helpers import REPO  # noqa: F401
+from tests.helpers.search import _batch, _model, _run, _scope  # noqa: F401
 
 
 def test_hook_drives_the_model_only_through_set_search_step(tmp_path, monkeypatch):

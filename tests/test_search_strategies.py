@@ -19,7 +19,7 @@ from mmruas.registry import MODELS
 from mmruas.search import CooperativeSearchHook, hypergradient
 from mmruas.search.hypergradient import BilevelProblem
 from mmruas.search_space import EDGE_NAMES, DistillationCell, MixedOp
-from tests.test_cooperative_search import _batch, _images, _model, _scope, _sgd_wrappers  # noqa: F401
+from tests.helpers.search import _batch, _images, _model, _scope, _sgd_wrappers  # noqa: F401
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SEARCH_CFG = osp.join(REPO, 'configs', 'ruas_enhance', 'search', 'ruas_search_lol5.py')

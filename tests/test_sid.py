@@ -13,51 +13,9 @@ from mmruas.datasets import SIDDataset, exposure_time, parse_sid_list
 from mmruas.datasets.transforms import pack_raw, read_raw
 from mmruas.datasets.transforms.raw_packing import bayer_offsets, postprocess_raw
 from mmruas.registry import TRANSFORMS
-
-BLACK, WHITE = 512, 16383
-#: (scene, short exposure, long exposure) of the tiny fixture; 0.033 s / 30 s is capped
-SCENES = (('00001', '0.1', '10'), ('00002', '0.04', '10'), ('00003', '0.033', '30'))
-
-
-def write_dng(path: str, bayer: np.ndarray, black: int = BLACK, white: int = WHITE) -> None:
-    """A minimal RGGB DNG that LibRaw opens (identity colour matrix, neutral white balance).
-
-    LibRaw refuses files below a few kilobytes: keep ``bayer`` at least 64 x 64.
-    """
-    tags = [(33421, 'H', 2, (2, 2)),                    # CFARepeatPatternDim
-            (33422, 'B', 4, (0, 1, 1, 2)),              # CFAPattern: R G / G B
-            (50706, 'B', 4, (1, 4, 0, 0)),              # DNGVersion
-            (50707, 'B', 4, (1, 1, 0, 0)),              # DNGBackwardVersion
-            (50708, 's', 0, 'mmruas test camera'),      # UniqueCameraModel
-            (50714, 'H', 1, black),                     # BlackLevel
-            (50717, 'H', 1, white),                     # WhiteLevel
-            (50721, '2i', 9, (1, 1, 0, 1, 0, 1, 0, 1, 1, 1, 0, 1, 0, 1, 0, 1, 1, 1)),
-            (50728, '2I', 3, (1, 1, 1, 1, 1, 1)),       # AsShotNeutral
-            (50778, 'H', 1, 21),                        # CalibrationIlluminant1 D65
-            (271, 's', 0, 'mmruas'), (272, 's', 0, 'test')]
-    tifffile.imwrite(path, bayer, photometric=32803, compression=None, subfiletype=0,
-                     extratags=tags)
-
-
-def make_tiny_sid(root, size=(64, 96), seed=0) -> str:
-    """``root/Sony/{short,long}/*.ARW`` (DNG content) and ``Sony_{train,test}_list.txt``."""
-    rng = np.random.default_rng(seed)
-    for sub in ('short', 'long'):
-        os.makedirs(os.path.join(root, 'Sony', sub), exist_ok=True)
-    lines = []
-    for scene, short, long in SCENES:
-        signal = rng.uniform(0.05, 0.9, size=size)
-        ratio = float(long) / float(short)
-        for name, level in ((f'long/{scene}_00_{long}s.ARW', signal),
-                            (f'short/{scene}_00_{short}s.ARW', signal / ratio)):
-            dn = np.round(BLACK + level * (WHITE - BLACK) + rng.normal(0, 2, size))
-            write_dng(os.path.join(root, 'Sony', name), np.clip(dn, 0, WHITE).astype(np.uint16))
-        lines.append(f'./Sony/short/{scene}_00_{short}s.ARW ./Sony/long/{scene}_00_{long}s.ARW '
-                     'ISO200 F8')
-    for split in ('train', 'test'):
-        with open(os.path.join(root, f'Sony_{split}_list.txt'), 'w') as f:
-            f.write('\n'.join(lines) + '\n')
-    return str(root)
+from tests.helpers.data import SID_BLACK as BLACK
+from tests.helpers.data import SID_WHITE as WHITE
+from tests.helpers.data import make_tiny_sid
 
 
 def test_pack_raw_on_arrays():

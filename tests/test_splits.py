@@ -12,9 +12,7 @@ from pathlib import Path
 import pytest
 
 from mmruas.datasets import LOLv2Dataset, read_name_list, write_name_splits
-from tests.acdc_fixture import make_tiny_acdc
-from tests.enhance_fixtures import make_tiny_lolv2, make_tiny_mit5k
-from tests.test_darkface import make_darkface
+from tests.helpers.data import make_darkface, make_tiny_acdc, make_tiny_lolv2, make_tiny_mit5k
 
 REPO = Path(__file__).resolve().parents[1]
 TOOL = REPO / 'tools' / 'dataset_converters' / 'make_split.py'

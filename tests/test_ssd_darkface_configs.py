@@ -30,8 +30,8 @@ from mmruas.search_space.genotype import (
     Genotype,
 )
 from mmruas.utils import weight_files
-from tests.test_darkface import make_darkface
-from tests.test_dsfd import CH, EXTRA
+from tests.helpers.data import make_darkface
+from tests.helpers.det import CH, EXTRA
 
 torch.set_num_threads(1)
 

@@ -23,10 +23,9 @@ import mmruas  # noqa: F401  (registers the models)
 from mmruas.det.datasets import write_exdark_split
 from mmruas.det.datasets.mini_exdark import make_mini_exdark
 from mmruas.utils import weight_files
-
-from .acdc_fixture import make_tiny_acdc
-from .test_segmentation import PIPELINE
-from .test_segmentation import tiny as seg_tiny
+from tests.helpers.data import make_tiny_acdc
+from tests.helpers.seg import PIPELINE
+from tests.helpers.seg import tiny as seg_tiny
 
 torch.set_num_threads(1)
 

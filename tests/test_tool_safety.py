@@ -7,40 +7,20 @@ line is the point; probes of one tool share a process where they can.
 """
 from __future__ import annotations
 
-import hashlib
-import io
 import os
 import pickle
 import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 
 from mmruas.utils.safe_pickle import load_pickle
+from tests.helpers.models import ENHANCE_CFG, random_enhancer_checkpoint
+from tests.helpers.tools import TINY_CFG, Evil, dark_png, digest, one_error, run_tool
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def run_tool(tool: str, *args, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PYTHONPATH=str(REPO), OMP_NUM_THREADS='1', MKL_NUM_THREADS='1',
-               PYTHONWARNINGS='ignore')
-    return subprocess.run([sys.executable, str(REPO / 'tools' / tool), *map(str, args)],
-                          capture_output=True, text=True, env=env, cwd=cwd or REPO,
-                          timeout=300)
-
-
-def one_error(proc: subprocess.CompletedProcess, *needles: str) -> str:
-    """Assert exit 2 and exactly one stderr line, ``error: ...`` containing ``needles``."""
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
-    assert proc.returncode == 2, proc.stderr[-3000:]
-    assert len(lines) == 1, proc.stderr[-3000:]
-    assert lines[0].startswith('error: '), lines[0]
-    for needle in needles:
-        assert needle in lines[0], lines[0]
-    return lines[0]
 
 
 #: runs one tool's ``main`` under ``run_tool`` once per argv list (JSON on stdin), in one
@@ -84,45 +64,13 @@ def probe_many(tool: str, probes: list[list]) -> list[subprocess.CompletedProces
             for p, (code, err) in zip(probes, json.loads(proc.stdout.splitlines()[-1]))]
 
 
-def digest(*paths) -> dict[str, str]:
-    """sha256 of every file under ``paths`` (to check inputs stay byte-identical)."""
-    out = {}
-    for root in map(Path, paths):
-        files = [root] if root.is_file() else sorted(p for p in root.rglob('*') if p.is_file())
-        out.update({str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in files})
-    return out
-
-
-class Evil:
-    """A pickle whose loading would create ``target`` (``os.system('touch ...')``)."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-
-    def __reduce__(self):
-        return os.system, (f'touch {self.target}',)
-
-
-class EvilStorage:
-    """A tensor-storage record whose bytes hold an :class:`Evil` torch.save payload."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-
-    def __reduce__(self):
-        import torch.storage
-        buf = io.BytesIO()
-        torch.save([Evil(self.target)], buf)
-        return torch.storage._load_from_bytes, (buf.getvalue(),)
-
-
 # --- 1. pickles: one restricted unpickler -------------------------------------------------
 
 
 def test_plot_pr_malicious_dump_runs_nothing(tmp_path: Path) -> None:
     """Issue 15.1: plot_pr ran a dump's ``__reduce__`` (touched a file), then said
     "not a detection dump"; now nothing runs: one error line, exit 2, no PNG."""
-    from tests.test_darkface import make_darkface
+    from tests.helpers.data import make_darkface
 
     root = make_darkface(tmp_path / 'df')
     cfg = tmp_path / 'cfg.py'
@@ -144,31 +92,6 @@ def test_plot_pr_malicious_dump_runs_nothing(tmp_path: Path) -> None:
 
 # --- 2./5./6./8. tools/enhance.py ------------------------------------------------------
 
-ENHANCE_CFG = REPO / 'configs' / 'ruas_enhance' / 'ruas_a_released.py'
-
-
-def load_tool(rel: str):
-    import importlib.util
-    name = f'_tool_{Path(rel).stem}'
-    spec = importlib.util.spec_from_file_location(name, REPO / 'tools' / rel)
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[name] = mod                   # dataclasses look their module up
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def random_enhancer_checkpoint(tmp_path_factory) -> Path:
-    """Random weights of the released config's model."""
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-
-    from mmruas.registry import MODELS
-    init_default_scope('mmruas')
-    torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(str(ENHANCE_CFG)).model)
-    path = tmp_path_factory.mktemp('ckpt') / 'w.pth'
-    torch.save({'state_dict': model.state_dict()}, path)
-    return path
 
 
 @pytest.fixture(scope='module')
@@ -176,16 +99,7 @@ def enhance_ckpt(tmp_path_factory) -> Path:
     return random_enhancer_checkpoint(tmp_path_factory)
 
 
-def dark_png(path: Path, seed: int = 0, shape=(16, 16, 3)) -> Path:
-    import cv2
-    path.parent.mkdir(parents=True, exist_ok=True)
-    assert cv2.imwrite(str(path), np.random.default_rng(seed).integers(0, 60, shape, np.uint8))
-    return path
-
-
 # --- 3./5. tools/test.py: strict checkpoints, --out never replaced -------------------
-
-TINY_CFG = 'tests/data/configs/tiny_regression.py'
 
 
 @pytest.fixture(scope='module')
@@ -257,7 +171,7 @@ def test_test_tool_probes(tiny_ckpt: Path, enhance_ckpt: Path, tmp_path: Path) -
 def test_non_utf8_label_file_is_one_line_naming_it(tmp_path) -> None:
     """Issue 15.7: a Latin-1 / UTF-16 label file gave a UnicodeDecodeError traceback
     without the file; now one line naming it (the tool's run_tool)."""
-    from tests.test_darkface import make_darkface
+    from tests.helpers.data import make_darkface
     probes, labels = [], []
     for encoding in ('utf-16', 'latin-1'):
         root = Path(make_darkface(tmp_path / encoding))

@@ -6,7 +6,6 @@ import os
 import pickle
 import re
 import shutil
-import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -18,29 +17,15 @@ import mmruas  # noqa: F401  (torch.load of Runner checkpoints)
 from mmruas.compat import has_accelerator
 from mmruas.utils.cli import ToolError, load_config
 from tests.data.tiny_model import TinyRegressionDataset, TinyRegressor
+from tests.helpers.tools import TINY_CFG, free_port, ok, run
 
 REPO = Path(__file__).resolve().parents[1]
-TINY_CFG = 'tests/data/configs/tiny_regression.py'
 STARTED = re.compile(r'IterRecorderHook: starting iter (\d+)')
-
-
-def run(tool: str, *args: str | Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``tools/<tool>`` from the repo root with the repo on PYTHONPATH."""
-    full_env = dict(os.environ, PYTHONPATH=str(REPO), **(env or {}))
-    cmd = ['bash'] if tool.endswith('.sh') else [sys.executable]
-    return subprocess.run([*cmd, f'tools/{tool}', *map(str, args)], cwd=REPO, env=full_env,
-                          capture_output=True, text=True)
 
 
 def started_iters(proc: subprocess.CompletedProcess) -> list[int]:
     """The iterations the config's IterRecorderHook logged as started."""
     return [int(i) for i in STARTED.findall(proc.stdout + proc.stderr)]
-
-
-def ok(proc: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
-    """Assert a tool succeeded, showing its stderr otherwise."""
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return proc
 
 
 @pytest.fixture(scope='module')
@@ -152,13 +137,6 @@ def test_amp(tmp_path: Path) -> None:
         '(train without --amp on CPU)')
     assert 'Traceback' not in proc.stderr
     assert 'on CPU it is refused' in ' '.join(ok(run('train.py', '--help')).stdout.split())
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
 
 
 def dist_train(work_dir: Path, nproc: int, *args: str) -> subprocess.CompletedProcess:

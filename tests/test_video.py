@@ -1,42 +1,13 @@
 """mmruas.apis.enhance_video: a video round trip keeps frame count, size and frame rate."""
 from __future__ import annotations
 
-import cv2
 import numpy as np
 import pytest
 import torch
 
 from mmruas.apis import enhance, enhance_video, is_video
 from mmruas.scene import RUAS
-
-
-def _video(path, n: int = 10, size=(64, 48), fps: float = 12.0) -> list[np.ndarray]:
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), fps, size)
-    w, h = size            # smooth dark frames (a codec's loss stays small) with a moving square
-    ramp = np.linspace(10, 60, w)[None, :, None] * np.array([1.0, 0.8, 0.6])
-    frames = []
-    for i in range(n):
-        f = np.broadcast_to(ramp, (h, w, 3)).copy()
-        f[10:26, 4 + 3 * i:20 + 3 * i] = 70
-        frames.append(f.astype(np.uint8))
-    for f in frames:
-        writer.write(f)
-    writer.release()
-    return frames
-
-
-def _read(path) -> tuple[list[np.ndarray], float, tuple[int, int]]:
-    cap = cv2.VideoCapture(str(path))
-    fps = cap.get(cv2.CAP_PROP_FPS)
-    size = (int(cap.get(cv2.CAP_PROP_FRAME_WIDTH)), int(cap.get(cv2.CAP_PROP_FRAME_HEIGHT)))
-    frames = []
-    while True:
-        ok, f = cap.read()
-        if not ok:
-            break
-        frames.append(f)
-    cap.release()
-    return frames, fps, size
+from tests.helpers.data import _read, _video
 
 
 @pytest.mark.parametrize('ext', ['.avi', '.mp4'])
