@@ -34,7 +34,7 @@ torch.set_num_threads(1)
 REPO = Path(__file__).resolve().parents[1]
 MAIN = REPO / 'configs' / 'ruas_dsfd_darkface.py'
 VARIANTS = {p.stem[len('ruas_dsfd_darkface_'):]: p
-            for p in (REPO / 'configs' / 'ruas_dsfd_darkface').glob('*.py')}
+            for p in (REPO / 'configs' / 'ruas_dsfd_darkface').glob('ruas_dsfd_darkface_*.py')}
 VGG_KEY = 'model.backbone.init_cfg.checkpoint'
 PP_KEY = 'model.data_preprocessor.scene_checkpoint'
 
@@ -150,7 +150,7 @@ def test_search_config():
     assert cfg.train_cfg.max_iters == 30 * 2500
     hook = cfg.custom_hooks[0]
     assert hook.type == 'CooperativeSearchHook'
-    assert (REPO / hook.retrain_base).resolve() == MAIN
+    assert (REPO / hook.retrain_base).resolve() == REPO / 'configs' / 'ruas_dsfd_darkface' / MAIN.name
     model = build(cfg)
     groups = model.search_groups()
     assert len(groups['task_alpha']) == 30 + 4 + 6 + 6 and len(groups['scene_alpha']) == 7

@@ -202,7 +202,7 @@ def test_e2e_lam_positive_is_scene_task_model():
                                          scale_factor=(1.0, 1.0)))
     sample.gt_instances = InstanceData(bboxes=torch.tensor([[30.0, 40.0, 200.0, 260.0]]),
                                        labels=torch.tensor([3]))
-    data = model.data_preprocessor(
+    data = model.preprocess(   # what its train_step hands forward: the batch + scene outputs
         dict(inputs=[torch.randint(0, 60, (3, 300, 300), generator=g, dtype=torch.uint8)],
              data_samples=[sample]), training=True)
     with torch.no_grad():

@@ -405,7 +405,7 @@ def test_scene_loss_of_weights_groups_by_image_count() -> None:
     outs = []
     for n, s in ((1, 16), (2, 12)):
         y, t = torch.rand(n, 3, s, s, generator=g), torch.rand(n, 3, s, s, generator=g)
-        outs.append(SceneOutput(output=y, us=[y], ts=[t], t_hats=[y], extras={'input': y}))
+        outs.append(SceneOutput(output=y, us=[y], ts=[t], t_hats=[y], input=y))
     expected = (loss(outs[0].ts[-1], outs[0].input)
                 + 2 * loss(outs[1].ts[-1], outs[1].input)) / 3
     torch.testing.assert_close(scene_loss_of(outs, loss), expected)

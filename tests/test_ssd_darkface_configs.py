@@ -38,7 +38,7 @@ torch.set_num_threads(1)
 REPO = Path(__file__).resolve().parents[1]
 MAIN = REPO / 'configs' / 'ruas_ssd_darkface.py'
 VARIANTS = {p.stem[len('ruas_ssd_darkface_'):]: p
-            for p in (REPO / 'configs' / 'ruas_ssd_darkface').glob('*.py')}
+            for p in (REPO / 'configs' / 'ruas_ssd_darkface').glob('ruas_ssd_darkface_*.py')}
 HAND_EXTRAS = ['conv_1x1', 'conv_3x3', 'conv_1x1', 'conv_3x3']
 SCALE = (96, 64)   # the fixture's largest image (w, h)
 PIPE = [dict(type='LoadImageFromFile'), dict(type='LoadAnnotations', with_bbox=True),
