@@ -24,7 +24,7 @@ __all__ = ['IMG_EXTENSIONS', 'LOLDataset', 'LOLv2Dataset', 'lol_pair_key', 'MIT5
 __getattr__, __dir__ = lazy_exports(__name__, {
     **dict.fromkeys(['ExDarkDataset', 'EXDARK_CLASSES', 'EXDARK_LIGHTS', 'parse_bbgt',
                      'parse_imageclasslist', 'write_random_split'], '.exdark'),
-    **dict.fromkeys(['MINI_CLASSES', 'make_mini_exdark'], '.mini_exdark'),
+    **dict.fromkeys(['MINI_CLASSES', 'MINI_EXDARK_HARD', 'make_mini_exdark'], '.mini_exdark'),
     **dict.fromkeys(['ACDCDataset', 'ACDC_CONDITIONS'], '.acdc'),
     **dict.fromkeys(['DarkFaceDataset', 'parse_darkface_label', 'write_darkface_split'],
                     '.darkface'),
