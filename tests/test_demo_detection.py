@@ -82,7 +82,13 @@ def test_test_metrics_pictures_and_plots(demo):
     assert summary['per_class'] and set(summary['per_class']) <= set(MINI_CLASSES)
     assert 0 <= summary['mAP'] <= 1 and 0 <= summary['chance_mAP'] < 0.2
     assert set(summary['times_s']) == {'data', 'search', 'stage1', 'train', 'test', 'report',
-                                       'total'}
+                                       'total', 'train_noscene', 'test_noscene'}
+    assert 0 <= summary['mAP_no_scene'] <= 1   # the no-scene row: same detector, no scene
+    noscene = Config.fromfile(osp.join(demo, 'configs', 'train_noscene.py')).model
+    trained = Config.fromfile(osp.join(demo, 'configs', 'train.py')).model
+    assert noscene.data_preprocessor.type == 'DetDataPreprocessor'
+    assert noscene.data_preprocessor.std == trained.data_preprocessor.std
+    assert noscene.neck.genotype == trained.neck.genotype
     pictures = os.listdir(osp.join(demo, 'detections'))
     assert len(pictures) == summary['detection_pictures'] == 4
     plots = os.listdir(osp.join(demo, 'alpha_plots'))

@@ -18,6 +18,9 @@ configs (a config's top-level variables are read once, when it is parsed):
    derived scene, neck and head genotypes) starting its scene from stage 1's checkpoint;
 4. test (tools/test.py --show-dir): VOC mAP on the test split (never seen before) and a
    detection picture of every test image (mmdet's visualizer) in ``WORK_DIR/detections``;
+   then the no-scene row: step 3's detector (same derived neck/head, data and schedule)
+   with mmdet's plain DetDataPreprocessor instead of the scene module, trained and tested
+   (``train_noscene``, ``test_noscene``; ``--skip-no-scene`` leaves it out);
 5. report: α heat maps (tools/analysis_tools/plot_alpha.py) in ``WORK_DIR/alpha_plots``,
    the per-class AP table in the layout of RUAS-TPAMI Table X with the chance level
    (mAP of random boxes, computed here), the mean α entropy of every searched unit at the
@@ -49,7 +52,7 @@ SEARCH_CFG = osp.join(REPO, 'configs', 'demo', 'demo_det_search.py')
 STAGE1_CFG = osp.join(REPO, 'configs', 'demo', 'demo_det_stage1.py')
 #: what the driver writes (and deletes first) inside the work dir
 OWNED = ('mini_exdark', 'configs', 'logs', 'search', 'stage1', 'train', 'test', 'detections',
-         'alpha_plots', 'results.md', 'summary.json')
+         'alpha_plots', 'results.md', 'summary.json', 'train_noscene', 'test_noscene')
 #: log lines echoed to the console (the full logs are in WORK_DIR/logs)
 ECHO = ('Iter(train)', 'Iter(val)', 'Epoch(val)', 'Epoch(test)', '[search] iter',
         '  data_preprocessor.scene.', '  task.neck:', '  task.bbox_head.', 'Error', 'error:')
@@ -70,6 +73,8 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
                         help='search length (default: the config\'s)')
     parser.add_argument('--stage1-iters', type=int, default=None)
     parser.add_argument('--train-iters', type=int, default=None)
+    parser.add_argument('--skip-no-scene', action='store_true',
+                        help='leave out the no-scene row (SSD without the scene module)')
     parser.add_argument('--smoke', action='store_true',
                         help=f'a functional check in seconds: {SMOKE}, search batch 2')
     args = parser.parse_args(argv)
@@ -154,6 +159,15 @@ def set_sizes(cfg, input_size: int | None = None, crop_size: int | None = None) 
                 step['scale'] = (input_size, input_size)
             if crop_size and step['type'] == 'PairedRandomCrop':
                 step['crop_size'] = (crop_size, crop_size)
+
+
+def no_scene(model) -> None:
+    """Replace ``model``'s scene preprocessor by mmdet's plain DetDataPreprocessor with the
+    same normalisation (mean, std, channel order, padding): the detector without scene."""
+    pre = model.data_preprocessor
+    model.data_preprocessor = dict(type='DetDataPreprocessor', mean=pre.mean, std=pre.std,
+                                   bgr_to_rgb=pre.bgr_to_rgb,
+                                   pad_size_divisor=pre.pad_size_divisor)
 
 
 def dump_config(cfg, path: str) -> None:
@@ -291,16 +305,22 @@ def test_metrics(test_dir: str) -> dict[str, float]:
     return {k.rsplit('/', 1)[-1]: v for k, v in metrics.items() if isinstance(v, (int, float))}
 
 
-def ap_table(metrics: dict[str, float], chance: tuple[float, dict, dict]) -> str:
-    """Per-class AP50 with classes as columns (RUAS-TPAMI Table X), chance row included."""
+def ap_table(metrics: dict[str, float], chance: tuple[float, dict, dict],
+             no_scene_metrics: dict[str, float] | None = None) -> str:
+    """Per-class AP50 with classes as columns (RUAS-TPAMI Table X), chance row included
+    (and the no-scene row when given)."""
     from mmruas.det.datasets.exdark import EXDARK_CLASSES
-    from mmruas.det.evaluation.voc_table import format_ap_table
+    from mmruas.evaluation import format_ap_table
 
     chance_map, chance_ap, counts = chance
     rows = [('test boxes', [counts[c] for c in EXDARK_CLASSES], ''),
             ('random boxes (chance)', [chance_ap.get(c) for c in EXDARK_CLASSES], chance_map),
             ('RUAS (searched) + SSD', [metrics.get(f'AP50_{c}') for c in EXDARK_CLASSES],
              float(metrics['mAP']))]
+    if no_scene_metrics is not None:
+        rows.insert(2, ('SSD (same searched neck/head), no scene module',
+                        [no_scene_metrics.get(f'AP50_{c}') for c in EXDARK_CLASSES],
+                        float(no_scene_metrics['mAP'])))
     return format_ap_table(EXDARK_CLASSES, rows)
 
 
@@ -378,6 +398,22 @@ def main(argv: Sequence[str] | None = None) -> dict:
                                                     osp.join(work, 'test'), '--show-dir',
                                                     show_dir], work)
 
+    # 4b. the no-scene row: the same detector without the scene module, same schedule
+    no_scene_metrics = None
+    if not args.skip_no_scene:
+        cfg = Config.fromfile(det_cfg)
+        no_scene(cfg.model)
+        cfg.optim_wrapper.pop('paramwise_cfg', None)   # no scene to slow down
+        ns_cfg = osp.join(work, 'configs', 'train_noscene.py')
+        dump_config(cfg, ns_cfg)
+        ns_dir = osp.join(work, 'train_noscene')
+        times['train_noscene'] = run('train_noscene', tool('train.py') + [
+            ns_cfg, '--work-dir', ns_dir], work)
+        times['test_noscene'] = run('test_noscene', tool('test.py') + [
+            ns_cfg, last_checkpoint(ns_dir), '--work-dir', osp.join(work, 'test_noscene')],
+            work)
+        no_scene_metrics = test_metrics(osp.join(work, 'test_noscene'))
+
     # 5. report
     start = time.perf_counter()
     plot = load_plot_alpha()
@@ -387,7 +423,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     metrics = test_metrics(osp.join(work, 'test'))
     entropies = search_entropies(search_dir)
     chance = random_box_map(data_root)
-    table = ap_table(metrics, chance)
+    table = ap_table(metrics, chance, no_scene_metrics)
     times['report'] = time.perf_counter() - start
     times['total'] = time.perf_counter() - total
     with open(osp.join(search_dir, 'genotypes.json')) as f:
@@ -396,6 +432,7 @@ def main(argv: Sequence[str] | None = None) -> dict:
     summary = dict(mAP=float(metrics['mAP']), chance_mAP=chance[0], per_class={
         k[len('AP50_'):]: v for k, v in metrics.items() if k.startswith('AP50_')},
         times_s={k: round(v, 1) for k, v in times.items()}, genotypes=genotypes,
+        mAP_no_scene=None if no_scene_metrics is None else float(no_scene_metrics['mAP']),
         scene_checkpoint=scene_ckpt, detector_checkpoint=det_ckpt,
         detection_pictures=len(pictures), alpha_plots=[osp.basename(p) for p in plots],
         alpha_entropy=entropies, smoke=bool(args.smoke))
@@ -413,8 +450,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
     rel = short(work)
     print(f'\n{text}')
     print('stage times: ' + ', '.join(f'{k} {v:.0f} s' for k, v in times.items()))
-    print(f'mAP {metrics["mAP"]:.3f}; chance {chance[0]:.3f} (100 random boxes per image, '
-          'class uniform over the training classes, mean of 5 seeds)')
+    ns = ('' if no_scene_metrics is None
+          else f'; without the scene module {no_scene_metrics["mAP"]:.3f}')
+    print(f'mAP {metrics["mAP"]:.3f}{ns}; chance {chance[0]:.3f} (100 random boxes per '
+          'image, class uniform over the training classes, mean of 5 seeds)')
     print(f'detection pictures ({len(pictures)}): {rel}/detections/; α heat maps '
           f'({len(plots)}): {rel}/alpha_plots/; genotypes, retrain config: {rel}/search/')
     return summary

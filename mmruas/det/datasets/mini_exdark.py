@@ -42,7 +42,8 @@ from PIL import Image
 from ...datasets.transforms.low_light import synthesize_low_light
 from .exdark import BBGT_HEADER, EXDARK_CLASSES, LIST_HEADER, SPLIT_CODES
 
-__all__ = ['make_mini_exdark', 'compose_image', 'MINI_CLASSES', 'OBJECTS', 'BACKGROUNDS']
+__all__ = ['make_mini_exdark', 'compose_image', 'MINI_CLASSES', 'OBJECTS', 'BACKGROUNDS',
+           'MINI_EXDARK_HARD']
 
 #: (class, scikit-image photograph, outline as (x, y) vertices in the photograph's pixels)
 OBJECTS: tuple[tuple[str, str, tuple[tuple[int, int], ...]], ...] = (
@@ -77,6 +78,13 @@ OBJECTS: tuple[tuple[str, str, tuple[tuple[int, int], ...]], ...] = (
 MINI_CLASSES = tuple(c for c in EXDARK_CLASSES if c in {o[0] for o in OBJECTS})
 #: background photograph → ExDark in/out code (1 indoor, 2 outdoor)
 BACKGROUNDS = {'brick': 1, 'grass': 2, 'gravel': 2, 'rocket': 2, 'hubble_deep_field': 2}
+#: the harder mini set (docs/detection.md#the-harder-mini-set), ``make_mini_exdark(root,
+#: **MINI_EXDARK_HARD)``: about 6x darker than the default (exposure 0.005-0.02 against
+#: 0.03-0.12), 2.5x the read noise, and a test split on backgrounds the training and
+#: validation splits never show (the objects cannot be held out: Cat, Cup and Motorbike have
+#: one photograph each)
+MINI_EXDARK_HARD = dict(exposure=(0.005, 0.02), read_noise=5e-3,
+                        test_backgrounds=('gravel', 'hubble_deep_field'))
 EXTENSIONS = ('.jpg', '.JPG', '.jpeg', '.JPEG', '.png')
 EXTENSION_P = (0.5, 0.15, 0.1, 0.1, 0.15)
 LIGHT_LOW, LIGHT_WEAK = 1, 5   # ExDark light codes 'Low' and 'Weak'
@@ -181,7 +189,8 @@ def make_mini_exdark(root: str, seed: int = 0, n_train: int = 160, n_test: int =
                      n_val: int = 40, exposure: tuple[float, float] = (0.03, 0.12),
                      gain: float = 2000.0, read_noise: float = 2e-3,
                      size_range: tuple[int, int] = (160, 320),
-                     max_objects: int = 3) -> list[dict]:
+                     max_objects: int = 3,
+                     test_backgrounds: Sequence[str] | None = None) -> list[dict]:
     """Write the mini set under ``root`` (module doc) and return what was written.
 
     Splits get imageclasslist codes 1 (train), 2 (val), 3 (test), shuffled over the image
@@ -189,7 +198,8 @@ def make_mini_exdark(root: str, seed: int = 0, n_train: int = 160, n_test: int =
     :data:`MINI_CLASSES` so that every class leads about as many images. Exposure below
     0.06 is listed as light 'Low' (1), else 'Weak' (5); in/out comes from the background.
     About one annotation line in ten writes the class in lower case, as ExDark sometimes
-    does.
+    does. ``test_backgrounds`` (names of :data:`BACKGROUNDS`): test images only on these,
+    train and val images only on the others (None: any background for any split).
 
     Returns one dict per image: ``name``, ``folder``, ``split``, ``width``, ``height``,
     ``exposure``, ``light``, ``in_out``, ``background`` and ``objects`` — a list of
@@ -202,6 +212,15 @@ def make_mini_exdark(root: str, seed: int = 0, n_train: int = 160, n_test: int =
         raise ValueError(f'max_objects must be 1..3, got {max_objects}')
     if not 0 < exposure[0] <= exposure[1] <= 1:
         raise ValueError(f'exposure range must satisfy 0 < min <= max <= 1, got {exposure}')
+    names = list(BACKGROUNDS)
+    pools = {code: names for code in SPLIT_CODES.values()}
+    if test_backgrounds is not None:
+        held = [b for b in names if b in set(test_backgrounds)]
+        if set(test_backgrounds) - set(names) or not 0 < len(held) < len(names):
+            raise ValueError(f'test_backgrounds must be a non-empty proper subset of '
+                             f'{names}, got {list(test_backgrounds)}')
+        pools = {code: [b for b in names if b not in held] for code in SPLIT_CODES.values()}
+        pools[SPLIT_CODES['test']] = held
     rng = np.random.default_rng(seed)
     n = n_train + n_val + n_test
     splits = rng.permutation(np.repeat([SPLIT_CODES['train'], SPLIT_CODES['val'],
@@ -212,7 +231,8 @@ def make_mini_exdark(root: str, seed: int = 0, n_train: int = 160, n_test: int =
     for i in range(n):
         width = int(rng.integers(size_range[0], size_range[1] + 1))
         height = int(rng.integers(size_range[0], size_range[1] + 1))
-        background = list(BACKGROUNDS)[int(rng.integers(len(BACKGROUNDS)))]
+        pool = pools[int(splits[i])]
+        background = pool[int(rng.integers(len(pool)))]
         count = int(rng.integers(1, max_objects + 1))
         wanted = [int(lead[i])] + [int(v) for v in rng.choice(labels, count - 1)]
         clean, _, objects = compose_image(rng, wanted, width, height, background)
