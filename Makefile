@@ -27,7 +27,7 @@ test-slow: install
 test-cuda: $(if $(filter $(VENV)/bin/python,$(PY)),install)
 	@if $(PY) -c "import sys, torch; sys.exit(not torch.cuda.is_available())"; then \
 	  $(PY) -m pytest -q -s -m cuda tests && \
-	  $(PY) tools/analysis_tools/benchmark_cost.py --device cuda; \
+	  $(PY) tools/analysis_tools/benchmark_cost.py --device cuda --warmup 2 --iters 5; \
 	else echo "test-cuda: no CUDA device on this machine, nothing to run"; fi
 
 lint: install

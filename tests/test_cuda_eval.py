@@ -115,18 +115,32 @@ def run_test_tool(config: str, options: list[str], ckpt: Path, work: Path,
     return _metrics(proc.stdout + proc.stderr), preds
 
 
+def _detections(p: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    inst = p['pred_instances']
+    return tuple(np.asarray(inst[k]) for k in ('scores', 'bboxes', 'labels'))
+
+
 def _compare_predictions(cpu: list, gpu: list) -> None:
+    """Per image: the same number of detections (±1 %), the top-20 scores (sorted) within
+    SCORE_TOL, and each of the CPU's top-5 detections among the GPU's top 50 (same label,
+    box within 0.5 px, score within SCORE_TOL): with random weights many scores nearly tie,
+    so the order of equal-score boxes may differ. Segmentation: the label maps agree on
+    PIXEL_AGREEMENT of the pixels."""
     assert len(cpu) == len(gpu) > 0
     for a, b in zip(cpu, gpu):
-        if 'pred_instances' in a:       # detection: the top-5 scores and their boxes
-            sa, sb = (np.asarray(p['pred_instances']['scores'])[:5] for p in (a, b))
-            np.testing.assert_allclose(sa, sb, atol=SCORE_TOL)
-            ba, bb = (np.asarray(p['pred_instances']['bboxes'])[:5] for p in (a, b))
-            np.testing.assert_allclose(ba, bb, atol=0.5)       # pixels
-        else:                           # segmentation: the label maps agree
+        if 'pred_instances' not in a:
             la, lb = (np.asarray(p['pred_sem_seg']['data']) for p in (a, b))
             assert la.shape == lb.shape
             assert (la == lb).mean() >= PIXEL_AGREEMENT
+            continue
+        (sa, ba, la), (sb, bb, lb) = _detections(a), _detections(b)
+        assert abs(len(sa) - len(sb)) <= max(1, len(sa) // 100), (len(sa), len(sb))
+        k = min(20, len(sa), len(sb))
+        np.testing.assert_allclose(np.sort(sa)[::-1][:k], np.sort(sb)[::-1][:k], atol=SCORE_TOL)
+        for i in np.argsort(-sa)[:5]:
+            near = ((lb[:50] == la[i]) & (np.abs(sb[:50] - sa[i]) <= SCORE_TOL)
+                    & (np.abs(bb[:50] - ba[i]).max(axis=1) <= 0.5))
+            assert near.any(), (i, sa[i], ba[i], la[i])
 
 
 @pytest.mark.parametrize('name', list(EVAL))
@@ -154,10 +168,11 @@ def _owner(stack: list[traceback.FrameSummary]) -> tuple[str, str, bool]:
     in_step = any(f.name == 'train_step' for f in stack)
     for frame in reversed(stack):
         parts = Path(frame.filename).parts
-        for pkg in OWNERS:
-            if pkg in parts:
-                rel = '/'.join(parts[parts.index(pkg):])
-                return pkg, f'{rel}:{frame.lineno}', in_step
+        # the innermost package folder of the path (a clone named mmruas holds .venv/.../mmdet)
+        hits = [i for i, part in enumerate(parts[:-1]) if part in OWNERS]
+        if hits:
+            rel = '/'.join(parts[hits[-1]:])
+            return parts[hits[-1]], f'{rel}:{frame.lineno}', in_step
     return 'torch', f'{stack[-1].filename}:{stack[-1].lineno}', in_step
 
 
