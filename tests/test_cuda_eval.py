@@ -90,10 +90,12 @@ def _checkpoint(config: str, path: Path) -> None:
 
 
 def _metrics(log: str) -> dict[str, float]:
-    """The numbers of the last ``Epoch(test)`` line of an mmengine log."""
-    line = [x for x in log.splitlines() if 'Epoch(test)' in x][-1]
-    pairs = re.findall(r'([\w./-]+): (-?\d+(?:\.\d+)?(?:e-?\d+)?)', line.split(']', 1)[-1])
-    return {k: float(v) for k, v in pairs if k not in ('time', 'data_time')}
+    """The numbers of the last ``Epoch(test)`` / ``Iter(test)`` line of an mmengine log
+    (``key: value`` pairs two spaces apart; keys may hold a space: ``IoU_traffic light``)."""
+    line = [x for x in log.splitlines() if re.search(r'(Epoch|Iter)\(test\)', x)][-1]
+    pairs = (re.fullmatch(r'(.+?): (-?\d+(?:\.\d+)?(?:e-?\d+)?)', p.strip())
+             for p in re.split(r'\s{2,}', line.split(']', 1)[-1]))
+    return {m[1]: float(m[2]) for m in pairs if m and m[1] not in ('time', 'data_time')}
 
 
 def run_test_tool(config: str, options: list[str], ckpt: Path, work: Path,
