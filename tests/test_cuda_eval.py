@@ -36,6 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 METRIC_TOL = 0.01      # mAP / AP in [0, 1] and mIoU in % alike: one hundredth
 SCORE_TOL = 1e-3       # top detection scores, fp32 on both sides
 PIXEL_AGREEMENT = 0.999
+LOGIT_TOL = 1e-3       # segmentation logits, relative to their largest magnitude
 
 pytestmark = [pytest.mark.cuda, pytest.mark.skipif(
     not torch.cuda.is_available(), reason='no CUDA device (run `make test-cuda` on one)')]
@@ -127,13 +128,16 @@ def _compare_predictions(cpu: list, gpu: list) -> None:
     SCORE_TOL, and each of the CPU's top-5 detections among the GPU's top 50 (same label,
     box within 0.5 px, score within SCORE_TOL): with random weights many scores nearly tie,
     so the order of equal-score boxes may differ. Segmentation: the label maps agree on
-    PIXEL_AGREEMENT of the pixels."""
+    PIXEL_AGREEMENT of the pixels and the logits within LOGIT_TOL (relative)."""
     assert len(cpu) == len(gpu) > 0
     for a, b in zip(cpu, gpu):
         if 'pred_instances' not in a:
             la, lb = (np.asarray(p['pred_sem_seg']['data']) for p in (a, b))
             assert la.shape == lb.shape
             assert (la == lb).mean() >= PIXEL_AGREEMENT
+            # random weights may label every pixel alike: the logits carry the comparison
+            ga, gb = (np.asarray(p['seg_logits']['data']) for p in (a, b))
+            np.testing.assert_allclose(ga, gb, atol=LOGIT_TOL * max(1.0, np.abs(ga).max()))
             continue
         (sa, ba, la), (sb, bb, lb) = _detections(a), _detections(b)
         assert abs(len(sa) - len(sb)) <= max(1, len(sa) // 100), (len(sa), len(sb))
