@@ -169,6 +169,7 @@ def _config(path: str):
 
 def _build(cfg, device: str):
     """(model in train mode, its optimiser wrapper(s)) of ``cfg``."""
+    from mmengine.model import revert_sync_batchnorm
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import DefaultScope
 
@@ -176,7 +177,9 @@ def _build(cfg, device: str):
     from mmruas.utils.checkpoints import build_model
 
     torch.manual_seed(0)
-    model = build_model(cfg).to(device).train()
+    # one process, no process group: SyncBN (the segmentors') as plain BN, as mmengine's
+    # Runner does when not distributed
+    model = revert_sync_batchnorm(build_model(cfg)).to(device).train()
     ow = cfg.optim_wrapper.to_dict()
     constructor = ow.pop('constructor', None)
     with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmruas')):
