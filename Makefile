@@ -19,12 +19,15 @@ test-slow: install
 	$(PY) -m pytest -q -m slow tests
 
 # the tests marked `cuda` (released-weight parity, the second-order search step, a few
-# iterations of each main config with and without AMP, with their times) on a machine with
-# a GPU; without one it says so and exits 0. `make test-cuda PY=python3` uses an interpreter
-# that already holds the stack instead of .venv.
+# iterations of each main config with and without AMP, with their times; tools/test.py on
+# CPU vs GPU, host syncs of the train steps, the demo's smoke run), then the cost table
+# (tools/analysis_tools/benchmark_cost.py) on a machine with a GPU; without one it says so
+# and exits 0. `make test-cuda PY=python3` uses an interpreter that already holds the stack
+# instead of .venv.
 test-cuda: $(if $(filter $(VENV)/bin/python,$(PY)),install)
 	@if $(PY) -c "import sys, torch; sys.exit(not torch.cuda.is_available())"; then \
-	  $(PY) -m pytest -q -s -m cuda tests; \
+	  $(PY) -m pytest -q -s -m cuda tests && \
+	  $(PY) tools/analysis_tools/benchmark_cost.py --device cuda --warmup 2 --iters 5; \
 	else echo "test-cuda: no CUDA device on this machine, nothing to run"; fi
 
 lint: install

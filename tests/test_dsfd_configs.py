@@ -150,7 +150,7 @@ def test_search_config():
     assert cfg.train_cfg.max_iters == 30 * 2500
     hook = cfg.custom_hooks[0]
     assert hook.type == 'CooperativeSearchHook'
-    assert (REPO / hook.retrain_base).resolve() == REPO / 'configs' / 'ruas_dsfd_darkface' / MAIN.name
+    assert (REPO / hook.retrain_base).resolve() == MAIN.parent / MAIN.stem / MAIN.name
     model = build(cfg)
     groups = model.search_groups()
     assert len(groups['task_alpha']) == 30 + 4 + 6 + 6 and len(groups['scene_alpha']) == 7

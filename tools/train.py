@@ -75,6 +75,21 @@ def use_safe_checkpoints(cfg) -> None:
         hook['type'] = 'SafeCheckpointHook'
 
 
+def use_amp(cfg) -> None:
+    """``--amp``: the config's ``OptimWrapper`` (or each wrapper of a constructor's dict:
+    the enhancer's, the search's, BGL's) becomes mmengine's ``AmpOptimWrapper`` (fp16
+    autocast, dynamic loss scale); any other wrapper type is a ToolError."""
+    wrapper = cfg.get('optim_wrapper', {})
+    wrappers = [v for k, v in wrapper.items() if k != 'constructor' and isinstance(v, dict)
+                and 'optimizer' in v] if 'constructor' in wrapper else [wrapper]
+    for w in wrappers:
+        if w.get('type', 'OptimWrapper') not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise ToolError(f"--amp needs OptimWrapper, the config has {w.get('type')!r}; "
+                            'set AmpOptimWrapper in the config')
+        w['type'] = 'AmpOptimWrapper'
+        w.setdefault('loss_scale', 'dynamic')
+
+
 def check_training_state(ckpt, path: str) -> None:
     """Raise ToolError unless ``ckpt`` holds what mmengine's ``Runner.resume`` reads
     (``meta.epoch``, ``meta.iter``, ``message_hub``): a weights-only file cannot resume."""
@@ -152,14 +167,9 @@ def main() -> None:
         cfg.work_dir = osp.join('./work_dirs', osp.splitext(osp.basename(args.config))[0])
 
     if args.amp:
-        wrapper = cfg.get('optim_wrapper', {})
-        if wrapper.get('type', 'OptimWrapper') in ('OptimWrapper', 'AmpOptimWrapper'):
-            wrapper['type'] = 'AmpOptimWrapper'
-            wrapper.setdefault('loss_scale', 'dynamic')
-        else:
-            raise ToolError(f"--amp needs a single OptimWrapper, the config has "
-                            f"{wrapper.get('type')!r}; set AmpOptimWrapper in the config")
-    if cfg.get('optim_wrapper', {}).get('type') == 'AmpOptimWrapper' and not has_accelerator():
+        use_amp(cfg)
+    if (args.amp or cfg.get('optim_wrapper', {}).get('type') == 'AmpOptimWrapper') \
+            and not has_accelerator():
         # mmengine 0.10.7's AmpOptimWrapper asserts an accelerator (its GradScaler is CUDA's)
         raise ToolError(f"{'--amp' if args.amp else 'AmpOptimWrapper'} needs a CUDA, NPU, "
                         'MLU or MUSA device; none is available (train without --amp on CPU)')

@@ -53,3 +53,6 @@ default_hooks = dict(
     checkpoint=dict(type='SafeCheckpointHook', interval=10, max_keep_ckpts=3, save_last=True,
                     save_best='pascal_voc/mAP', rule='greater'),
     visualization=dict(type='DetVisualizationHook', draw=False, score_thr=0.3))
+# cuDNN autotuning: training crops are padded to 640×640, and DARK FACE's images are all
+# 1080×720 (one test shape; the TTA scales add one shape each)
+env_cfg = dict(cudnn_benchmark=True)

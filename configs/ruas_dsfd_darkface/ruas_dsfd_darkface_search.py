@@ -64,3 +64,5 @@ default_hooks = dict(
     checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=iters_per_epoch,
                     max_keep_ckpts=2, save_last=True))
 log_processor = dict(by_epoch=False)
+# cuDNN autotuning: both search halves are 640×640 padded crops
+env_cfg = dict(cudnn_benchmark=True)

@@ -68,3 +68,5 @@ default_hooks = dict(
     checkpoint=dict(type='SafeCheckpointHook', by_epoch=False, interval=iters_per_epoch,
                     max_keep_ckpts=2, save_last=True))
 log_processor = dict(by_epoch=False)
+# cuDNN autotuning: training and validation halves are both resized to 300×300
+env_cfg = dict(cudnn_benchmark=True)

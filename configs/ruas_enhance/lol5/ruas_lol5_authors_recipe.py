@@ -20,3 +20,5 @@ model = dict(
     nrm_interval=50)
 default_hooks = dict(logger=dict(interval=100),
                      checkpoint=dict(interval=800, max_keep_ckpts=1, save_last=True))
+# cuDNN autotuning: fixed 320×320 training crops; LOL's test images are all 600×400
+env_cfg = dict(cudnn_benchmark=True)
