@@ -61,3 +61,6 @@ default_hooks = dict(
     checkpoint=dict(type='SafeCheckpointHook', interval=10, max_keep_ckpts=3, save_last=True,
                     save_best='pascal_voc/mAP', rule='greater'),
     visualization=dict(type='DetVisualizationHook', draw=False, score_thr=0.3))
+# cuDNN autotuning: every input is resized to 300×300 (train and test, keep_ratio=False), so
+# the algorithms chosen for the first batch serve the whole run
+env_cfg = dict(cudnn_benchmark=True)
