@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from tests.helpers.models import build_model
-from tests.helpers.tools import enhance
+from tests.helpers.tools import enhance, enhance_subprocess
 from tests.helpers.tools import run_python as run
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -143,8 +143,9 @@ def test_refuses_to_write_into_input_folder(ckpt, tmp_path):
     write(src / 'a.png', dark((12, 16, 3), 0))
     os.symlink(src, tmp_path / 'alias')
     before = listing(src)
-    for out in (src, src / 'enhanced', tmp_path / 'alias'):
-        res = enhance(ckpt, src, out)
+    for out, tool in ((src, enhance_subprocess),   # the real entry point: status, stderr
+                      (src / 'enhanced', enhance), (tmp_path / 'alias', enhance)):
+        res = tool(ckpt, src, out)
         assert res.returncode == 2, out
         assert res.stderr.strip().startswith('error:') and '\n' not in res.stderr.strip()
         assert listing(src) == before

@@ -125,5 +125,35 @@ def run_python(*args: str, cwd: str | None = None) -> subprocess.CompletedProces
                           env=env, cwd=cwd, timeout=300)
 
 
+def in_process(tool: str, *args: str | Path) -> subprocess.CompletedProcess:
+    """``tools/<tool>`` run as its entry point does (``run_tool(main)`` under ``sys.argv``),
+    but in this process: the exit status, stdout and stderr as a ``CompletedProcess``, without
+    a fresh interpreter importing torch and the OpenMMLab stack (seconds per call)."""
+    import contextlib
+
+    from mmruas.utils.cli import run_tool as run_entry_point
+    mod = load_tool(*Path(tool).parts)
+    argv = [str(REPO / 'tools' / tool), *map(str, args)]
+    out, err = io.StringIO(), io.StringIO()
+    saved = sys.argv
+    sys.argv = argv
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                run_entry_point(mod.main)
+                code = 0
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (exc.code is not None)
+    finally:
+        sys.argv = saved
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
 def enhance(ckpt: str, src, out, *opts: str) -> subprocess.CompletedProcess:
+    """``tools/enhance.py`` in this process (:func:`in_process`)."""
+    return in_process('enhance.py', str(ENHANCE_CFG), ckpt, src, out, '--device', 'cpu', *opts)
+
+
+def enhance_subprocess(ckpt: str, src, out, *opts: str) -> subprocess.CompletedProcess:
+    """``tools/enhance.py`` as a user runs it: its own interpreter (the real entry point)."""
     return run_python(ENHANCE_TOOL, str(ENHANCE_CFG), ckpt, src, out, '--device', 'cpu', *opts)
