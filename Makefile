@@ -2,7 +2,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install test test-slow test-cuda lint demo demo-enhance clean
+.PHONY: install test test-unit test-integration test-slow test-cuda lint demo demo-enhance clean
 
 install:
 	bash tools/install.sh
@@ -14,6 +14,15 @@ TEST_WORKERS ?= 2
 test: install
 	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m 'not slow and not distributed' tests
 	$(PY) -m pytest -q -m 'distributed and not slow' tests
+
+# the two kinds alone: tests/unit (one module or class at a time, mirroring mmruas/) and
+# tests/integration (mmengine Runner runs of the configs, the tools as commands, launches)
+test-unit: install
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m 'not slow and not distributed' tests/unit
+
+test-integration: install
+	$(PY) -m pytest -q -n $(TEST_WORKERS) --dist loadfile -m 'not slow and not distributed' tests/integration
+	$(PY) -m pytest -q -m 'distributed and not slow' tests/integration
 
 test-slow: install
 	$(PY) -m pytest -q -m slow tests

@@ -1,17 +1,15 @@
 """Shared fixtures: the released reference data lives outside the repository."""
 from __future__ import annotations
 
-import os
 import os.path as osp
 
 import pytest
 import torch
 from mmengine.registry import DefaultScope
 
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-# MMRUAS_REFERENCE points elsewhere (e.g. a copy carried to a GPU machine for `make test-cuda`)
-REFERENCE = os.environ.get('MMRUAS_REFERENCE') or osp.normpath(
-    osp.join(REPO, '..', 'shared', 'reference', 'ruas-official'))
+from tests.helpers import REFERENCE
+from tests.helpers.data import make_tiny_acdc
+
 LOL_NAMES = ('00001', '00091', '00271', '00451', '00481')
 
 
@@ -57,3 +55,19 @@ def one_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture
+def mmdet_scope():
+    """mmdet's scope, as a Runner of an mmdet config sets it (restored afterwards); a module
+    asks for it with ``pytestmark = pytest.mark.usefixtures('mmdet_scope')``."""
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        yield
+
+
+@pytest.fixture(scope='module')
+def acdc(tmp_path_factory) -> str:
+    """A tiny ACDC tree (4 training, 2 validation images) for a test module."""
+    root = str(tmp_path_factory.mktemp('acdc'))
+    make_tiny_acdc(root, splits=(('train', 4), ('val', 2)))
+    return root

@@ -12,7 +12,14 @@ conftest fixtures), never from one another.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 #: the repository root
 REPO = Path(__file__).resolve().parents[2]
+#: the repository root as a string (for ``os.path`` code)
+REPO_DIR = str(REPO)
+#: the released RUAS reference data (weights, LOL images, the released code's outputs):
+#: ``MMRUAS_REFERENCE``, else ../shared/reference/ruas-official beside the repository
+REFERENCE = os.environ.get('MMRUAS_REFERENCE') or os.path.normpath(
+    REPO / '..' / 'shared' / 'reference' / 'ruas-official')

@@ -209,7 +209,7 @@ def make_tiny_sid(root, size=(64, 96), seed=0) -> str:
 # --- ExDark -------------------------------------------------------------------------------
 
 def exdark_tree(root, n: int = 4) -> None:
-    """``n`` dark images in ExDark's distributed layout (see tests/test_exdark.py)."""
+    """``n`` dark images in ExDark's distributed layout (see tests/unit/det/test_exdark.py)."""
     rng = np.random.default_rng(0)
     lines = ['Name | Class | Light | In/Out | Train/Val/Test']
     for i in range(n):

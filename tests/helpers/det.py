@@ -3,8 +3,15 @@
 a DARK FACE config's widths in place."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import mmdet
+import torch
 from mmdet.registry import MODELS
-from mmengine.config import ConfigDict
+from mmdet.structures import DetDataSample
+from mmdet.structures.mask import BitmapMasks
+from mmengine.config import Config, ConfigDict
+from mmengine.structures import InstanceData
 from torch import nn
 
 import mmruas  # noqa: F401  (registers the models)
@@ -80,7 +87,6 @@ def detector_cfg(scene: bool = True, search: bool = False) -> dict:
                 train_cfg=TRAIN_CFG, test_cfg=TEST_CFG)
 
 
-
 def tiny(det: dict) -> None:
     """Tiny widths in place: the test backbone and narrow neck / head channels."""
     det['backbone'] = dict(type='_TinyDSFDBackbone')
@@ -88,3 +94,44 @@ def tiny(det: dict) -> None:
     det['bbox_head'].update(in_channels=CH + EXTRA)
     if det['data_preprocessor'].get('scene_checkpoint'):
         det['data_preprocessor']['scene_checkpoint'] = None
+
+
+MIM = Path(mmdet.__file__).parent / '.mim' / 'configs'
+
+
+CHILD = """_base_ = 'mmdet::{base}'
+custom_imports = dict(imports=['mmruas'], allow_failed_imports=False)
+model = dict(
+    backbone=dict(init_cfg=None),
+    data_preprocessor=dict(type='RUASDetDataPreprocessor', scene={scene!r}))
+"""
+
+
+def child_config(tmp_path: Path, base: str, scene: dict) -> Config:
+    path = tmp_path / 'child.py'
+    path.write_text(CHILD.format(base=base, scene=scene))
+    return Config.fromfile(str(path))
+
+
+def det_batch(sizes: list[tuple[int, int]], seed: int = 0, masks: bool = False) -> dict:
+    """Dark uint8 BGR images with two boxes each, as PackDetInputs would give them."""
+    g = torch.Generator().manual_seed(seed)
+    inputs, samples = [], []
+    for h, w in sizes:
+        inputs.append(torch.randint(0, 50, (3, h, w), generator=g, dtype=torch.uint8))
+        s = DetDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w),
+                                        scale_factor=(1.0, 1.0)))
+        s.gt_instances = InstanceData(
+            bboxes=torch.tensor([[2.0, 3.0, 0.6 * w, 0.7 * h], [0.3 * w, 0.2 * h, w - 2, h - 3]]),
+            labels=torch.tensor([1, 3]))
+        if masks:
+            s.gt_instances.masks = BitmapMasks(
+                torch.randint(0, 2, (2, h, w), generator=g).numpy().astype('uint8'), h, w)
+        samples.append(s)
+    return dict(inputs=inputs, data_samples=samples)
+
+
+def scene_of(model: nn.Module) -> nn.Module:
+    return model.data_preprocessor.scene
+
+

@@ -79,3 +79,10 @@ def enhancer(variant: str) -> RUASEnhancer:
     """An enhancer as mmruas's own configs build it (default scope mmruas)."""
     with DefaultScope.overwrite_default_scope('mmruas'):
         return RUASEnhancer(scene=dict(type='RUAS', variant=variant))
+
+
+def build(cfg) -> torch.nn.Module:
+    """A config's model, built as a Runner builds it (root registry, the config's scope)."""
+    from mmengine.registry import MODELS, DefaultScope
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return MODELS.build(cfg.model)
