@@ -1,6 +1,6 @@
 """The few fixes the pinned OpenMMLab stack (mmengine 0.10.7, mmcv 2.1.0, mmdet 3.3.0,
-mmseg 1.2.2) needs on torch 2.14, each applied only where it is needed (tests/integration/runner/test_compat.py
-shows each stock failure):
+mmseg 1.2.2) needs on torch 2.14, each applied only where it is needed
+(tests/integration/runner/test_compat.py shows each stock failure):
 
 * fix 1 by ``import mmruas`` (:func:`apply`): any run may load a checkpoint;
 * fix 2 by ``tools/train.py`` / ``tools/test.py`` for a launched run on a machine without an

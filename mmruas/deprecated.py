@@ -67,6 +67,9 @@ MOVED_NAMES: dict[str, dict[str, tuple[str, str]]] = {
     'mmruas.apis.inference': {'run_scene': ('mmruas.apis.inference', 'enhance_batch')},
     'mmruas.datasets.transforms.formatting': {
         'image_to_tensor': ('mmruas.datasets.transforms.formatting', 'to_chw_tensor')},
+    'mmruas.search.search_step': {
+        name: ('mmruas.search.hypergradient', name)
+        for name in ('optimizer_step', 'rank_mean_grads')},
     'mmruas.evaluation': {
         'ExDarkVOCMetric': ('mmruas.det.evaluation', 'ExDarkVOCMetric'),
         **{name: ('mmruas.seg.evaluation', name) for name in (

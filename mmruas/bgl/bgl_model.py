@@ -47,8 +47,8 @@ from torch import Tensor, nn
 from ..models.scene_preprocessor import build_mmruas_module
 from ..registry import MODELS
 from ..search.distributed import all_reduce_mean
-from ..search.hypergradient import BilevelProblem
-from ..search.search_step import SearchStepMixin, optimizer_step, rank_mean_grads
+from ..search.hypergradient import BilevelProblem, optimizer_step, rank_mean_grads
+from ..search.search_step import SearchStepMixin
 from .solver import BGL_SOLVERS, Closure
 
 __all__ = ['BGLModel', 'BGL_PHASES', 'SCENE_PREPROCESSORS']

@@ -26,8 +26,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from ..search.hypergradient import BilevelProblem
-from ..search.search_step import optimizer_step
+from ..search.hypergradient import BilevelProblem, optimizer_step
 from .solver import BGL_SOLVERS, LowerLossSource
 
 __all__ = ['IBGL', 'ibgl_hypergradient']

@@ -21,8 +21,7 @@ from typing import Any
 
 from torch import Tensor
 
-from ..search.hypergradient import BilevelProblem, hypergradient
-from ..search.search_step import optimizer_step
+from ..search.hypergradient import BilevelProblem, hypergradient, optimizer_step
 from .solver import BGL_SOLVERS, LowerLossSource
 
 __all__ = ['TBGL', 'TBGL_ORDERS']

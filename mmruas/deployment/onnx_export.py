@@ -85,9 +85,9 @@ class TaskGraph(nn.Module):
         ``forward`` (and the scene wrapper's ``run_scene``) loop over the images of the
         batch (``range(N)`` for the per-image metainfo, mmdet's pad shapes, mmseg's
         per-image normalisation), which fixes the batch size in an exported graph. The steps
-        (tests/unit/deployment/test_onnx.py checks them against the preprocessor's ``forward``): white
-        level and RGB, the scene, back to the value range and channel order the task
-        expects, mean/std, padding with the preprocessor's pad value."""
+        (tests/unit/deployment/test_onnx.py checks them against the preprocessor's
+        ``forward``): white level and RGB, the scene, back to the value range and channel
+        order the task expects, mean/std, padding with the preprocessor's pad value."""
         pre = self.model.data_preprocessor
         scale = float(pre.max_value)
         x = image.float()

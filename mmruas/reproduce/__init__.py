@@ -4,9 +4,9 @@ backbone, class set, metrics), the command sequence that runs it and the paper's
 
 docs/reproduce.md is generated from these records
 (``python tools/analysis_tools/reproduce_table.py --write``), and
-``tests/unit/reproduce/test_reproduce_protocols.py`` checks every resolved config against its ``expect``
-entries, so a config cannot drift from the protocol the paper states. ``ours`` lists the
-choices where a paper is silent.
+``tests/unit/reproduce/test_reproduce_protocols.py`` checks every resolved config against
+its ``expect`` entries, so a config cannot drift from the protocol the paper states.
+``ours`` lists the choices where a paper is silent.
 """
 from .bgl import BGL_TABLES
 from .protocol import Protocol

@@ -8,6 +8,8 @@ from .hypergradient import (
     BilevelProblem,
     cross_term,
     hypergradient,
+    optimizer_step,
+    rank_mean_grads,
     scene_hypergradient,
 )
 from .optim_constructor import SEARCH_GROUPS, SearchOptimWrapperConstructor
@@ -15,8 +17,6 @@ from .search_step import (
     SearchStep,
     SearchStepMixin,
     check_search_groups,
-    optimizer_step,
-    rank_mean_grads,
 )
 
 __all__ = ['BilevelProblem', 'hypergradient', 'cross_term',

@@ -50,8 +50,14 @@ from torch import Tensor, nn
 from ..search_space.alphas import side_groups
 from ..search_space.mixed_op import MixedOp
 from .distributed import all_reduce_mean
-from .hypergradient import BilevelProblem, hypergradient, scene_hypergradient
-from .search_step import SearchStepMixin, optimizer_step, rank_mean_grads
+from .hypergradient import (
+    BilevelProblem,
+    hypergradient,
+    optimizer_step,
+    rank_mean_grads,
+    scene_hypergradient,
+)
+from .search_step import SearchStepMixin
 
 __all__ = ['CooperativeSearchMixin', 'SEARCH_PHASES', 'ScenePass', 'detach_tensors']
 

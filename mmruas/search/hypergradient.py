@@ -46,9 +46,10 @@ import torch
 from torch import Tensor, nn
 
 from ..search_space.alphas import split_arch_params
+from .distributed import all_reduce_mean
 
-__all__ = ['BilevelProblem', 'hypergradient', 'cross_term',
-           'scene_hypergradient']
+__all__ = ['BilevelProblem', 'hypergradient', 'cross_term', 'scene_hypergradient',
+           'rank_mean_grads', 'optimizer_step']
 
 Closure = Callable[[], Tensor]
 Reduce = Callable[[list[Tensor]], list[Tensor]]
@@ -295,3 +296,26 @@ def scene_hypergradient(scene: BilevelProblem, task_val_loss: Closure, beta: flo
     cross = cross_term(scene.alphas, task_val_loss, [*scene.buffers, *task_buffers],
                        scene.reduce)
     return [u + beta * c for u, c in zip(upper, cross)]
+
+
+# ------------------------------------------------------ applying gradients (one α step)
+def rank_mean_grads(loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
+    """Gradients averaged over data-parallel ranks (zeros where unused)."""
+    return all_reduce_mean(grads_or_zeros(loss, params))
+
+
+def optimizer_step(wrapper: Any, params: Sequence[nn.Parameter], grads: Sequence[Tensor]) -> None:
+    """One optimiser step of ``params`` with the given (true, unscaled) gradients.
+
+    Under AMP (mmengine's ``AmpOptimWrapper``) ``step`` unscales the gradients by the loss
+    scale and skips the step when one is not finite, so they are handed over multiplied by
+    that scale; otherwise the step would divide true gradients by it (or, before any scaled
+    backward, fail on an uninitialised scale)."""
+    scaler = getattr(wrapper, 'loss_scaler', None)   # AmpOptimWrapper's GradScaler, public
+    scale = None
+    if scaler is not None and grads:     # (no grads: e.g. a frozen side's empty group)
+        scale = scaler.scale(torch.ones((), device=grads[0].device))
+    for p, g in zip(params, grads):
+        p.grad = g.detach().clone() if scale is None else g.detach() * scale
+    wrapper.step()
+    wrapper.zero_grad()

@@ -1,4 +1,5 @@
-"""What a search hook tells a search model, and the pieces every search step shares.
+"""What a search hook tells a search model (the step's state; the gradients and their
+optimiser steps are :mod:`mmruas.search.hypergradient`'s).
 
 A search model (the enhancer's and the detection/segmentation search models of
 :class:`~mmruas.search.CooperativeSearchMixin`, BGL's :class:`~mmruas.bgl.BGLModel`) mixes in
@@ -21,14 +22,11 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import torch
-from torch import Tensor, nn
+from torch import nn
 
-from .distributed import all_reduce_mean
-from .hypergradient import grads_or_zeros
+from ..deprecated import moved_getattr
 
-__all__ = ['SearchStep', 'SearchStepMixin', 'check_search_groups', 'rank_mean_grads',
-           'optimizer_step']
+__all__ = ['SearchStep', 'SearchStepMixin', 'check_search_groups']
 
 
 @dataclass(frozen=True)
@@ -120,24 +118,4 @@ class SearchStepMixin:
         self.search_groups_cache = None
 
 
-# ---------------------------------------------------------------------- gradient steps
-def rank_mean_grads(loss: Tensor, params: Sequence[Tensor]) -> list[Tensor]:
-    """Gradients averaged over data-parallel ranks (zeros where unused)."""
-    return all_reduce_mean(grads_or_zeros(loss, params))
-
-
-def optimizer_step(wrapper: Any, params: Sequence[nn.Parameter], grads: Sequence[Tensor]) -> None:
-    """One optimiser step of ``params`` with the given (true, unscaled) gradients.
-
-    Under AMP (mmengine's ``AmpOptimWrapper``) ``step`` unscales the gradients by the loss
-    scale and skips the step when one is not finite, so they are handed over multiplied by
-    that scale; otherwise the step would divide true gradients by it (or, before any scaled
-    backward, fail on an uninitialised scale)."""
-    scaler = getattr(wrapper, 'loss_scaler', None)   # AmpOptimWrapper's GradScaler, public
-    scale = None
-    if scaler is not None and grads:     # (no grads: e.g. a frozen side's empty group)
-        scale = scaler.scale(torch.ones((), device=grads[0].device))
-    for p, g in zip(params, grads):
-        p.grad = g.detach().clone() if scale is None else g.detach() * scale
-    wrapper.step()
-    wrapper.zero_grad()
+__getattr__ = moved_getattr(__name__)  # 0.1 names (mmruas.deprecated)

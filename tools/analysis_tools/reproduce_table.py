@@ -61,7 +61,8 @@ def section(p: Protocol) -> str:
         lines.append('- Our choices where the paper is silent: ' + '; '.join(p.ours) + '.')
     checked = sorted({f'`{k}` = `{v!r}`' for exp in p.expect.values() for k, v in exp.items()})
     if checked:
-        lines.append('- Checked against the resolved configs (tests/unit/reproduce/test_reproduce_protocols.py): '
+        lines.append('- Checked against the resolved configs '
+                     '(tests/unit/reproduce/test_reproduce_protocols.py): '
                      + ', '.join(checked) + '.')
     lines += [f'- Run here: {p.tested}.', '', '```bash']
     for step, command in p.steps:

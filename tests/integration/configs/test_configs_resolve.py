@@ -8,8 +8,8 @@ SHA-256 must match ``tests/data/config_fingerprints.json``; the invariants below
 numbers what the fingerprints protect (depths, schedules, the shared scene and search hook).
 
 A config changed on purpose: look at the resolved config with ``--show`` first, then regenerate
-  python tests/integration/configs/test_configs_resolve.py --show CONFIG      # the resolved config, canonical
-  python tests/integration/configs/test_configs_resolve.py --regenerate       # rewrite the fingerprints
+  python tests/integration/configs/test_configs_resolve.py --show CONFIG  # resolved, canonical
+  python tests/integration/configs/test_configs_resolve.py --regenerate   # new fingerprints
 and commit the JSON file with the config.
 """
 from __future__ import annotations

@@ -5,7 +5,8 @@
   every logged metric (mAP, per-class AP, mIoU) equal within ``METRIC_TOL`` and the dumped
   predictions (``--out``) close: both runs in fp32 (``NVIDIA_TF32_OVERRIDE=0``: no TF32 in
   cuDNN/cuBLAS), so the CUDA side differs from the CPU's by float32 rounding only.
-- a few training iterations of each main config (tests/integration/configs/test_devices.py's cases) under
+- a few training iterations of each main config (the cases of
+  tests/integration/configs/test_devices.py) under
   ``torch.cuda.set_sync_debug_mode('warn')``: each host synchronisation is attributed to the
   innermost frame of mmruas / mmengine / mmdet / mmseg / mmcv on the Python stack. None may
   come from mmruas inside a ``train_step``; those of the OpenMMLab stack (mmengine's loss

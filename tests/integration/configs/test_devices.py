@@ -201,7 +201,7 @@ def test_given_gradient_step_under_a_loss_scaler_is_the_plain_step():
     """The search's and BGL's steps with gradients they computed themselves (hypergradients)
     move the parameters exactly as without AMP (p − lr·g), and a non-finite gradient skips the
     step and backs the scale off, as AMP does for a backward pass."""
-    from mmruas.search.search_step import optimizer_step
+    from mmruas.search.hypergradient import optimizer_step
     grads = [torch.tensor([0.5, -2.0]), torch.tensor([[1.0, 3.0]])]
     init = [torch.zeros(2), torch.ones(1, 2)]
     plain = [torch.nn.Parameter(t.clone()) for t in init]
