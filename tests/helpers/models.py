@@ -86,3 +86,21 @@ def build(cfg) -> torch.nn.Module:
     from mmengine.registry import MODELS, DefaultScope
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         return MODELS.build(cfg.model)
+
+
+def train_step_with_frozen_block(model: torch.nn.Module, block: GenerativeBlock,
+                                 batch: dict) -> tuple[dict, dict]:
+    """One SGD ``train_step`` of a task model whose scene is the trained generative block
+    ``block`` (BGL's transfer): the scene holds the block's weights before the step and keeps
+    them after it (frozen); returns the state dicts before and after."""
+    from mmengine.optim import OptimWrapper
+    for k, v in block.state_dict().items():
+        assert torch.equal(model.data_preprocessor.scene.state_dict()[k], v)
+    optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.01))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    losses = model.train_step(batch, optim)
+    assert torch.isfinite(losses['loss'])
+    after = model.state_dict()
+    scene = [k for k in before if k.startswith('data_preprocessor.scene.')]
+    assert scene and all(torch.equal(after[k], before[k]) for k in scene)
+    return before, after
