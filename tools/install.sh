@@ -39,9 +39,13 @@ pip install -q --no-compile -r requirements/build.txt
 cuda_toolkit() {
   local ver site home
   for home in "${CUDA_HOME:-}" /usr/local/cuda; do
-    # complete: the driver, its NVVM back end and the runtime headers (a bare nvcc is not)
+    # complete: the driver, its NVVM back end, the runtime headers and the library headers
+    # torch's ATen/cuda/CUDAContextLight.h includes (a bare nvcc is not; a toolkit without
+    # cuSPARSE/cuBLAS/cuSOLVER headers fails at the first .cu file: "cusparse.h: No such file")
     if [ -n "$home" ] && [ -x "$home/bin/nvcc" ] && [ -x "$home/nvvm/bin/cicc" ] \
-        && [ -f "$home/include/cuda_runtime.h" ]; then
+        && [ -f "$home/include/cuda_runtime.h" ] && [ -f "$home/include/cusparse.h" ] \
+        && [ -f "$home/include/cublas_v2.h" ] && [ -f "$home/include/cublasLt.h" ] \
+        && [ -f "$home/include/cusolverDn.h" ]; then
       echo "[install] CUDA toolkit: $home"
       export CUDA_HOME="$home" PATH="$home/bin:$PATH"
       return
