@@ -42,7 +42,8 @@ test-cuda: $(if $(filter $(VENV)/bin/python,$(PY)),install)
 lint: install
 	$(PY) -m ruff check mmruas tools tests configs
 
-# detection main job on a mini ExDark set: search, stage 1, training, test (~8 min on 2 cores)
+# detection main job on a mini ExDark set: search, stage 1, training, test, and the same
+# detector without the scene module (~11.5 min on 2 cores)
 demo: install
 	$(PY) tools/demo.py --work-dir work_dirs/demo
 
