@@ -133,5 +133,3 @@ def det_batch(sizes: list[tuple[int, int]], seed: int = 0, masks: bool = False) 
 
 def scene_of(model: nn.Module) -> nn.Module:
     return model.data_preprocessor.scene
-
-

@@ -81,12 +81,6 @@ def enhancer(variant: str) -> RUASEnhancer:
         return RUASEnhancer(scene=dict(type='RUAS', variant=variant))
 
 
-def build(cfg) -> torch.nn.Module:
-    """A config's model, built as a Runner builds it (root registry, the config's scope)."""
-    from mmengine.registry import MODELS, DefaultScope
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        return MODELS.build(cfg.model)
-
 
 def train_step_with_frozen_block(model: torch.nn.Module, block: GenerativeBlock,
                                  batch: dict) -> tuple[dict, dict]:

@@ -25,10 +25,11 @@ from mmruas.search_space.genotype import (
     DET_SCENE_DARKFACE,
 )
 from mmruas.utils import ToolError, check_weight_files, weight_files
+from mmruas.utils.checkpoints import build_model
 from tests.helpers import REPO
 from tests.helpers.data import make_darkface
 from tests.helpers.det import tiny
-from tests.helpers.models import build, train_step_with_frozen_block, use_tiny_block
+from tests.helpers.models import train_step_with_frozen_block, use_tiny_block
 from tests.helpers.tools import load_tool
 
 torch.set_num_threads(1)
@@ -67,7 +68,7 @@ def test_main_config_hierarchical_dsfd():
     files = dict(weight_files(cfg))
     assert files == {VGG_KEY: 'data/pretrained/vgg16_caffe-292e1171.pth',
                      PP_KEY: 'work_dirs/ruas_dsfd_darkface_stage1/iter_6000.pth'}
-    model = build(load_tiny(MAIN))
+    model = build_model(load_tiny(MAIN))
     assert isinstance(model.data_preprocessor, RUASDetDataPreprocessor)
     assert isinstance(model.neck, SearchFEMNeck) and isinstance(model.bbox_head, DSFDHead)
     assert not model.neck.fem_convs.searchable and not model.bbox_head.reg_convs.searchable
@@ -100,7 +101,7 @@ def test_stage1_trains_the_scene_and_feeds_stage2(tmp_path):
     torch.save({'state_dict': enhancer.state_dict()}, path)
     cfg = load_tiny(MAIN)
     cfg.model.data_preprocessor.scene_checkpoint = str(path)
-    model = build(cfg)
+    model = build_model(cfg)
     for k, v in enhancer.scene.state_dict().items():
         assert torch.equal(model.data_preprocessor.scene.state_dict()[k], v), k
 
@@ -110,9 +111,9 @@ def test_e2e_and_baseline():
     assert e2e.model.data_preprocessor.scene_checkpoint is None
     files = dict(weight_files(Config.fromfile(str(VARIANTS['e2e']))))
     assert files == {VGG_KEY: 'data/pretrained/vgg16_caffe-292e1171.pth'}
-    assert isinstance(build(e2e).data_preprocessor, RUASDetDataPreprocessor)
+    assert isinstance(build_model(e2e).data_preprocessor, RUASDetDataPreprocessor)
     base = load_tiny(VARIANTS['baseline_no_scene'])
-    model = build(base)
+    model = build_model(base)
     assert type(model.data_preprocessor).__name__ == 'DetDataPreprocessor'
     main = Config.fromfile(str(MAIN))
     for key in ('mean', 'std', 'bgr_to_rgb', 'pad_size_divisor'):
@@ -122,7 +123,7 @@ def test_e2e_and_baseline():
 
 def test_s3fd_published_genotype():
     cfg = load_tiny(VARIANTS['s3fd_published_genotype'])
-    model = build(cfg)
+    model = build_model(cfg)
     assert not model.neck.with_fem and model.neck.extra_genotype == DET_EXTRAS_DARKFACE
     assert type(model.bbox_head) is SearchSSDHead
     assert model.bbox_head.reg_genotype == DET_REG_DARKFACE
@@ -147,7 +148,7 @@ def test_search_config():
     hook = cfg.custom_hooks[0]
     assert hook.type == 'CooperativeSearchHook'
     assert (REPO / hook.retrain_base).resolve() == MAIN.parent / MAIN.stem / MAIN.name
-    model = build(cfg)
+    model = build_model(cfg)
     groups = model.search_groups()
     assert len(groups['task_alpha']) == 30 + 4 + 6 + 6 and len(groups['scene_alpha']) == 7
 
@@ -185,7 +186,7 @@ def test_bgl_transfer_config_trains_on_unprocessed_darkface(tmp_path):
     with DefaultScope.overwrite_default_scope('mmdet'):
         ds = DATASETS.build(dict(type='DarkFaceDataset', data_root=root, ann_file='train.txt',
                                  pipeline=pipeline))
-        model = build(cfg)
+        model = build_model(cfg)
     batch = pseudo_collate([ds[0], ds[1]])
     assert batch['inputs'][0].shape == (4, 32, 48)   # packed RAW of the padded 96 x 64 (w x h)
     before, after = train_step_with_frozen_block(model, block, batch)
@@ -212,7 +213,7 @@ def test_multi_scale_flip_test_with_tools_test_tta(tmp_path):
     assert cfg.test_dataloader.dataset.pipeline[1].type == 'TestTimeAug'
     torch.manual_seed(0)
     ckpt = tmp_path / 'tiny.pth'
-    torch.save({'state_dict': build(load_tiny(MAIN)).state_dict()}, ckpt)
+    torch.save({'state_dict': build_model(load_tiny(MAIN)).state_dict()}, ckpt)
     cfg.update(work_dir=str(tmp_path / 'work'), load_from=str(ckpt), log_level='WARNING',
                train_dataloader=None, train_cfg=None, optim_wrapper=None, param_scheduler=None,
                val_dataloader=None, val_cfg=None, val_evaluator=None)

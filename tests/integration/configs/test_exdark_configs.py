@@ -35,8 +35,8 @@ from mmruas.search_space.genotype import (
     Genotype,
 )
 from mmruas.utils import ToolError, check_weight_files, weight_files
+from mmruas.utils.checkpoints import build_model
 from tests.helpers import REPO
-from tests.helpers.models import build
 
 torch.set_num_threads(1)
 
@@ -77,7 +77,7 @@ def stage1(tmp_path_factory) -> tuple[str, RUASEnhancer]:
         dataset = DATASETS.build(cfg.train_dataloader.dataset)
     assert len(dataset) == 2    # the training list only
     torch.manual_seed(0)
-    model = build(cfg)
+    model = build_model(cfg)
     batch = pseudo_collate([dataset[0], dataset[1]])
     assert all(tuple(x.shape) == (3, 300, 300) for x in batch['inputs'])  # SSD300's scale
     optim = OptimWrapper(torch.optim.Adam(model.parameters(), lr=1e-3))
@@ -97,7 +97,7 @@ def test_stage1_is_the_published_scene_and_feeds_stage2(stage1):
     assert main.model.data_preprocessor.scene_checkpoint == (
         f'work_dirs/ruas_ssd_exdark_stage1/iter_{stage1_cfg.train_cfg.max_iters}.pth')
     assert main.model.data_preprocessor.scene == stage1_cfg.model.scene
-    model = build(load(MAIN, path))
+    model = build_model(load(MAIN, path))
     pp = model.data_preprocessor
     assert isinstance(pp, RUASDetDataPreprocessor)
     for k, v in enhancer.scene.state_dict().items():
@@ -107,7 +107,7 @@ def test_stage1_is_the_published_scene_and_feeds_stage2(stage1):
 def test_main_config_published_genotypes(stage1):
     cfg = load(MAIN, stage1[0])
     assert cfg.model.type == 'SingleStageDetector' and cfg.default_scope == 'mmdet'
-    model = build(cfg)
+    model = build_model(cfg)
     pp = model.data_preprocessor
     assert isinstance(pp, RUASDetDataPreprocessor) and not pp.freeze_scene
     assert isinstance(pp.scene, RUAS) and pp.scene.variant == 'RUAS_S'
@@ -149,7 +149,7 @@ def test_search_retrain_config_inherits_the_main_config(tmp_path):
     assert cfg.model.data_preprocessor.scene.iem.num_stages == 3
     assert cfg.model.neck.genotype == neck_g and cfg.model.bbox_head.cls_genotype == head_g
     assert cfg.model.backbone == main.model.backbone and cfg.train_cfg == main.train_cfg
-    model = build(cfg)
+    model = build_model(cfg)
     assert genotype(model.neck.genotype) == neck_g
 
 
@@ -160,7 +160,7 @@ def test_pretrained_init_reads_the_configured_file(tmp_path):
     torch.save({'state_dict': {'features.0.weight': w}}, vgg)
     cfg = load(MAIN)
     cfg.model.backbone.init_cfg.checkpoint = str(vgg)
-    model = build(cfg)
+    model = build_model(cfg)
     model.backbone.init_weights()
     assert torch.equal(model.backbone.features[0].weight, w)
 
@@ -170,7 +170,7 @@ def test_pretrained_init_reads_the_configured_file(tmp_path):
                res)
     cfg = load(RESNETS[50])
     cfg.model.backbone.init_cfg.checkpoint = str(res)
-    model = build(cfg)
+    model = build_model(cfg)
     model.backbone.init_weights()
     assert torch.equal(model.backbone.conv1.weight, w)
 
@@ -179,7 +179,7 @@ def test_e2e_lam0_is_the_detector_with_a_fresh_scene():
     cfg = load(E2E0)
     assert cfg.model.data_preprocessor.scene_checkpoint is None
     assert not cfg.optim_wrapper.paramwise_cfg   # the scene at the full lr
-    model = build(cfg)
+    model = build_model(cfg)
     assert type(model).__name__ == 'SingleStageDetector'
     assert isinstance(model.data_preprocessor, RUASDetDataPreprocessor)
 
@@ -187,7 +187,7 @@ def test_e2e_lam0_is_the_detector_with_a_fresh_scene():
 def test_e2e_lam_positive_is_scene_task_model():
     cfg = load(E2E1)
     assert cfg.model.type == 'SceneTaskModel' and cfg.model.task.type == 'SingleStageDetector'
-    model = build(cfg)
+    model = build_model(cfg)
     assert isinstance(model, SceneTaskModel) and model.lam == pytest.approx(0.1)
     assert model.data_preprocessor is model.task.data_preprocessor
     assert genotype(model.task.neck.genotype) == genotype(DET_EXTRAS_DARKFACE)
@@ -214,7 +214,7 @@ def test_resnet_configs(depth):
     assert 'mmpretrain.models' in cfg.custom_imports.imports
     assert f'resnet{depth}_8xb32_in1k' in backbone.init_cfg.checkpoint
     assert backbone.init_cfg.prefix == 'backbone.'
-    model = build(cfg)
+    model = build_model(cfg)
     assert type(model.backbone).__module__.startswith('mmpretrain.')
     assert isinstance(model.data_preprocessor, RUASDetDataPreprocessor)
     with torch.no_grad():

@@ -29,10 +29,10 @@ from mmruas.search_space.genotype import (
     Genotype,
 )
 from mmruas.utils import weight_files
+from mmruas.utils.checkpoints import build_model
 from tests.helpers import REPO
 from tests.helpers.data import make_darkface
 from tests.helpers.det import CH, EXTRA
-from tests.helpers.models import build
 
 torch.set_num_threads(1)
 
@@ -118,7 +118,7 @@ def test_main_config_is_ssd_based_with_published_genotypes():
     assert s1.train_cfg.max_iters == 6000 and s1.train_dataloader.dataset.ann_file == 'train.txt'
     assert cfg.train_dataloader.dataset.ann_file == 'train.txt'
     assert cfg.test_dataloader.dataset.ann_file == 'test.txt'
-    model = build(tiny(cfg))
+    model = build_model(tiny(cfg))
     assert isinstance(model.data_preprocessor, RUASDetDataPreprocessor)
     assert isinstance(model.neck, SearchFEMNeck) and not model.neck.with_fem
     assert isinstance(model.bbox_head, SearchSSDHead) and model.bbox_head.num_classes == 1
@@ -137,7 +137,7 @@ def test_main_config_is_ssd_based_with_published_genotypes():
     ('searched_tm', False, geno(DET_EXTRAS_DARKFACE), geno(DET_REG_DARKFACE)),  # Search TM
 ])
 def test_table_viii_task_module_rows(name, scene, extras, head):
-    model = build(tiny(Config.fromfile(str(VARIANTS[name]))))
+    model = build_model(tiny(Config.fromfile(str(VARIANTS[name]))))
     assert isinstance(model.data_preprocessor, RUASDetDataPreprocessor) == scene
     assert geno(model.neck.extra_genotype) == extras
     assert geno(model.bbox_head.reg_genotype) == head
@@ -167,7 +167,7 @@ def test_table_vii_resnet_backbones(depth, darkface, tmp_path):
     assert f'resnet{depth}_8xb32_in1k' in cfg.model.backbone.init_cfg.checkpoint
     cfg.model.backbone.init_cfg = None
     cfg.model.data_preprocessor.scene_checkpoint = None
-    model = build(cfg)
+    model = build_model(cfg)
     with torch.no_grad():
         feats = model.backbone(torch.rand(1, 3, 64, 64))
     assert [f.shape[1] for f in feats] == list(cfg.model.neck.in_channels)
@@ -211,5 +211,5 @@ def test_search_freezes_backbone_and_writes_retrain_config(darkface, tmp_path):
 
 
 def test_e2e_lam_positive_wraps_scene_task_model():
-    model = build(tiny(Config.fromfile(str(VARIANTS['e2e_lam0.1']))))
+    model = build_model(tiny(Config.fromfile(str(VARIANTS['e2e_lam0.1']))))
     assert isinstance(model, SceneTaskModel) and model.lam == pytest.approx(0.1)

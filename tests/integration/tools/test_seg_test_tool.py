@@ -6,8 +6,8 @@ from mmengine.config import Config
 from mmengine.model import revert_sync_batchnorm
 
 import mmruas  # noqa: F401
+from mmruas.utils.checkpoints import build_model
 from tests.helpers import REPO
-from tests.helpers.models import build
 from tests.helpers.seg import (
     SIZE,
     tiny,
@@ -28,7 +28,7 @@ def test_test_tool_prints_the_miou_table(acdc, tmp_path):
     cfg = Config.fromfile(str(MAIN))
     tiny(cfg.model)
     torch.manual_seed(0)
-    model = revert_sync_batchnorm(build(cfg))
+    model = revert_sync_batchnorm(build_model(cfg))
     ckpt = tmp_path / 'tiny.pth'
     torch.save({'state_dict': model.state_dict(), 'meta': {}}, ckpt)
     child = tmp_path / 'tiny_acdc.py'   # the main config at the tiny test scale

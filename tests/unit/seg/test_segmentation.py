@@ -24,8 +24,9 @@ from mmruas.search_space.genotype import DET_SCENE_DARKFACE, Genotype, derive_ge
 from mmruas.seg import RUASSegDataPreprocessor
 from mmruas.seg.models import SearchSepASPPHead
 from mmruas.utils import weight_files
+from mmruas.utils.checkpoints import build_model
 from tests.helpers import REPO
-from tests.helpers.models import build, train_step_with_frozen_block, use_tiny_block
+from tests.helpers.models import train_step_with_frozen_block, use_tiny_block
 from tests.helpers.seg import (
     BN,
     PIPELINE,
@@ -159,7 +160,7 @@ def test_genotype_cfg_of_a_segmentor():
     """The arg-max genotypes of a searchable segmentor map to the retrain config's keys."""
     cfg = Config.fromfile(str(VARIANTS / 'ruas_deeplabv3plus_acdc_search.py'))
     tiny(cfg.model.task)
-    model = build(cfg)
+    model = build_model(cfg)
     out = task_genotype_cfg(model.task)
     assert set(out) == {'data_preprocessor', 'decode_head'}
     assert len(out['decode_head']['aspp_genotype']) == 4
@@ -171,7 +172,7 @@ def test_e2e_lam_scene_task_model_loss_and_gradients(acdc):
     cfg = Config.fromfile(str(VARIANTS / 'ruas_deeplabv3plus_acdc_e2e_lam0.1.py'))
     tiny(cfg.model.task)
     torch.manual_seed(0)
-    model = build(cfg)
+    model = build_model(cfg)
     assert isinstance(model, SceneTaskModel) and model.lam == 0.1
     data = model.preprocess(batch_from(acdc), training=True)
     losses = model(**data, mode='loss')
@@ -198,13 +199,13 @@ def test_stage1_feeds_the_main_config(acdc, tmp_path):
         ds = DATASETS.build(s1.train_dataloader.dataset)
     assert len(ds) == 4 and tuple(ds[0]['inputs'].shape) == (3, 32, 32)
     torch.manual_seed(1)
-    enhancer = build(s1)
+    enhancer = build_model(s1)
     path = tmp_path / 'iter_4000.pth'
     torch.save({'state_dict': enhancer.state_dict()}, path)
     main = Config.fromfile(str(MAIN))
     tiny(main.model)
     main.model.data_preprocessor.scene_checkpoint = str(path)
-    model = build(main)
+    model = build_model(main)
     for k, v in enhancer.scene.state_dict().items():
         assert torch.equal(model.data_preprocessor.scene.state_dict()[k], v), k
     assert main.model.backbone.depth == 101 or True   # tiny() replaced it; see below
@@ -300,7 +301,7 @@ def test_bgl_transfer_config_trains_on_unprocessed_acdc(acdc, tmp_path):
                                  pipeline=pipeline))
     batch = pseudo_collate([ds[0], ds[1]])
     assert batch['inputs'][0].shape == (4, SIZE[0] // 2, SIZE[1] // 2)   # packed RAW
-    model = revert_sync_batchnorm(build(cfg))
+    model = revert_sync_batchnorm(build_model(cfg))
     before, after = train_step_with_frozen_block(model, block, batch)
     assert not torch.equal(after['decode_head.conv_seg.weight'],
                            before['decode_head.conv_seg.weight'])
