@@ -83,6 +83,47 @@ def test_grid_table_skip_and_resume(tool, monkeypatch, tmp_path, capsys):
     assert len(os.listdir(osp.join(work, 'results'))) == 4
 
 
+KILLED_CHILD = """
+import os, sys, time
+sys.path.insert(0, {repo!r})
+from tests.helpers.tools import load_tool
+tool = load_tool('analysis_tools', 'ablate_scene.py')
+def train_and_test(row, seed, args, data_root, deps, path):
+    if row == 'hier':   # leave a partial run folder and hang until killed
+        open(os.path.join(path, 'partial.log'), 'w').close()
+        time.sleep(600)
+    return dict(row=row, seed=seed, mAP=0.5, per_class={{'Cat': 0.5}}, train_s=1.0, test_s=1.0)
+tool.train_and_test = train_and_test
+tool.main(sys.argv[1:])
+"""
+
+
+def test_a_killed_grid_resumes(tool, monkeypatch, tmp_path):
+    """SIGKILL of the tool during its second run: the rerun keeps the first result and
+    redoes the killed run from an empty folder."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.helpers import REPO
+    work = tmp_path / 'ab'
+    argv = ['--work-dir', str(work), '--rows', 'tm', 'hier', *TINY]
+    child = subprocess.Popen([sys.executable, '-c', KILLED_CHILD.format(repo=str(REPO)),
+                              *argv], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    partial = work / 'runs' / 'hier' / 's0' / 'partial.log'
+    deadline = time.monotonic() + 240
+    while not partial.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert partial.exists(), child.stderr.read().decode()[-2000:] if child.poll() else 'slow'
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    assert sorted(os.listdir(work / 'results')) == ['tm_s0.json']
+    calls = fake_runs(tool, monkeypatch)   # asserts every run starts in an empty folder
+    assert tool.main(argv) == 0 and calls == [('hier', 0)]
+    assert sorted(os.listdir(work / 'results')) == ['hier_s0.json', 'tm_s0.json']
+
+
 def test_failed_run_is_reported_and_skipped(tool, monkeypatch, tmp_path, capsys):
     work = str(tmp_path / 'ab')
     calls = fake_runs(tool, monkeypatch, fail='hier')
