@@ -55,7 +55,7 @@ ROWS: dict[str, tuple[str, str]] = {
     'tm': ('SSD, hand-designed neck/head, dark images, no scene module',
            'Table VIII TM 0.611'),
     'enh_tm': ('SSD, hand-designed neck/head, images enhanced once by frozen RUAS_A '
-               '(released LOL weights)', 'Table X enhancer + SSD'),
+               '(released LOL weights)', 'Table X RUAS + SSD 0.536'),
     'e2e_lt': ('RUAS_S + SSD (published genotypes), end to end on ℓt',
                'Table VI ℓt 0.685'),
     'e2e_lt_ls': ('RUAS_S + SSD (published genotypes), end to end on ℓt + 0.1·ℓs',
@@ -69,6 +69,17 @@ ROWS: dict[str, tuple[str, str]] = {
              'Table VIII RUAS 0.685'),
 }
 HAND = dict(neck=['conv_3x3'] * 4, reg=['conv_3x3'] * 6, cls=['conv_3x3'] * 6)
+#: The papers' orderings of these rows (lower, higher, where), checked on the seed means;
+#: Welch's t-test over the seeds says whether a difference exceeds the spread over seeds.
+ORDERINGS: list[tuple[str, str, str]] = [
+    ('e2e_lt_ls', 'e2e_lt', 'Table VI: 0.660 < 0.685'),
+    ('e2e_lt', 'hier', 'Table VI: 0.685 < 0.693'),
+    ('tm', 'ruas_s_tm', 'Table VIII: 0.611 < 0.639'),
+    ('ruas_s_tm', 'searched_tm', 'Table VIII: 0.639 < 0.655'),
+    ('searched_tm', 'ruas', 'Table VIII: 0.655 < 0.685'),
+    ('tm', 'ruas', 'Table VIII: 0.611 < 0.685'),
+    ('enh_tm', 'tm', 'Tables X / VIII: 0.536 < 0.611 (across two tables)'),
+]
 
 
 def load_demo():
@@ -268,6 +279,39 @@ def summarise(results: Sequence[dict], rows: Sequence[str]) -> list[dict]:
     return out
 
 
+def orderings(summary: Sequence[dict], alpha: float = 0.05) -> list[dict]:
+    """Each of :data:`ORDERINGS` whose two rows have two or more seeds: the difference of
+    the means (higher − lower), Welch's t and two-sided p over the seeds, whether the
+    paper's order holds in the means and whether the difference is beyond the seed spread
+    (p < ``alpha``)."""
+    from scipy import stats
+    by_row = {s['row']: s for s in summary}
+    out = []
+    for lower, higher, paper in ORDERINGS:
+        lo, hi = by_row.get(lower), by_row.get(higher)
+        if lo is None or hi is None or min(len(lo['mAPs']), len(hi['mAPs'])) < 2:
+            continue
+        delta = hi['mean'] - lo['mean']
+        if lo['std'] == hi['std'] == 0.0:   # no spread at all: any difference is beyond it
+            t, p = (float('inf') if delta else 0.0), (0.0 if delta else 1.0)
+        else:
+            t, p = stats.ttest_ind(hi['mAPs'], lo['mAPs'], equal_var=False)
+        out.append(dict(lower=lower, higher=higher, paper=paper, delta=float(delta),
+                        t=float(t), p=float(p), holds=bool(delta > 0),
+                        beyond_spread=bool(p < alpha)))
+    return out
+
+
+def orderings_text(rows: Sequence[dict]) -> str:
+    lines = ['| paper\'s order | where | Δ mAP (higher − lower) | Welch t | p | in the means | '
+             'beyond the seed spread (p < 0.05) |', '|---|---|---:|---:|---:|---|---|']
+    for o in rows:
+        lines.append(f'| `{o["lower"]}` < `{o["higher"]}` | {o["paper"]} | {o["delta"]:+.3f} | '
+                     f'{o["t"]:.2f} | {o["p"]:.3f} | {"holds" if o["holds"] else "reversed"} '
+                     f'| {"yes" if o["beyond_spread"] else "no"} |')
+    return '\n'.join(lines) + '\n'
+
+
 def table_text(summary: Sequence[dict]) -> str:
     classes = sorted({c for s in summary for c in s['per_class']})
     lines = ['| row | what it trains | paper (ExDark/DARK FACE) | seeds | mAP mean ± std | '
@@ -292,9 +336,14 @@ def write_report(work: str, results: Sequence[dict], rows: Sequence[str], args) 
     head = (f'Test mAP (IoU 0.5) on the {args.n_test} test images of the mini ExDark set '
             f'(preset {args.preset}, data seed {args.data_seed}); mean ± std (ddof 1) over '
             f'training seeds, per-class AP averaged over seeds.\n\n')
-    write_text(osp.join(work, 'table.md'), head + table_text(summary), overwrite=True)
-    write_json(osp.join(work, 'table.json'), dict(settings=vars(args), rows=summary),
-               overwrite=True)
+    order = orderings(summary)
+    text = head + table_text(summary)
+    if order:
+        text += ('\nThe papers\' orderings (rows with two or more seeds; Welch\'s t-test '
+                 'over the seeds):\n\n' + orderings_text(order))
+    write_text(osp.join(work, 'table.md'), text, overwrite=True)
+    write_json(osp.join(work, 'table.json'), dict(settings=vars(args), rows=summary,
+                                                  orderings=order), overwrite=True)
     fig, ax = plt.subplots(figsize=(8, 3.6))
     for i, s in enumerate(summary):
         if s['mean'] is not None:
@@ -373,6 +422,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         write_report(work, results, args.rows, args)
     summary = write_report(work, results, args.rows, args)
     print('\n' + table_text(summary))
+    order = orderings(summary)
+    if order:
+        print(orderings_text(order))
     print(f'table: {demo.short(osp.join(work, "table.md"))}, plot: '
           f'{demo.short(osp.join(work, "ablation.png"))}')
     if failed:
