@@ -37,10 +37,13 @@ import sys
 import time
 from collections.abc import Sequence
 
-import numpy as np
-
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, REPO)
+from mmruas.evaluation.seed_stats import (  # noqa: E402
+    compare_orders,
+    orders_markdown,
+    summarise_seeds,
+)
 from mmruas.utils.cli import ToolError, run_tool  # noqa: E402
 
 DEFAULT_WEIGHTS = osp.join(osp.dirname(REPO), 'shared', 'reference', 'ruas-official',
@@ -265,51 +268,14 @@ def train_and_test(row: str, seed: int, args, data_root: str, deps, path: str) -
 
 # ---------------------------------------------------------------------- report
 def summarise(results: Sequence[dict], rows: Sequence[str]) -> list[dict]:
-    """Per row: seeds, mAP mean and std (ddof 1; 0 for one seed), mean per-class AP."""
-    out = []
-    for row in rows:
-        done = sorted((r for r in results if r['row'] == row), key=lambda r: r['seed'])
-        maps = np.array([r['mAP'] for r in done], float)
-        classes = sorted({c for r in done for c in r['per_class']})
-        out.append(dict(
-            row=row, what=ROWS[row][0], paper=ROWS[row][1], seeds=[r['seed'] for r in done],
-            mAPs=maps.tolist(), mean=float(maps.mean()) if len(maps) else None,
-            std=float(maps.std(ddof=1)) if len(maps) > 1 else (0.0 if len(maps) else None),
-            per_class={c: float(np.mean([r['per_class'][c] for r in done])) for c in classes}))
-    return out
+    """Per row: its description, seeds, mAP mean and std over seeds, mean per-class AP."""
+    return [dict(s, what=ROWS[s['row']][0], paper=ROWS[s['row']][1], mAPs=s['values'])
+            for s in summarise_seeds(results, rows)]
 
 
-def orderings(summary: Sequence[dict], alpha: float = 0.05) -> list[dict]:
-    """Each of :data:`ORDERINGS` whose two rows have two or more seeds: the difference of
-    the means (higher − lower), Welch's t and two-sided p over the seeds, whether the
-    paper's order holds in the means and whether the difference is beyond the seed spread
-    (p < ``alpha``)."""
-    from scipy import stats
-    by_row = {s['row']: s for s in summary}
-    out = []
-    for lower, higher, paper in ORDERINGS:
-        lo, hi = by_row.get(lower), by_row.get(higher)
-        if lo is None or hi is None or min(len(lo['mAPs']), len(hi['mAPs'])) < 2:
-            continue
-        delta = hi['mean'] - lo['mean']
-        if lo['std'] == hi['std'] == 0.0:   # no spread at all: any difference is beyond it
-            t, p = (float('inf') if delta else 0.0), (0.0 if delta else 1.0)
-        else:
-            t, p = stats.ttest_ind(hi['mAPs'], lo['mAPs'], equal_var=False)
-        out.append(dict(lower=lower, higher=higher, paper=paper, delta=float(delta),
-                        t=float(t), p=float(p), holds=bool(delta > 0),
-                        beyond_spread=bool(p < alpha)))
-    return out
-
-
-def orderings_text(rows: Sequence[dict]) -> str:
-    lines = ['| paper\'s order | where | Δ mAP (higher − lower) | Welch t | p | in the means | '
-             'beyond the seed spread (p < 0.05) |', '|---|---|---:|---:|---:|---|---|']
-    for o in rows:
-        lines.append(f'| `{o["lower"]}` < `{o["higher"]}` | {o["paper"]} | {o["delta"]:+.3f} | '
-                     f'{o["t"]:.2f} | {o["p"]:.3f} | {"holds" if o["holds"] else "reversed"} '
-                     f'| {"yes" if o["beyond_spread"] else "no"} |')
-    return '\n'.join(lines) + '\n'
+def orderings(summary: Sequence[dict]) -> list[dict]:
+    """:data:`ORDERINGS` checked on the seed means and against the spread over seeds."""
+    return compare_orders(summary, ORDERINGS)
 
 
 def table_text(summary: Sequence[dict]) -> str:
@@ -340,7 +306,7 @@ def write_report(work: str, results: Sequence[dict], rows: Sequence[str], args) 
     text = head + table_text(summary)
     if order:
         text += ('\nThe papers\' orderings (rows with two or more seeds; Welch\'s t-test '
-                 'over the seeds):\n\n' + orderings_text(order))
+                 'over the seeds):\n\n' + orders_markdown(order))
     write_text(osp.join(work, 'table.md'), text, overwrite=True)
     write_json(osp.join(work, 'table.json'), dict(settings=vars(args), rows=summary,
                                                   orderings=order), overwrite=True)
@@ -424,7 +390,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print('\n' + table_text(summary))
     order = orderings(summary)
     if order:
-        print(orderings_text(order))
+        print(orders_markdown(order))
     print(f'table: {demo.short(osp.join(work, "table.md"))}, plot: '
           f'{demo.short(osp.join(work, "ablation.png"))}')
     if failed:

@@ -124,32 +124,6 @@ def test_a_killed_grid_resumes(tool, monkeypatch, tmp_path):
     assert sorted(os.listdir(work / 'results')) == ['hier_s0.json', 'tm_s0.json']
 
 
-def test_orderings_by_welch_over_seeds(tool):
-    """The papers' orders checked on the means; 'beyond the spread' by Welch's t, here
-    against the textbook formula (t, Welch-Satterthwaite degrees of freedom, Student's t)."""
-    from scipy.stats import t as student
-    results = [dict(row=row, seed=k, mAP=v, per_class={})
-               for row, values in (('tm', [0.50, 0.52, 0.49]), ('ruas', [0.60, 0.63, 0.62]),
-                                   ('searched_tm', [0.64, 0.58, 0.66]),
-                                   ('ruas_s_tm', [0.51]))
-               for k, v in enumerate(values)]
-    order = {(o['lower'], o['higher']): o
-             for o in tool.orderings(tool.summarise(results, list(tool.ROWS)))}
-    assert set(order) == {('tm', 'ruas'), ('searched_tm', 'ruas')}   # ruas_s_tm: one seed
-    a, b = np.array([0.60, 0.63, 0.62]), np.array([0.50, 0.52, 0.49])
-    va, vb = a.var(ddof=1) / 3, b.var(ddof=1) / 3
-    t = (a.mean() - b.mean()) / np.sqrt(va + vb)
-    df = (va + vb) ** 2 / (va ** 2 / 2 + vb ** 2 / 2)
-    o = order[('tm', 'ruas')]
-    assert o['delta'] == pytest.approx(a.mean() - b.mean())
-    assert o['t'] == pytest.approx(t) and o['p'] == pytest.approx(2 * student.sf(t, df))
-    assert o['holds'] and o['beyond_spread']
-    o = order[('searched_tm', 'ruas')]   # ruas lower in the means, well within the spread
-    assert not o['holds'] and not o['beyond_spread'] and o['delta'] == pytest.approx(-0.01)
-    assert '| `tm` < `ruas` | Table VIII: 0.611 < 0.685 | +0.113 |' in tool.orderings_text(
-        list(order.values()))
-
-
 def test_failed_run_is_reported_and_skipped(tool, monkeypatch, tmp_path, capsys):
     work = str(tmp_path / 'ab')
     calls = fake_runs(tool, monkeypatch, fail='hier')
