@@ -1,6 +1,6 @@
 """Metrics: full-reference enhancement metrics on 8-bit RGB (PSNR, SSIM, LPIPS, VIF, FSIM),
-the no-reference BRISQUE and NIQE, LOE against the input, the per-class table and results over seeds; the
-detection and segmentation metrics are in :mod:`mmruas.det.evaluation` and
+the no-reference BRISQUE and NIQE, LOE against the input, the per-class table and results
+over seeds; the detection and segmentation metrics are in :mod:`mmruas.det.evaluation` and
 :mod:`mmruas.seg.evaluation`; docs/metrics.md lists them all."""
 from ..deprecated import moved_getattr
 from .ap_table import format_ap_table
