@@ -21,7 +21,7 @@ import torch
 from .cli import ToolError, config_errors
 
 __all__ = ['read_checkpoint', 'checkpoint_state_dict', 'check_state_dict', 'load_weights',
-           'build_model', 'find_resume_checkpoint', 'CHECKPOINT_ERRORS']
+           'build_model', 'build_test_dataset', 'find_resume_checkpoint', 'CHECKPOINT_ERRORS']
 
 #: what ``torch.load`` raises for a file that is not a (safe) checkpoint
 CHECKPOINT_ERRORS = (RuntimeError, EOFError, zipfile.BadZipFile, pickle.UnpicklingError,
@@ -111,6 +111,20 @@ def build_model(cfg) -> torch.nn.Module:
     with config_errors('cannot build the config\'s model'), \
             DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmruas')):
         return MODELS.build(cfg.model)
+
+
+def build_test_dataset(cfg, name: str = '', **overrides):
+    """``cfg.test_dataloader.dataset`` (its keys updated by ``overrides``) built in the
+    config's default scope (mmdet when unset); a config without one is a ToolError, prefixed
+    with ``name`` (the config's file) when given."""
+    from mmengine.registry import DATASETS, DefaultScope
+
+    ds_cfg = cfg.get('test_dataloader', {}).get('dataset')
+    if not ds_cfg:
+        raise ToolError(f'{name + ": " if name else ""}the config has no '
+                        'test_dataloader.dataset')
+    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmdet')):
+        return DATASETS.build(dict(ds_cfg, **overrides))
 
 
 def _step_of(name: str) -> int:

@@ -292,8 +292,10 @@ def table_text(summary: Sequence[dict]) -> str:
     return '\n'.join(lines) + '\n'
 
 
-def write_report(work: str, results: Sequence[dict], rows: Sequence[str], args) -> list[dict]:
-    """``table.md``, ``table.json`` and ``ablation.png`` (atomic, this tool's own files)."""
+def write_report(work: str, results: Sequence[dict], rows: Sequence[str],
+                 args) -> tuple[list[dict], list[dict]]:
+    """``table.md``, ``table.json`` and ``ablation.png`` (atomic, this tool's own files);
+    the summary and the orderings they show."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
@@ -323,7 +325,7 @@ def write_report(work: str, results: Sequence[dict], rows: Sequence[str], args) 
     with atomic_path(osp.join(work, 'ablation.png'), overwrite=True) as tmp:
         fig.savefig(tmp, format='png', dpi=120)
     plt.close(fig)
-    return summary
+    return summary, order
 
 
 # ---------------------------------------------------------------------- main
@@ -387,9 +389,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f'{tag} mAP {res["mAP"]:.3f} ({res["wall_s"]:.0f} s with its shared steps; '
               f'train {res["train_s"]:.0f} s, test {res["test_s"]:.0f} s)', flush=True)
         write_report(work, results, args.rows, args)
-    summary = write_report(work, results, args.rows, args)
+    summary, order = write_report(work, results, args.rows, args)
     print('\n' + table_text(summary))
-    order = orderings(summary)
     if order:
         print(orders_markdown(order))
     print(f'table: {demo.short(osp.join(work, "table.md"))}, plot: '

@@ -44,14 +44,8 @@ def ground_truth(cfg, files: list[str] | None = None) -> tuple[list[str], dict[s
     """``(classes, {img_path: eval_map annotation})`` of the config's test data set; the
     files the data set reads (images, its ``ann_file``, every ``*_path`` of a sample such
     as label files) are appended to ``files`` when given."""
-    from mmengine.registry import DATASETS, DefaultScope
-
-    ds_cfg = cfg.get('test_dataloader', {}).get('dataset')
-    if not ds_cfg:
-        raise ToolError('the config has no test_dataloader.dataset')
-    ds_cfg = dict(ds_cfg, pipeline=[], test_mode=True)
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmdet')):
-        dataset = DATASETS.build(ds_cfg)
+    from mmruas.utils.checkpoints import build_test_dataset
+    dataset = build_test_dataset(cfg, pipeline=[], test_mode=True)
     anns = {}
     ann_file = getattr(dataset, 'ann_file', '')
     if files is not None and isinstance(ann_file, str) and ann_file:

@@ -54,20 +54,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 
 def load_run(config: str, checkpoint: str):
-    """``(cfg, model in eval mode, test data set)`` of one ``--run``."""
-    from mmengine.registry import DATASETS, DefaultScope
-
-    from mmruas.utils.checkpoints import build_model, load_weights
+    """``(model in eval mode, test data set)`` of one ``--run``."""
+    from mmruas.utils.checkpoints import build_model, build_test_dataset, load_weights
     cfg = load_config(config)
     model = build_model(cfg)
     load_weights(model, checkpoint)
-    model.eval()
-    ds_cfg = cfg.get('test_dataloader', {}).get('dataset')
-    if not ds_cfg:
-        raise ToolError(f'{config}: the config has no test_dataloader.dataset')
-    with DefaultScope.overwrite_default_scope(cfg.get('default_scope', 'mmdet')):
-        dataset = DATASETS.build(ds_cfg)
-    return cfg, model, dataset
+    return model.eval(), build_test_dataset(cfg, config)
 
 
 def predict(model, batch: dict) -> tuple[list, list[np.ndarray] | None]:
@@ -87,14 +79,19 @@ def predict(model, batch: dict) -> tuple[list, list[np.ndarray] | None]:
         return model(**data, mode='predict'), scenes
 
 
+def scaled(boxes, metainfo: dict):
+    """x1 y1 x2 y2 ``boxes`` (a tensor) of the original image in the input frame."""
+    import torch
+    sx, sy = metainfo['scale_factor']
+    return boxes * torch.tensor([sx, sy, sx, sy], dtype=boxes.dtype)
+
+
 def to_input_frame(sample):
     """A new sample with the predictions' boxes mapped from the original image to the
     input size (``sample`` itself is left as it is)."""
-    import torch
     from mmdet.structures import DetDataSample
-    sx, sy = sample.metainfo['scale_factor']
     pred = sample.pred_instances.new(**{k: v for k, v in sample.pred_instances.items()})
-    pred.bboxes = pred.bboxes * torch.tensor([sx, sy, sx, sy], dtype=pred.bboxes.dtype)
+    pred.bboxes = scaled(pred.bboxes, sample.metainfo)
     return DetDataSample(metainfo=sample.metainfo, pred_instances=pred)
 
 
@@ -114,11 +111,10 @@ def ground_truth(info: dict, packed):
     from mmdet.structures import DetDataSample
     from mmengine.structures import InstanceData
     keep = [x for x in info['instances'] if not x.get('ignore_flag', 0)]
-    sx, sy = packed.metainfo['scale_factor']
     boxes = torch.tensor([x['bbox'] for x in keep], dtype=torch.float32).reshape(-1, 4)
     sample = DetDataSample(metainfo=packed.metainfo)
     sample.gt_instances = InstanceData(
-        bboxes=boxes * torch.tensor([sx, sy, sx, sy]),
+        bboxes=scaled(boxes, packed.metainfo),
         labels=torch.tensor([x['bbox_label'] for x in keep], dtype=torch.long))
     return sample
 
@@ -137,19 +133,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise ToolError('--display-gain must be > 0 and --score-thr in [0, 1]')
     labels = args.labels or [osp.basename(osp.dirname(osp.abspath(c))) for c, _ in args.run]
     runs = [load_run(c, k) for c, k in args.run]
-    dataset = runs[0][2]
+    dataset = runs[0][1]
     indices = args.indices if args.indices else list(range(min(args.images, len(dataset))))
     if not indices or min(indices) < 0 or max(indices) >= len(dataset):
         raise ToolError(f'--indices/--images: the test set has {len(dataset)} images')
     infos = [dataset.get_data_info(i) for i in indices]
     paths = [info['img_path'] for info in infos]
-    for (config, _), (_, _, ds) in zip(args.run[1:], runs[1:]):
+    for (config, _), (_, ds) in zip(args.run[1:], runs[1:]):
         if len(ds) != len(dataset) or [ds.get_data_info(i)['img_path']
                                         for i in indices] != paths:
             raise ToolError(f'{config}: its test set is not the first run\'s')
     inputs = [p for pair in args.run for p in pair] + [   # images, label files, lists
         v for info in infos for k, v in info.items() if k.endswith('_path') and
-        isinstance(v, str)] + [getattr(ds, 'ann_file', '') for _, _, ds in runs]
+        isinstance(v, str)] + [getattr(ds, 'ann_file', '') for _, ds in runs]
     check_new_output(args.out, overwrite=args.overwrite, inputs=inputs)
 
     from mmdet.visualization import DetLocalVisualizer
@@ -164,7 +160,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     rows = [[titled(draw(vis, shown[r], ground_truth(info, item['data_samples']), True,
                          args.score_thr), f'input x{args.display_gain:g}, ground truth')]
             for r, (info, item) in enumerate(zip(infos, items))]
-    for label, (_, model, _) in zip(labels, runs):
+    for label, (model, _) in zip(labels, runs):
         preds, scenes = predict(model, pseudo_collate(items))
         for r, pred in enumerate(preds):
             pred = to_input_frame(pred)

@@ -64,7 +64,7 @@ def test_panels_are_the_input_and_the_scene_output(tool, runs, tmp_path):
     model = runs[1]
     # independent computation of the first image: cv2 resize (mmcv's bilinear), the scene
     # on RGB in [0, 1], 8 bits, compared with the second panel of the first row
-    tool_ds = tool.load_run(*runs[0][0])[2]
+    tool_ds = tool.load_run(*runs[0][0])[1]
     img = cv2.imread(tool_ds.get_data_info(0)['img_path'], cv2.IMREAD_COLOR)
     small = cv2.resize(img, (SIZE, SIZE), interpolation=cv2.INTER_LINEAR)
     x = torch.from_numpy(small[..., ::-1].copy()).permute(2, 0, 1)[None].float() / 255
